@@ -1,0 +1,12 @@
+# The optional CUDA backend (framework/cuda), built as the plugin libnabla_cuda.so.
+if(NABLA_CUDA STREQUAL "OFF")
+  message(STATUS "nabla: CUDA backend disabled (NABLA_CUDA=OFF)")
+  return()
+endif()
+if(NOT EXISTS ${PROJECT_SOURCE_DIR}/framework/cuda/CMakeLists.txt)
+  if(NABLA_CUDA STREQUAL "ON")
+    message(FATAL_ERROR "nabla: NABLA_CUDA=ON but framework/cuda is missing")
+  endif()
+  return()
+endif()
+add_subdirectory(framework/cuda)

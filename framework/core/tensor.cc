@@ -1,0 +1,381 @@
+#include "framework/core/tensor.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <ostream>
+#include <sstream>
+
+#include "framework/backend/backend.h"
+#include "framework/core/philox.h"
+#include "framework/core/tensor_impl.h"
+#include "framework/graph/graph.h"
+#include "framework/graph/node.h"
+#include "framework/graph/variable.h"
+
+namespace nabla {
+
+namespace detail {
+uint64_t next_tensor_id() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+}  // namespace detail
+
+using detail::TensorImpl;
+
+namespace {
+
+std::shared_ptr<TensorImpl> new_eager(const Shape& shape, DType dtype, Device device) {
+  if (!shape.is_fully_defined())
+    throw ShapeError("an eager tensor needs a fully defined shape, got " + shape.to_string());
+  auto impl = std::make_shared<TensorImpl>();
+  impl->shape = shape;
+  impl->dtype = dtype;
+  const size_t bytes = static_cast<size_t>(shape.numel()) * dtype_size(dtype);
+  impl->storage = Storage::allocate(device, bytes, "tensor of shape " + shape.to_string());
+  impl->id = detail::next_tensor_id();
+  return impl;
+}
+
+// Writes `value` converted to `dtype` at element i of host memory.
+void store(void* data, DType dtype, int64_t i, double value) {
+  switch (dtype) {
+    case DType::Float32: static_cast<float*>(data)[i] = static_cast<float>(value); break;
+    case DType::Float64: static_cast<double*>(data)[i] = value; break;
+    case DType::Int32: static_cast<int32_t*>(data)[i] = static_cast<int32_t>(value); break;
+    case DType::Int64: static_cast<int64_t*>(data)[i] = static_cast<int64_t>(value); break;
+    case DType::Bool: static_cast<uint8_t*>(data)[i] = value != 0; break;
+  }
+}
+
+double load(const void* data, DType dtype, int64_t i) {
+  switch (dtype) {
+    case DType::Float32: return static_cast<const float*>(data)[i];
+    case DType::Float64: return static_cast<const double*>(data)[i];
+    case DType::Int32: return static_cast<const int32_t*>(data)[i];
+    case DType::Int64: return static_cast<double>(static_cast<const int64_t*>(data)[i]);
+    case DType::Bool: return static_cast<const uint8_t*>(data)[i];
+  }
+  return 0;
+}
+
+// Fills a new host tensor element by element, then moves it to its device.
+template <class F>
+Tensor generate(const Shape& shape, DType dtype, Device device, F value_of) {
+  Tensor host = Tensor::empty(shape, dtype);
+  void* data = host.raw_data();
+  const int64_t n = shape.numel();
+  for (int64_t i = 0; i < n; ++i) store(data, dtype, i, value_of(i));
+  return host.to(device);
+}
+
+Tensor weak_scalar(double v, DType dtype) {
+  Tensor t = Tensor::scalar(v, dtype);
+  return t;
+}
+
+}  // namespace
+
+Tensor::Tensor(float value) : Tensor(weak_scalar(value, DType::Float32)) { impl_->weak = true; }
+Tensor::Tensor(double value) : Tensor(weak_scalar(value, DType::Float32)) { impl_->weak = true; }
+Tensor::Tensor(int value) : Tensor(weak_scalar(value, DType::Float32)) { impl_->weak = true; }
+
+Tensor::Tensor(const std::vector<float>& values, const Shape& shape)
+    : Tensor(from_vector(values, shape)) {}
+
+Tensor::Tensor(std::initializer_list<float> values)
+    : Tensor(from_vector(std::vector<float>(values), Shape{static_cast<int64_t>(values.size())})) {}
+
+Tensor Tensor::from_data(const void* data, const Shape& shape, DType dtype) {
+  Tensor t = empty(shape, dtype);
+  std::memcpy(t.raw_data(), data, t.storage()->bytes());
+  return t;
+}
+
+Tensor Tensor::scalar(double value, DType dtype) {
+  Tensor t = empty(Shape{}, dtype);
+  store(t.raw_data(), dtype, 0, value);
+  return t;
+}
+
+Tensor Tensor::zeros(const Shape& shape, DType dtype, Device device) {
+  return full(shape, 0.0, dtype, device);
+}
+
+Tensor Tensor::ones(const Shape& shape, DType dtype, Device device) {
+  return full(shape, 1.0, dtype, device);
+}
+
+Tensor Tensor::full(const Shape& shape, double value, DType dtype, Device device) {
+  return generate(shape, dtype, device, [value](int64_t) { return value; });
+}
+
+Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
+  Tensor t;
+  t.impl_ = new_eager(shape, dtype, device);
+  return t;
+}
+
+Tensor Tensor::random_normal(const Shape& shape, double mean, double stddev, uint64_t seed,
+                             DType dtype) {
+  return generate(shape, dtype, Device::CPU, [&](int64_t i) {
+    return mean + stddev * philox::normal(seed, 0, static_cast<uint64_t>(i));
+  });
+}
+
+Tensor Tensor::random_uniform(const Shape& shape, double minval, double maxval, uint64_t seed,
+                              DType dtype) {
+  return generate(shape, dtype, Device::CPU, [&](int64_t i) {
+    return minval + (maxval - minval) * philox::uniform(seed, 0, static_cast<uint64_t>(i));
+  });
+}
+
+Tensor Tensor::truncated_normal(const Shape& shape, double mean, double stddev, uint64_t seed,
+                                DType dtype) {
+  return generate(shape, dtype, Device::CPU, [&](int64_t i) {
+    return mean + stddev * philox::truncated_normal(seed, 0, static_cast<uint64_t>(i));
+  });
+}
+
+bool Tensor::is_symbolic() const { return impl_ && impl_->node != nullptr; }
+
+const Shape& Tensor::shape() const {
+  if (!impl_) throw StateError("shape() of an undefined tensor");
+  return impl_->shape;
+}
+
+DType Tensor::dtype() const {
+  if (!impl_) throw StateError("dtype() of an undefined tensor");
+  return impl_->dtype;
+}
+
+Device Tensor::device() const {
+  return impl_ && impl_->storage ? impl_->storage->device() : Device::CPU;
+}
+
+bool Tensor::is_weak() const { return impl_ && impl_->weak; }
+
+const TensorImpl& Tensor::checked_eager(const char* what) const {
+  if (!impl_) throw StateError(std::string(what) + " of an undefined tensor");
+  if (impl_->node)
+    throw StateError(std::string(what) + " of symbolic tensor '" + name() +
+                     "': it has no value until a Session runs it");
+  return *impl_;
+}
+
+void* Tensor::raw_data() const { return checked_eager("data").storage->data(); }
+
+template <class T>
+T* Tensor::data() {
+  const TensorImpl& impl = checked_eager("data");
+  if (impl.dtype != dtype_of<T>())
+    throw TypeError(std::string("data<") + dtype_name(dtype_of<T>()) + ">() of a " +
+                    dtype_name(impl.dtype) + " tensor");
+  if (!impl.storage->device().is_cpu())
+    throw StateError("data() of a tensor on " + impl.storage->device().to_string() +
+                     ": copy it to the CPU first with .to(Device::CPU)");
+  return static_cast<T*>(impl.storage->data());
+}
+
+template <class T>
+const T* Tensor::data() const {
+  return const_cast<Tensor*>(this)->data<T>();
+}
+
+template float* Tensor::data<float>();
+template double* Tensor::data<double>();
+template int32_t* Tensor::data<int32_t>();
+template int64_t* Tensor::data<int64_t>();
+template bool* Tensor::data<bool>();
+template const bool* Tensor::data<bool>() const;
+template const float* Tensor::data<float>() const;
+template const double* Tensor::data<double>() const;
+template const int32_t* Tensor::data<int32_t>() const;
+template const int64_t* Tensor::data<int64_t>() const;
+
+double Tensor::at(int64_t i) const {
+  const TensorImpl& impl = checked_eager("at");
+  if (i < 0 || i >= impl.shape.numel())
+    throw ValueError("at(" + std::to_string(i) + ") is out of range for shape " +
+                     impl.shape.to_string());
+  if (impl.storage->device().is_cpu()) return load(impl.storage->data(), impl.dtype, i);
+  return to(Device::CPU).at(i);
+}
+
+template <class T>
+T Tensor::item() const {
+  const TensorImpl& impl = checked_eager("item");
+  if (impl.shape.numel() != 1)
+    throw ShapeError("item() needs a one-element tensor, got shape " + impl.shape.to_string());
+  return static_cast<T>(at(0));
+}
+template float Tensor::item<float>() const;
+template double Tensor::item<double>() const;
+template int32_t Tensor::item<int32_t>() const;
+template int64_t Tensor::item<int64_t>() const;
+template bool Tensor::item<bool>() const;
+
+template <class T>
+std::vector<T> Tensor::to_vector() const {
+  Tensor host = to(Device::CPU);
+  const int64_t n = host.numel();
+  std::vector<T> out(static_cast<size_t>(n));
+  const void* data = host.raw_data();
+  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(load(data, host.dtype(), i));
+  return out;
+}
+template std::vector<float> Tensor::to_vector<float>() const;
+template std::vector<double> Tensor::to_vector<double>() const;
+template std::vector<int32_t> Tensor::to_vector<int32_t>() const;
+template std::vector<int64_t> Tensor::to_vector<int64_t>() const;
+
+Tensor Tensor::to(Device device) const {
+  const TensorImpl& impl = checked_eager("to()");
+  if (impl.storage->device() == device) return *this;
+  Tensor out = empty(impl.shape, impl.dtype, device);
+  copy_bytes(out.raw_data(), device, impl.storage->data(), impl.storage->device(),
+             impl.storage->bytes());
+  return out;
+}
+
+Tensor Tensor::clone() const {
+  const TensorImpl& impl = checked_eager("clone()");
+  const Device device = impl.storage->device();
+  Tensor out = empty(impl.shape, impl.dtype, device);
+  copy_bytes(out.raw_data(), device, impl.storage->data(), device, impl.storage->bytes());
+  return out;
+}
+
+Tensor Tensor::view(const Shape& shape) const {
+  const TensorImpl& impl = checked_eager("view()");
+  if (shape.numel() != impl.shape.numel())
+    throw ShapeError("cannot view a tensor of shape " + impl.shape.to_string() + " as " +
+                     shape.to_string());
+  return make_eager(impl.storage, shape, impl.dtype);
+}
+
+const std::shared_ptr<Storage>& Tensor::storage() const { return checked_eager("storage").storage; }
+
+Node* Tensor::node() const { return impl_ ? impl_->node : nullptr; }
+Graph* Tensor::graph() const { return impl_ && impl_->node ? impl_->node->graph() : nullptr; }
+std::string Tensor::name() const { return impl_ && impl_->node ? impl_->node->name() : ""; }
+
+const std::shared_ptr<VariableState>& Tensor::variable() const {
+  static const std::shared_ptr<VariableState> none;
+  return impl_ ? impl_->variable : none;
+}
+
+uint64_t Tensor::id() const { return impl_ ? impl_->id : 0; }
+
+Tensor Tensor::make_symbolic(Node* node) {
+  Tensor t;
+  t.impl_ = std::make_shared<TensorImpl>();
+  t.impl_->node = node;
+  t.impl_->shape = node->shape();
+  t.impl_->dtype = node->dtype();
+  t.impl_->variable = node->variable_state();
+  return t;
+}
+
+Tensor Tensor::make_eager(std::shared_ptr<Storage> storage, const Shape& shape, DType dtype) {
+  Tensor t;
+  t.impl_ = std::make_shared<TensorImpl>();
+  t.impl_->storage = std::move(storage);
+  t.impl_->shape = shape;
+  t.impl_->dtype = dtype;
+  t.impl_->id = detail::next_tensor_id();
+  return t;
+}
+
+Tensor Tensor::make_variable_read(const std::shared_ptr<VariableState>& variable) {
+  if (variable->home_graph) return Tensor::make_symbolic(variable->home_graph->variable_node(variable));
+  if (!variable->storage)
+    throw StateError("variable '" + variable->name + "' is used before it is initialised");
+  Tensor t;
+  t.impl_ = std::make_shared<TensorImpl>();
+  t.impl_->storage = variable->storage;
+  t.impl_->shape = variable->shape;
+  t.impl_->dtype = variable->dtype;
+  t.impl_->variable = variable;
+  t.impl_->id = variable->id;
+  return t;
+}
+
+// ---- printing ----
+
+namespace {
+
+std::string format_number(double v, DType dtype, bool scalar) {
+  if (dtype == DType::Bool) return v != 0 ? "True" : "False";
+  if (is_integer(dtype)) return std::to_string(static_cast<int64_t>(v));
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  auto res = dtype == DType::Float32
+                 ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(v))
+                 : std::to_chars(buf, buf + sizeof buf, v);
+  std::string s(buf, res.ptr);
+  // Scalars print like Python floats ("4.0"); array elements compactly ("4").
+  if (scalar && s.find_first_of(".eE") == std::string::npos) s += ".0";
+  return s;
+}
+
+void print_level(std::ostream& os, const Tensor& host, int axis, int64_t offset,
+                 const std::vector<int64_t>& strides, bool summarize) {
+  const Shape& shape = host.shape();
+  const int64_t n = shape[axis];
+  constexpr int64_t kEdge = 3;
+  os << "[";
+  for (int64_t i = 0; i < n; ++i) {
+    if (summarize && n > 2 * kEdge && i == kEdge) {
+      os << (axis + 1 == shape.rank() ? " ..." : "\n" + std::string(axis + 1, ' ') + "...");
+      i = n - kEdge;
+    }
+    if (i > 0 || (summarize && n > 2 * kEdge && i == n - kEdge)) {
+      if (axis + 1 == shape.rank()) {
+        os << " ";
+      } else {
+        os << "\n" << std::string(axis + 1, ' ');
+      }
+    }
+    const int64_t pos = offset + i * strides[axis];
+    if (axis + 1 == shape.rank()) {
+      os << format_number(host.at(pos), host.dtype(), false);
+    } else {
+      print_level(os, host, axis + 1, pos, strides, summarize);
+    }
+  }
+  os << "]";
+}
+
+}  // namespace
+
+std::string Tensor::to_string() const {
+  if (!impl_) return "Tensor(undefined)";
+  const std::string tail =
+      "shape=" + impl_->shape.to_string() + ", dtype=" + dtype_name(impl_->dtype) + ")";
+  if (impl_->node) return "Tensor(\"" + name() + "\", " + tail;
+  Tensor host = to(Device::CPU);
+  std::ostringstream os;
+  os << "Tensor(";
+  if (impl_->shape.rank() == 0) {
+    os << format_number(host.at(0), impl_->dtype, true);
+  } else {
+    std::vector<int64_t> strides(impl_->shape.rank(), 1);
+    for (int i = impl_->shape.rank() - 2; i >= 0; --i)
+      strides[i] = strides[i + 1] * impl_->shape[i + 1];
+    const bool summarize = impl_->shape.numel() > 1000;
+    if (impl_->shape.numel() == 0) {
+      os << "[]";
+    } else {
+      print_level(os, host, 0, 0, strides, summarize);
+    }
+  }
+  os << ", " << tail;
+  return os.str();
+}
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t) { return os << t.to_string(); }
+
+}  // namespace nabla

@@ -1,0 +1,24 @@
+// The private state behind a Tensor handle (shared by graph and eager code inside nabla).
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "framework/core/tensor.h"
+
+namespace nabla::detail {
+
+struct TensorImpl {
+  Shape shape;
+  DType dtype = DType::Float32;
+  std::shared_ptr<Storage> storage;          // eager tensors
+  Node* node = nullptr;                      // symbolic tensors
+  std::shared_ptr<VariableState> variable;  // reads of a variable
+  uint64_t id = 0;
+  bool weak = false;
+};
+
+/// A fresh id for an eager value (tapes track values by id).
+uint64_t next_tensor_id();
+
+}  // namespace nabla::detail

@@ -1,0 +1,127 @@
+// CPU kernels that move elements around: transpose, concat, slice, one_hot.
+#include <cstring>
+
+#include "framework/backend/backend.h"
+#include "framework/cpu/kernel_util.h"
+
+namespace nabla::cpu {
+namespace {
+
+void row_major_strides(const Shape& s, int64_t* strides) {
+  int64_t acc = 1;
+  for (int i = s.rank() - 1; i >= 0; --i) strides[i] = acc, acc *= s[i];
+}
+
+void transpose_kernel(const KernelArgs& args) {
+  const TensorView& x = args.in(0);
+  const Shape& out = args.output.shape;
+  const int rank = out.rank();
+  const auto& perm_attr = args.attrs->get_ints("perm");
+  int64_t in_strides[Shape::kMaxRank], src_stride[Shape::kMaxRank];
+  row_major_strides(x.shape, in_strides);
+  for (int i = 0; i < rank; ++i)
+    src_stride[i] = in_strides[perm_attr.empty() ? rank - 1 - i : kernel_axis(args, perm_attr[i], rank)];
+  const size_t elem = dtype_size(x.dtype);
+  const char* src = static_cast<const char*>(x.data);
+  char* dst = static_cast<char*>(args.output.data);
+  const int64_t total = out.numel();
+  if (total == 0) return;
+  const int64_t last = rank ? out[rank - 1] : 1;
+  const int64_t rows = total / last;
+  parallel_range(args, rows, last, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      int64_t off = 0, rem = r;
+      for (int i = rank - 2; i >= 0; --i) off += (rem % out[i]) * src_stride[i], rem /= out[i];
+      const int64_t step = rank ? src_stride[rank - 1] : 0;
+      char* d = dst + r * last * elem;
+      for (int64_t j = 0; j < last; ++j) std::memcpy(d + j * elem, src + (off + j * step) * elem, elem);
+    }
+  });
+}
+
+void concat_kernel(const KernelArgs& args) {
+  const Shape& out = args.output.shape;
+  const int axis = kernel_axis(args, args.attrs->get_int("axis"), out.rank());
+  int64_t outer = 1;
+  for (int i = 0; i < axis; ++i) outer *= out[i];
+  const size_t elem = dtype_size(args.output.dtype);
+  const int64_t out_chunk = outer ? out.numel() / outer : 0;
+  char* dst = static_cast<char*>(args.output.data);
+  int64_t offset = 0;
+  for (int k = 0; k < args.num_inputs; ++k) {
+    const TensorView& x = args.in(k);
+    const int64_t chunk = outer ? x.numel() / outer : 0;
+    const char* src = static_cast<const char*>(x.data);
+    for (int64_t o = 0; o < outer; ++o)
+      std::memcpy(dst + (o * out_chunk + offset) * elem, src + o * chunk * elem, chunk * elem);
+    offset += chunk;
+  }
+}
+
+// Copies the box of `big` starting at `begin` with the shape of `small`: into `small` when
+// `to_small`, else from `small` into `big`.
+void copy_box(const TensorView& big, const TensorView& small, const std::vector<int64_t>& begin,
+              bool to_small) {
+  const Shape& s = small.shape;
+  const int rank = s.rank();
+  const size_t elem = dtype_size(small.dtype);
+  int64_t big_strides[Shape::kMaxRank];
+  row_major_strides(big.shape, big_strides);
+  const int64_t total = s.numel();
+  if (total == 0) return;
+  const int64_t last = rank ? s[rank - 1] : 1;
+  char* b = static_cast<char*>(big.data);
+  char* sm = static_cast<char*>(small.data);
+  for (int64_t r = 0, rows = total / last; r < rows; ++r) {
+    int64_t off = rank ? begin[rank - 1] : 0, rem = r;
+    for (int i = rank - 2; i >= 0; --i) {
+      off += (begin[i] + rem % s[i]) * big_strides[i];
+      rem /= s[i];
+    }
+    char* pb = b + off * elem;
+    char* ps = sm + r * last * elem;
+    if (to_small) {
+      std::memcpy(ps, pb, last * elem);
+    } else {
+      std::memcpy(pb, ps, last * elem);
+    }
+  }
+}
+
+void slice_kernel(const KernelArgs& args) {
+  copy_box(args.in(0), args.output, args.attrs->get_ints("begin"), true);
+}
+
+void slice_grad_kernel(const KernelArgs& args) {
+  std::memset(args.output.data, 0, args.output.numel() * dtype_size(args.output.dtype));
+  copy_box(args.output, args.in(0), args.attrs->get_ints("begin"), false);
+}
+
+void one_hot_kernel(const KernelArgs& args) {
+  const int64_t depth = args.attrs->get_int("depth");
+  const double on = args.attrs->get_float("on_value"), off = args.attrs->get_float("off_value");
+  const int64_t n = args.in(0).numel();
+  dispatch_numeric(args.in(0).dtype, args, [&]<class I>() {
+    if constexpr (std::is_integral_v<I>) {
+      const I* idx = args.in(0).as<I>();
+      dispatch_all(args.output.dtype, args, [&]<class T>() {
+        T* y = args.output.as<T>();
+        std::fill(y, y + n * depth, static_cast<T>(off));
+        for (int64_t i = 0; i < n; ++i)
+          if (idx[i] >= 0 && idx[i] < depth) y[i * depth + idx[i]] = static_cast<T>(on);
+      });
+    }
+  });
+}
+
+}  // namespace
+
+void register_array_kernels(Backend& b) {
+  b.register_kernel("Transpose", transpose_kernel);
+  b.register_kernel("Concat", concat_kernel);
+  b.register_kernel("Slice", slice_kernel);
+  b.register_kernel("SliceGrad", slice_grad_kernel);
+  b.register_kernel("OneHot", one_hot_kernel);
+}
+
+}  // namespace nabla::cpu

@@ -1,0 +1,111 @@
+// CPU matrix product: Eigen's single-threaded GEMM on blocks of the output, spread over the
+// thread pool. Transposed operands are mapped, never copied.
+
+// Eigen packs GEMM panels in a buffer on the stack up to this size (else on the heap): a
+// training step must not allocate, and the panels of the shapes in question fit easily.
+#define EIGEN_STACK_ALLOCATION_LIMIT (2 * 1024 * 1024)
+
+#include <Eigen/Core>
+
+#include "framework/backend/backend.h"
+#include "framework/cpu/kernel_util.h"
+
+namespace nabla::cpu {
+namespace {
+
+template <class T>
+using RowMat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// Multiplies rows [r0, r1) and columns [c0, c1) of the output.
+template <class T, bool TA, bool TB>
+void gemm_block(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k, int64_t r0,
+                int64_t r1, int64_t c0, int64_t c1) {
+  Eigen::Map<const RowMat<T>> A(a, TA ? k : m, TA ? m : k);
+  Eigen::Map<const RowMat<T>> B(b, TB ? n : k, TB ? k : n);
+  Eigen::Map<RowMat<T>> C(c, m, n);
+  auto lhs = [&] {
+    if constexpr (TA) {
+      return A.middleCols(r0, r1 - r0).transpose();
+    } else {
+      return A.middleRows(r0, r1 - r0);
+    }
+  }();
+  auto rhs = [&] {
+    if constexpr (TB) {
+      return B.middleRows(c0, c1 - c0).transpose();
+    } else {
+      return B.middleCols(c0, c1 - c0);
+    }
+  }();
+  C.block(r0, c0, r1 - r0, c1 - c0).noalias() = lhs * rhs;
+}
+
+template <class T, bool TA, bool TB>
+void gemm(const KernelArgs& args, const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k) {
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    std::fill(c, c + m * n, T(0));
+    return;
+  }
+  const int threads = pool(args).num_threads();
+  const double flops = 2.0 * static_cast<double>(m) * n * k;
+  constexpr double kMinFlopsPerTask = 2e5;
+  const int64_t tasks = std::min<int64_t>(threads, static_cast<int64_t>(flops / kMinFlopsPerTask));
+  if (tasks <= 1) {
+    gemm_block<T, TA, TB>(a, b, c, m, n, k, 0, m, 0, n);
+    return;
+  }
+  // Split the longer output side into aligned blocks, one per thread.
+  constexpr int64_t kAlign = 16;
+  const bool split_cols = n >= m;
+  const int64_t len = split_cols ? n : m;
+  const int64_t block = ((len + tasks - 1) / tasks + kAlign - 1) / kAlign * kAlign;
+  const int64_t count = (len + block - 1) / block;
+  pool(args).run(count, [&](int64_t t) {
+    const int64_t lo = t * block, hi = std::min(len, lo + block);
+    if (split_cols) {
+      gemm_block<T, TA, TB>(a, b, c, m, n, k, 0, m, lo, hi);
+    } else {
+      gemm_block<T, TA, TB>(a, b, c, m, n, k, lo, hi, 0, n);
+    }
+  });
+}
+
+void matmul_kernel(const KernelArgs& args) {
+  const bool ta = args.attrs->get_bool("transpose_a", false);
+  const bool tb = args.attrs->get_bool("transpose_b", false);
+  const Shape &sa = args.in(0).shape, &sb = args.in(1).shape;
+  const int64_t m = sa[ta ? 1 : 0], k = sa[ta ? 0 : 1], n = sb[tb ? 0 : 1];
+  if (sb[tb ? 1 : 0] != k)
+    throw ShapeError(args.where() + ": inner dimensions differ: " + sa.to_string() + " and " +
+                     sb.to_string());
+  dispatch_numeric(args.in(0).dtype, args, [&]<class T>() {
+    if constexpr (std::is_floating_point_v<T>) {
+      const T* a = args.in(0).as<T>();
+      const T* b = args.in(1).as<T>();
+      T* c = args.output.as<T>();
+      if (!ta && !tb) gemm<T, false, false>(args, a, b, c, m, n, k);
+      if (ta && !tb) gemm<T, true, false>(args, a, b, c, m, n, k);
+      if (!ta && tb) gemm<T, false, true>(args, a, b, c, m, n, k);
+      if (ta && tb) gemm<T, true, true>(args, a, b, c, m, n, k);
+    } else {
+      // Integer products are rare (index arithmetic); a plain triple loop suffices.
+      const T* a = args.in(0).as<T>();
+      const T* b = args.in(1).as<T>();
+      T* c = args.output.as<T>();
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+          T s = 0;
+          for (int64_t p = 0; p < k; ++p)
+            s += a[ta ? p * m + i : i * k + p] * b[tb ? j * k + p : p * n + j];
+          c[i * n + j] = s;
+        }
+    }
+  });
+}
+
+}  // namespace
+
+void register_matmul_kernels(Backend& b) { b.register_kernel("MatMul", matmul_kernel); }
+
+}  // namespace nabla::cpu

@@ -1,0 +1,156 @@
+// CPU kernels of softmax, log-softmax, their gradients and the fused sparse cross-entropy.
+#include <cmath>
+#include <limits>
+
+#include "framework/backend/backend.h"
+#include "framework/cpu/kernel_util.h"
+
+namespace nabla::cpu {
+namespace {
+
+// Softmax-like ops work on [outer, n, inner] views of their input around the axis.
+struct AxisView {
+  int64_t outer = 1, n = 1, inner = 1;
+};
+
+AxisView axis_view(const KernelArgs& args, const Shape& s) {
+  const int axis = kernel_axis(args, args.attrs->get_int("axis", -1), s.rank());
+  AxisView v;
+  for (int i = 0; i < axis; ++i) v.outer *= s[i];
+  v.n = s[axis];
+  for (int i = axis + 1; i < s.rank(); ++i) v.inner *= s[i];
+  return v;
+}
+
+// Calls fn(x_line, y_line, stride) for every line along the axis.
+template <class F>
+void for_each_line(const KernelArgs& args, const AxisView& v, F&& fn) {
+  parallel_range(args, v.outer * v.inner, v.n * 4, [&](int64_t lo, int64_t hi) {
+    for (int64_t l = lo; l < hi; ++l) {
+      const int64_t o = l / v.inner, i = l % v.inner;
+      fn(o * v.n * v.inner + i, v.inner);
+    }
+  });
+}
+
+template <bool Log>
+void softmax_kernel(const KernelArgs& args) {
+  const AxisView v = axis_view(args, args.in(0).shape);
+  dispatch_float(args.in(0).dtype, args, [&]<class T>() {
+    const T* x = args.in(0).as<T>();
+    T* y = args.output.as<T>();
+    for_each_line(args, v, [&](int64_t base, int64_t st) {
+      T m = -std::numeric_limits<T>::infinity();
+      for (int64_t j = 0; j < v.n; ++j) m = std::max(m, x[base + j * st]);
+      T sum = 0;
+      for (int64_t j = 0; j < v.n; ++j) {
+        const T e = std::exp(x[base + j * st] - m);
+        if (!Log) y[base + j * st] = e;
+        sum += e;
+      }
+      if (Log) {
+        const T lse = m + std::log(sum);
+        for (int64_t j = 0; j < v.n; ++j) y[base + j * st] = x[base + j * st] - lse;
+      } else {
+        const T inv = T(1) / sum;
+        for (int64_t j = 0; j < v.n; ++j) y[base + j * st] *= inv;
+      }
+    });
+  });
+}
+
+template <bool Log>
+void softmax_grad_kernel(const KernelArgs& args) {
+  const AxisView v = axis_view(args, args.in(0).shape);
+  dispatch_float(args.in(0).dtype, args, [&]<class T>() {
+    const T* dy = args.in(0).as<T>();
+    const T* y = args.in(1).as<T>();
+    T* dx = args.output.as<T>();
+    for_each_line(args, v, [&](int64_t base, int64_t st) {
+      T s = 0;
+      for (int64_t j = 0; j < v.n; ++j) s += Log ? dy[base + j * st] : dy[base + j * st] * y[base + j * st];
+      for (int64_t j = 0; j < v.n; ++j) {
+        const int64_t k = base + j * st;
+        dx[k] = Log ? dy[k] - std::exp(y[k]) * s : y[k] * (dy[k] - s);
+      }
+    });
+  });
+}
+
+template <class I>
+int64_t checked_label(const KernelArgs& args, const I* labels, int64_t row, int64_t classes) {
+  const int64_t label = static_cast<int64_t>(labels[row]);
+  if (label < 0 || label >= classes)
+    throw ValueError(args.where() + ": label " + std::to_string(label) + " at row " +
+                     std::to_string(row) + " is outside [0, " + std::to_string(classes) + ")");
+  return label;
+}
+
+// loss[r] = logsumexp(logits[r]) - logits[r, label[r]]
+void sparse_xent_kernel(const KernelArgs& args) {
+  const int64_t rows = args.in(1).shape[0], classes = args.in(1).shape[1];
+  dispatch_numeric(args.in(0).dtype, args, [&]<class I>() {
+    if constexpr (std::is_integral_v<I>) {
+      const I* labels = args.in(0).as<I>();
+      dispatch_float(args.in(1).dtype, args, [&]<class T>() {
+        const T* logits = args.in(1).as<T>();
+        T* loss = args.output.as<T>();
+        parallel_range(args, rows, classes * 8, [&](int64_t r0, int64_t r1) {
+          for (int64_t r = r0; r < r1; ++r) {
+            const T* z = logits + r * classes;
+            const int64_t label = checked_label(args, labels, r, classes);
+            T m = -std::numeric_limits<T>::infinity();
+            for (int64_t j = 0; j < classes; ++j) m = std::max(m, z[j]);
+            T sum = 0;
+            for (int64_t j = 0; j < classes; ++j) sum += std::exp(z[j] - m);
+            loss[r] = m + std::log(sum) - z[label];
+          }
+        });
+      });
+    }
+  });
+}
+
+// dlogits[r] = (softmax(logits[r]) - one_hot(label[r])) * dloss[r]
+void sparse_xent_grad_kernel(const KernelArgs& args) {
+  const int64_t rows = args.in(1).shape[0], classes = args.in(1).shape[1];
+  dispatch_numeric(args.in(0).dtype, args, [&]<class I>() {
+    if constexpr (std::is_integral_v<I>) {
+      const I* labels = args.in(0).as<I>();
+      dispatch_float(args.in(1).dtype, args, [&]<class T>() {
+        const T* logits = args.in(1).as<T>();
+        const T* dloss = args.in(2).as<T>();
+        const bool scalar_dloss = args.in(2).numel() == 1;
+        T* out = args.output.as<T>();
+        parallel_range(args, rows, classes * 8, [&](int64_t r0, int64_t r1) {
+          for (int64_t r = r0; r < r1; ++r) {
+            const T* z = logits + r * classes;
+            T* d = out + r * classes;
+            const int64_t label = checked_label(args, labels, r, classes);
+            T m = -std::numeric_limits<T>::infinity();
+            for (int64_t j = 0; j < classes; ++j) m = std::max(m, z[j]);
+            T sum = 0;
+            for (int64_t j = 0; j < classes; ++j) sum += (d[j] = std::exp(z[j] - m));
+            const T g = dloss[scalar_dloss ? 0 : r];
+            const T scale = g / sum;
+            for (int64_t j = 0; j < classes; ++j) d[j] *= scale;
+            d[label] -= g;
+          }
+        });
+      });
+    }
+  });
+}
+
+}  // namespace
+
+void register_nn_kernels(Backend& b) {
+  b.register_kernel("Softmax", softmax_kernel<false>);
+  b.register_kernel("LogSoftmax", softmax_kernel<true>);
+  b.register_kernel("SoftmaxGrad", softmax_grad_kernel<false>);
+  b.register_kernel("LogSoftmaxGrad", softmax_grad_kernel<true>);
+  b.register_kernel("SparseSoftmaxCrossEntropyWithLogits", sparse_xent_kernel);
+  b.register_kernel("SparseSoftmaxCrossEntropyGrad", sparse_xent_grad_kernel);
+}
+
+}  // namespace nabla::cpu

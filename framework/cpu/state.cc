@@ -1,0 +1,157 @@
+// CPU kernels that update variables in place: assignments and the fused optimizer updates.
+#include <cmath>
+
+#include "framework/backend/backend.h"
+#include "framework/cpu/kernel_util.h"
+#include "framework/ops/optimizer_math.h"
+
+namespace nabla::cpu {
+namespace {
+
+enum class AssignMode { Set, Add, Sub };
+
+template <AssignMode M>
+void assign_kernel(const KernelArgs& args) {
+  dispatch_numeric(args.in(0).dtype, args, [&]<class T>() {
+    T* var = args.in(0).as<T>();
+    const T* value = args.in(1).as<T>();
+    const int64_t n = args.in(0).numel();
+    const bool scalar = args.in(1).numel() == 1 && n != 1;
+    if (!scalar && args.in(1).numel() != n)
+      throw ShapeError(args.where() + ": value " + args.in(1).shape.to_string() +
+                       " does not fit variable " + args.in(0).shape.to_string());
+    for (int64_t i = 0; i < n; ++i) {
+      const T v = value[scalar ? 0 : i];
+      if constexpr (M == AssignMode::Set) var[i] = v;
+      if constexpr (M == AssignMode::Add) var[i] += v;
+      if constexpr (M == AssignMode::Sub) var[i] -= v;
+    }
+  });
+}
+
+using namespace optim;
+
+// Pointer to slot s of an update op, or nullptr when the op was given fewer slots.
+template <class T>
+T* slot(const KernelArgs& args, int s) {
+  return args.num_inputs > kSlot0 + s ? args.in(kSlot0 + s).as<T>() : nullptr;
+}
+
+// Runs per_element(i) over the variable, after decoupled weight decay when asked.
+template <class T, class F>
+void update_loop(const KernelArgs& args, double lr, F&& per_element) {
+  T* w = args.in(kVar).as<T>();
+  const T wd_lr = static_cast<T>(args.attrs->get_float("weight_decay", 0.0) * lr);
+  parallel_range(args, args.in(kVar).numel(), 16, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) {
+      if (wd_lr != T(0)) weight_decay(w[i], wd_lr);
+      per_element(i);
+    }
+  });
+}
+
+template <class T>
+double scalar_input(const KernelArgs& args, int i) {
+  return static_cast<double>(*args.in(i).as<T>());
+}
+
+double step_number(const KernelArgs& args) {
+  return static_cast<double>(*args.in(kIterations).as<int64_t>()) + 1.0;
+}
+
+void apply_sgd_kernel(const KernelArgs& args) {
+  dispatch_float(args.in(kVar).dtype, args, [&]<class T>() {
+    const double lr = scalar_input<T>(args, kLr);
+    T* w = args.in(kVar).as<T>();
+    const T* g = args.in(kGrad).as<T>();
+    T* m = slot<T>(args, 0);
+    const T momentum = static_cast<T>(args.attrs->get_float("momentum", 0.0));
+    const bool nesterov = args.attrs->get_bool("nesterov", false);
+    update_loop<T>(args, lr, [&](int64_t i) {
+      sgd<T>(w[i], m ? m + i : nullptr, g[i], static_cast<T>(lr), momentum, nesterov);
+    });
+  });
+}
+
+void apply_adam_kernel(const KernelArgs& args) {
+  dispatch_float(args.in(kVar).dtype, args, [&]<class T>() {
+    const double lr = scalar_input<T>(args, kLr), t = step_number(args);
+    const double b1 = args.attrs->get_float("beta_1"), b2 = args.attrs->get_float("beta_2");
+    const T alpha = static_cast<T>(lr * std::sqrt(1 - std::pow(b2, t)) / (1 - std::pow(b1, t)));
+    const T eps = static_cast<T>(args.attrs->get_float("epsilon"));
+    T* w = args.in(kVar).as<T>();
+    const T* g = args.in(kGrad).as<T>();
+    T *m = slot<T>(args, 0), *v = slot<T>(args, 1), *vhat = slot<T>(args, 2);
+    const T c1 = static_cast<T>(1 - b1), c2 = static_cast<T>(1 - b2);
+    update_loop<T>(args, lr, [&](int64_t i) {
+      adam<T>(w[i], m[i], v[i], vhat ? vhat + i : nullptr, g[i], alpha, c1, c2, eps);
+    });
+  });
+}
+
+void apply_rmsprop_kernel(const KernelArgs& args) {
+  dispatch_float(args.in(kVar).dtype, args, [&]<class T>() {
+    const double lr = scalar_input<T>(args, kLr);
+    const T rho = static_cast<T>(args.attrs->get_float("rho"));
+    const T momentum = static_cast<T>(args.attrs->get_float("momentum", 0.0));
+    const T eps = static_cast<T>(args.attrs->get_float("epsilon"));
+    const bool centered = args.attrs->get_bool("centered", false);
+    T* w = args.in(kVar).as<T>();
+    const T* g = args.in(kGrad).as<T>();
+    T* vel = slot<T>(args, 0);
+    T* mom = momentum > 0 ? slot<T>(args, 1) : nullptr;
+    T* avg = centered ? slot<T>(args, 2) : nullptr;
+    update_loop<T>(args, lr, [&](int64_t i) {
+      rmsprop<T>(w[i], vel[i], mom ? mom + i : nullptr, avg ? avg + i : nullptr, g[i],
+                 static_cast<T>(lr), rho, momentum, eps);
+    });
+  });
+}
+
+void apply_adagrad_kernel(const KernelArgs& args) {
+  dispatch_float(args.in(kVar).dtype, args, [&]<class T>() {
+    const double lr = scalar_input<T>(args, kLr);
+    const T eps = static_cast<T>(args.attrs->get_float("epsilon"));
+    T* w = args.in(kVar).as<T>();
+    const T* g = args.in(kGrad).as<T>();
+    T* acc = slot<T>(args, 0);
+    update_loop<T>(args, lr, [&](int64_t i) { adagrad<T>(w[i], acc[i], g[i], static_cast<T>(lr), eps); });
+  });
+}
+
+void apply_nadam_kernel(const KernelArgs& args) {
+  dispatch_float(args.in(kVar).dtype, args, [&]<class T>() {
+    const double lr = scalar_input<T>(args, kLr), t = step_number(args);
+    const double b1 = args.attrs->get_float("beta_1"), b2 = args.attrs->get_float("beta_2");
+    const double u_t = b1 * (1 - 0.5 * std::pow(0.96, t));
+    const double u_t1 = b1 * (1 - 0.5 * std::pow(0.96, t + 1));
+    const double u_prod_t = static_cast<double>(*slot<T>(args, 2)) * u_t;
+    const double u_prod_t1 = u_prod_t * u_t1;
+    const T coef_m = static_cast<T>(u_t1 / (1 - u_prod_t1));
+    const T coef_g = static_cast<T>((1 - u_t) / (1 - u_prod_t));
+    const T inv_bias2 = static_cast<T>(1 / (1 - std::pow(b2, t)));
+    const T eps = static_cast<T>(args.attrs->get_float("epsilon"));
+    T* w = args.in(kVar).as<T>();
+    const T* g = args.in(kGrad).as<T>();
+    T *m = slot<T>(args, 0), *v = slot<T>(args, 1);
+    const T c1 = static_cast<T>(1 - b1), c2 = static_cast<T>(1 - b2);
+    update_loop<T>(args, lr, [&](int64_t i) {
+      nadam<T>(w[i], m[i], v[i], g[i], static_cast<T>(lr), c1, c2, eps, coef_m, coef_g, inv_bias2);
+    });
+  });
+}
+
+}  // namespace
+
+void register_state_kernels(Backend& b) {
+  b.register_kernel("Assign", assign_kernel<AssignMode::Set>);
+  b.register_kernel("AssignAdd", assign_kernel<AssignMode::Add>);
+  b.register_kernel("AssignSub", assign_kernel<AssignMode::Sub>);
+  b.register_kernel("ApplySGD", apply_sgd_kernel);
+  b.register_kernel("ApplyAdam", apply_adam_kernel);
+  b.register_kernel("ApplyRMSprop", apply_rmsprop_kernel);
+  b.register_kernel("ApplyAdagrad", apply_adagrad_kernel);
+  b.register_kernel("ApplyNadam", apply_nadam_kernel);
+}
+
+}  // namespace nabla::cpu

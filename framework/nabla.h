@@ -1,0 +1,16 @@
+// nabla: a Keras-style deep-learning framework in C++. Include this for everything.
+#pragma once
+
+// The engine: tensors, graphs, ops, autodiff, sessions.
+#include "framework/autodiff/gradient_tape.h"
+#include "framework/autodiff/gradients.h"
+#include "framework/core/device.h"
+#include "framework/core/errors.h"
+#include "framework/core/random.h"
+#include "framework/core/tensor.h"
+#include "framework/graph/graph.h"
+#include "framework/graph/variable.h"
+#include "framework/io/graph_io.h"
+#include "framework/ops/ops.h"
+#include "framework/runtime/session.h"
+#include "framework/runtime/thread_pool.h"

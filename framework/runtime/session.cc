@@ -1,0 +1,95 @@
+#include "framework/runtime/session.h"
+
+#include "framework/graph/variable.h"
+#include "framework/ops/op_def.h"
+
+namespace nabla {
+namespace {
+
+const Node* node_of(const Tensor& t, const char* what) {
+  if (!t.defined()) throw ValueError(std::string(what) + " is an undefined tensor");
+  if (!t.is_symbolic())
+    throw ValueError(std::string(what) + " must be a symbolic tensor of the session's graph, got " +
+                     t.to_string());
+  return t.node();
+}
+
+}  // namespace
+
+Session::Session(Graph& graph, Device device) : graph_(&graph), device_(device) {
+  backend_for(device);  // fails now, clearly, if the device is not there
+}
+
+Session::~Session() = default;
+
+void Session::initialize() {
+  TensorList inits;
+  for (const auto& n : graph_->nodes()) {
+    if (n->kind() != NodeKind::Variable) continue;
+    auto state = n->variable_state();
+    if (state->home_graph != graph_ || !state->initial_value) continue;
+    if (!state->storage)
+      state->storage = Storage::allocate(device_, state->shape.numel() * dtype_size(state->dtype),
+                                         "variable '" + state->name + "'");
+    inits.push_back(Variable(state).initializer());
+  }
+  if (!inits.empty()) run(inits);
+}
+
+Plan& Session::plan(const TensorList& fetches, const std::vector<std::pair<Tensor, Shape>>& fed) {
+  std::string key;
+  std::vector<const Node*> fetch_nodes;
+  for (const Tensor& f : fetches) {
+    const Node* n = node_of(f, "a fetch");
+    if (n->graph() != graph_)
+      throw ValueError("fetch '" + n->name() + "' belongs to another graph than the session's");
+    fetch_nodes.push_back(n);
+    key += std::to_string(n->id()) + ",";
+  }
+  key += "|";
+  std::vector<PlanBuilder::FeedSpec> feed_specs;
+  for (const auto& [t, shape] : fed) {
+    const Node* n = node_of(t, "a feed key");
+    feed_specs.push_back({n, shape, n->dtype()});
+    key += std::to_string(n->id()) + shape.to_string();
+  }
+  auto it = plans_.find(key);
+  if (it != plans_.end() && it->second->still_valid()) return *it->second;
+  auto counter = [this](const Node* n) { return &random_counters_[n]; };
+  auto plan = PlanBuilder::build(fetch_nodes, feed_specs, device_, counter);
+  ++plans_built_;
+  Plan& ref = *plan;
+  plans_[key] = std::move(plan);
+  return ref;
+}
+
+Tensor Session::run(const Tensor& fetch, const FeedDict& feeds) {
+  return run(TensorList{fetch}, feeds)[0];
+}
+
+TensorList Session::run(const TensorList& fetches, const FeedDict& feeds) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::pair<Tensor, Shape>> fed;
+  for (const auto& [key, value] : feeds) {
+    const Node* n = node_of(key, "a feed key");
+    if (!value.is_eager())
+      throw ValueError("the value fed to '" + n->name() + "' must be an eager tensor");
+    if (n->kind() != NodeKind::Placeholder)
+      throw ValueError("only placeholders can be fed, but '" + n->name() + "' is a " + n->op());
+    if (value.dtype() != n->dtype())
+      throw TypeError("placeholder '" + n->name() + "' expects " + dtype_name(n->dtype()) +
+                      ", got a " + dtype_name(value.dtype()) + " tensor");
+    if (!shape_matches(n->shape(), value.shape()))
+      throw ShapeError("placeholder '" + n->name() + "' expects shape " + n->shape().to_string() +
+                       ", got a tensor of shape " + value.shape().to_string());
+    fed.emplace_back(key, value.shape());
+  }
+  Plan& p = plan(fetches, fed);
+  for (size_t i = 0; i < feeds.size(); ++i) p.set_feed(static_cast<int>(i), feeds[i].second);
+  p.run();
+  TensorList out;
+  for (int i = 0; i < p.num_fetches(); ++i) out.push_back(p.fetch(i, Device::CPU));
+  return out;
+}
+
+}  // namespace nabla

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Configures (once) and builds nabla in Release into build/. Extra arguments go to CMake's
+# configure step, e.g. scripts/build.sh -DNABLA_CUDA=OFF. Parallelism: NABLA_JOBS or all cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${NABLA_BUILD_DIR:-build}
+jobs=${NABLA_JOBS:-$(nproc)}
+if [ ! -f "$build/CMakeCache.txt" ] || [ $# -gt 0 ]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@"
+fi
+cmake --build "$build" -j "$jobs"
