@@ -11,6 +11,7 @@
 #include "framework/graph/graph.h"
 #include "framework/graph/variable.h"
 #include "framework/io/graph_io.h"
+#include "framework/ops/dispatch.h"
 #include "framework/ops/ops.h"
 #include "framework/runtime/session.h"
 #include "framework/runtime/thread_pool.h"

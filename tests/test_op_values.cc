@@ -1,1 +1,178 @@
+// Op values against references computed here by hand, and graph mode against eager mode for
+// every op in the table.
 #include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "op_cases.h"
+
+using namespace nabla;
+using namespace nabla::testing;
+
+namespace {
+std::vector<double> values(const Tensor& t) { return t.to_vector<double>(); }
+}  // namespace
+
+TEST_CASE("graph mode and eager mode agree for every op") {
+  for (const OpCase& c : op_cases(DType::Float32)) {
+    CAPTURE(c.name);
+    const TensorList x = make_inputs(c, 3);
+    const Tensor eager = c.build(x);
+    Graph g;
+    auto scope = g.as_default();
+    TensorList phs;
+    FeedDict feeds;
+    for (size_t i = 0; i < x.size(); ++i) {
+      const Shape shape = c.graph_shapes.empty() ? x[i].shape() : c.graph_shapes[i];
+      phs.push_back(placeholder(x[i].dtype(), shape));
+      feeds.emplace_back(phs.back(), x[i]);
+    }
+    const Tensor graph = Session(g).run(c.build(phs), feeds);
+    CHECK(graph.shape() == eager.shape());
+    CHECK(max_rel_diff(graph, eager) == 0.0);
+  }
+}
+
+TEST_CASE("element-wise math matches the C library") {
+  const Tensor x = Tensor({-1.5f, -0.3f, 0.2f, 0.9f, 2.5f});
+  struct Ref {
+    const char* name;
+    Tensor (*op)(const Tensor&);
+    double (*ref)(double);
+  };
+  const Ref refs[] = {
+      {"exp", [](const Tensor& t) { return exp(t); }, [](double v) { return std::exp(v); }},
+      {"tanh", [](const Tensor& t) { return tanh(t); }, [](double v) { return std::tanh(v); }},
+      {"sigmoid", [](const Tensor& t) { return sigmoid(t); }, [](double v) { return 1 / (1 + std::exp(-v)); }},
+      {"softplus", [](const Tensor& t) { return softplus(t); }, [](double v) { return std::log1p(std::exp(v)); }},
+      {"softsign", [](const Tensor& t) { return softsign(t); }, [](double v) { return v / (1 + std::fabs(v)); }},
+      {"relu", [](const Tensor& t) { return relu(t); }, [](double v) { return v > 0 ? v : 0; }},
+      {"elu", [](const Tensor& t) { return elu(t); }, [](double v) { return v > 0 ? v : std::expm1(v); }},
+      {"selu", [](const Tensor& t) { return selu(t); },
+       [](double v) { return 1.0507009873554805 * (v > 0 ? v : 1.6732632423543772 * std::expm1(v)); }},
+      {"gelu", [](const Tensor& t) { return gelu(t); },
+       [](double v) { return 0.5 * v * (1 + std::erf(v / std::sqrt(2.0))); }},
+      {"silu", [](const Tensor& t) { return silu(t); }, [](double v) { return v / (1 + std::exp(-v)); }},
+      {"mish", [](const Tensor& t) { return mish(t); },
+       [](double v) { return v * std::tanh(std::log1p(std::exp(v))); }},
+      {"abs", [](const Tensor& t) { return abs(t); }, [](double v) { return std::fabs(v); }},
+      {"square", [](const Tensor& t) { return square(t); }, [](double v) { return v * v; }},
+      {"sin", [](const Tensor& t) { return sin(t); }, [](double v) { return std::sin(v); }},
+  };
+  for (const Ref& r : refs) {
+    CAPTURE(r.name);
+    const std::vector<double> got = values(r.op(x));
+    for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(r.ref(x.at(i))).epsilon(1e-6));
+  }
+  CHECK(values(leaky_relu(x, 0.1)) == std::vector<double>{-0.15000000596046448, -0.030000001192092896,
+                                                             0.20000000298023224, 0.8999999761581421, 2.5});
+  CHECK(values(relu6(Tensor({-1.f, 3.f, 7.f}))) == std::vector<double>{0, 3, 6});
+  CHECK(values(hard_sigmoid(Tensor({-3.f, 0.f, 1.f, 3.f}), 0.2)) == std::vector<double>{0, 0.5, 0.699999988079071, 1});
+}
+
+TEST_CASE("matmul in its four transpose forms matches a naive product") {
+  const Tensor a = Tensor::random_uniform({5, 7}, -1, 1, 1);
+  const Tensor b = Tensor::random_uniform({7, 3}, -1, 1, 2);
+  auto naive = [](const Tensor& l, const Tensor& r) {
+    const int64_t m = l.shape()[0], k = l.shape()[1], n = r.shape()[1];
+    std::vector<double> c(m * n, 0);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t p = 0; p < k; ++p) c[i * n + j] += l.at(i * k + p) * r.at(p * n + j);
+    return c;
+  };
+  const std::vector<double> ref = naive(a, b);
+  auto close = [&](const Tensor& t) {
+    const std::vector<double> v = values(t);
+    REQUIRE(v.size() == ref.size());
+    for (size_t i = 0; i < v.size(); ++i) CHECK(v[i] == doctest::Approx(ref[i]).epsilon(1e-5));
+  };
+  close(matmul(a, b));
+  close(matmul(transpose(a), b, true, false));
+  close(matmul(a, transpose(b), false, true));
+  close(matmul(transpose(a), transpose(b), true, true));
+  // Large enough to be split over threads.
+  const Tensor big_a = Tensor::random_uniform({300, 200}, -1, 1, 3);
+  const Tensor big_b = Tensor::random_uniform({200, 250}, -1, 1, 4);
+  const Tensor big = matmul(big_a, big_b);
+  double ref00 = 0, ref_last = 0;
+  for (int p = 0; p < 200; ++p) {
+    ref00 += big_a.at(p) * big_b.at(p * 250);
+    ref_last += big_a.at(299 * 200 + p) * big_b.at(p * 250 + 249);
+  }
+  CHECK(big.at(0) == doctest::Approx(ref00).epsilon(1e-4));
+  CHECK(big.at(300 * 250 - 1) == doctest::Approx(ref_last).epsilon(1e-4));
+}
+
+TEST_CASE("reductions, softmax and shapes by hand") {
+  const Tensor x = Tensor({1.f, 2.f, 3.f, 4.f, 5.f, 6.f}, {2, 3});
+  CHECK(values(reduce_sum(x)) == std::vector<double>{21});
+  CHECK(values(reduce_sum(x, {0})) == std::vector<double>{5, 7, 9});
+  CHECK(values(reduce_sum(x, {1}, true)) == std::vector<double>{6, 15});
+  CHECK(reduce_sum(x, {1}, true).shape() == Shape{2, 1});
+  CHECK(values(reduce_mean(x, {1})) == std::vector<double>{2, 5});
+  CHECK(values(reduce_max(x, {0})) == std::vector<double>{4, 5, 6});
+  CHECK(values(reduce_min(x, {-1})) == std::vector<double>{1, 4});
+  CHECK(values(argmax(x, 0)) == std::vector<double>{1, 1, 1});
+  CHECK(argmax(x, 1).dtype() == DType::Int64);
+  CHECK(values(transpose(x)) == std::vector<double>{1, 4, 2, 5, 3, 6});
+  CHECK(values(slice(x, {0, 1}, {2, 2})) == std::vector<double>{2, 3, 5, 6});
+  CHECK(values(concat({x, x}, 0)).size() == 12);
+  CHECK(values(concat({x, Tensor({9.f, 9.f}, {2, 1})}, 1)) == std::vector<double>{1, 2, 3, 9, 4, 5, 6, 9});
+  CHECK(reshape(x, {3, -1}).shape() == Shape{3, 2});
+  CHECK(values(one_hot(Tensor::from_vector<int64_t>({0, 2, 5}, {3}), 3)) ==
+        std::vector<double>{1, 0, 0, 0, 0, 1, 0, 0, 0});  // out of range: all off
+  CHECK(values(where(greater(x, 3.5f), x, zeros_like(x))) == std::vector<double>{0, 0, 0, 4, 5, 6});
+
+  const std::vector<double> s = values(softmax(Tensor({1.f, 2.f, 3.f})));
+  const double z = std::exp(1) + std::exp(2) + std::exp(3);
+  CHECK(s[0] == doctest::Approx(std::exp(1) / z));
+  CHECK(s[2] == doctest::Approx(std::exp(3) / z));
+  // Large logits: no overflow, no log(0).
+  const std::vector<double> ls = values(log_softmax(Tensor({1000.f, 0.f})));
+  CHECK(ls[0] == doctest::Approx(0.0));
+  CHECK(ls[1] == doctest::Approx(-1000.0));
+  const Tensor xent = sparse_softmax_cross_entropy_with_logits(Tensor::from_vector<int32_t>({1}, {1}),
+                                                               Tensor({1000.f, -1000.f}, {1, 2}));
+  CHECK(xent.item<float>() == doctest::Approx(2000.0));
+  const Tensor bce = sigmoid_cross_entropy_with_logits(Tensor({1.f, 0.f}), Tensor({-100.f, 100.f}));
+  CHECK(values(bce) == std::vector<double>{100, 100});
+}
+
+TEST_CASE("random ops are seeded and reproducible; dropout keeps the expected fraction") {
+  const Tensor a = Tensor::random_normal({1000}, 0, 1, 42);
+  const Tensor b = Tensor::random_normal({1000}, 0, 1, 42);
+  const Tensor c = Tensor::random_normal({1000}, 0, 1, 43);
+  CHECK(max_rel_diff(a, b) == 0.0);
+  CHECK(max_rel_diff(a, c) > 0.1);
+  double mean = 0, var = 0;
+  for (int i = 0; i < 1000; ++i) mean += a.at(i) / 1000;
+  for (int i = 0; i < 1000; ++i) var += (a.at(i) - mean) * (a.at(i) - mean) / 1000;
+  CHECK(std::fabs(mean) < 0.1);
+  CHECK(var == doctest::Approx(1.0).epsilon(0.1));
+  const Tensor t = Tensor::truncated_normal({2000}, 0, 1, 5);
+  for (int i = 0; i < 2000; ++i) REQUIRE(std::fabs(t.at(i)) < 2.0);
+  const Tensor u = Tensor::random_uniform({2000}, 2, 3, 5);
+  for (int i = 0; i < 2000; ++i) REQUIRE((u.at(i) >= 2.0 && u.at(i) < 3.0));
+
+  Graph g;
+  auto scope = g.as_default();
+  Tensor x = placeholder(DType::Float32, {-1}, "x");
+  Tensor step = placeholder(DType::Int64, {}, "step");
+  Tensor d = dropout(x, 0.25, 7, step);
+  Session sess(g);
+  const Tensor ones = Tensor::ones({10000});
+  auto run_at = [&](int64_t s) {
+    return sess.run(d, {{x, ones}, {step, Tensor::scalar(s, DType::Int64)}});
+  };
+  const Tensor d1 = run_at(1), d1_again = run_at(1), d2 = run_at(2);
+  CHECK(max_rel_diff(d1, d1_again) == 0.0);  // the same step gives the same mask
+  CHECK(max_rel_diff(d1, d2) > 0.0);
+  int kept = 0;
+  for (int i = 0; i < 10000; ++i) {
+    const double v = d1.at(i);
+    REQUIRE((v == 0.0 || v == doctest::Approx(1 / 0.75)));
+    kept += v != 0.0;
+  }
+  CHECK(kept == doctest::Approx(7500).epsilon(0.03));
+}

@@ -1,1 +1,131 @@
+// Sessions: what runs, plan reuse, variables, feeds, laziness and the errors of each.
 #include <doctest/doctest.h>
+
+#include "framework/nabla.h"
+
+using namespace nabla;
+
+TEST_CASE("run computes only what the fetches need") {
+  Graph g;
+  auto scope = g.as_default();
+  Tensor a = placeholder(DType::Float32, {}, "a");
+  Tensor never = placeholder(DType::Float32, {}, "never_fed");
+  Tensor unused = never * 2.f;  // would fail (unfed placeholder) if it ran
+  Tensor huge = zeros({1000000, 1000000});  // would fail (4 TB) if it ran
+  Tensor b = a + 1.f;
+  Session sess(g);
+  CHECK(sess.run(b, {{a, Tensor(1.f)}}).item<float>() == 2.f);
+  Plan& plan = sess.plan({b}, {{a, Shape{}}});
+  REQUIRE(plan.executed_nodes().size() == 1);
+  CHECK(plan.executed_nodes()[0] == b.node());
+  (void)unused;
+  (void)huge;
+}
+
+TEST_CASE("a plan is built once per signature and reused") {
+  Graph g;
+  auto scope = g.as_default();
+  Tensor x = placeholder(DType::Float32, {-1, 2}, "x");
+  Tensor y = reduce_sum(x * x);
+  Session sess(g);
+  for (int i = 0; i < 5; ++i) sess.run(y, {{x, Tensor::ones({3, 2})}});
+  CHECK(sess.plans_built() == 1);
+  sess.run(y, {{x, Tensor::ones({4, 2})}});  // a new batch size is a new signature
+  CHECK(sess.plans_built() == 2);
+  CHECK(sess.run(y, {{x, Tensor::ones({3, 2})}}).item<float>() == 6.f);
+  CHECK(sess.plans_built() == 2);
+}
+
+TEST_CASE("buffers whose lifetimes do not overlap share memory") {
+  Graph g;
+  auto scope = g.as_default();
+  Tensor x = placeholder(DType::Float32, {256, 256}, "x");
+  Tensor h = x;
+  for (int i = 0; i < 10; ++i) h = relu(h * 1.5f + 0.5f);
+  Session sess(g);
+  Plan& plan = sess.plan({h}, {{x, Shape{256, 256}}});
+  CHECK(plan.unplanned_bytes() >= 30 * 256 * 256 * 4);
+  CHECK(plan.arena_bytes() <= 3 * 256 * 256 * 4);
+}
+
+TEST_CASE("variables persist across runs; updates follow reads of the same run") {
+  Graph g;
+  auto scope = g.as_default();
+  Variable v = g.variable(Tensor({1.f, 2.f}), "v");
+  Tensor read = v.read() * 1.f;
+  Tensor inc = assign_add(v, Tensor({1.f, 1.f}));
+  Session sess(g);
+  sess.initialize();
+  TensorList out = sess.run({read, inc});
+  CHECK(out[0].to_vector<float>() == std::vector<float>{1, 2});  // read before the update
+  CHECK_FALSE(out[1].defined());                                // an update has no output
+  CHECK(sess.run(read).to_vector<float>() == std::vector<float>{2, 3});
+  CHECK(v.value().to_vector<float>() == std::vector<float>{2, 3});
+  sess.initialize();  // back to the initial value
+  CHECK(sess.run(read).to_vector<float>() == std::vector<float>{1, 2});
+}
+
+TEST_CASE("graph variables with a random initializer are reproducible") {
+  auto make = [] {
+    Graph g;
+    auto scope = g.as_default();
+    Variable w = g.variable(random_normal({3, 3}, 0, 1, 11), "w");
+    Session sess(g);
+    sess.initialize();
+    return w.value();
+  };
+  CHECK(make().to_vector<float>() == make().to_vector<float>());
+}
+
+TEST_CASE("errors name what was wrong") {
+  Graph g;
+  auto scope = g.as_default();
+  Tensor x = placeholder(DType::Float32, {-1, 3}, "features");
+  Tensor y = reduce_sum(x);
+  Session sess(g);
+  CHECK_THROWS_WITH_AS(sess.run(y), doctest::Contains("placeholder 'features'"), ValueError);
+  CHECK_THROWS_WITH_AS(sess.run(y), doctest::Contains("must be fed"), ValueError);
+  CHECK_THROWS_WITH_AS(sess.run(y, {{x, Tensor::ones({2, 4})}}),
+                       doctest::Contains("expects shape (None, 3), got a tensor of shape (2, 4)"),
+                       ShapeError);
+  CHECK_THROWS_WITH_AS(sess.run(y, {{x, Tensor::ones({2, 3}, DType::Float64)}}),
+                       doctest::Contains("expects float32"), TypeError);
+  Variable w = g.variable(Tensor::ones({3}), "weights");
+  Tensor uses_w = x * w.read();
+  CHECK_THROWS_WITH_AS(sess.run(uses_w, {{x, Tensor::ones({1, 3})}}),
+                       doctest::Contains("variable 'weights' is used before it is initialised"),
+                       StateError);
+  CHECK_THROWS_WITH_AS(sess.run(y, {{y, Tensor::ones({})}}),
+                       doctest::Contains("only placeholders can be fed"), ValueError);
+}
+
+TEST_CASE("lazy execution: a huge tensor costs nothing until run, then a clear error") {
+  Graph g;
+  auto scope = g.as_default();
+  Tensor z = zeros({1000000000000, 1000000000000});  // 10^24 floats: declared, not allocated
+  CHECK(z.shape() == Shape{1000000000000, 1000000000000});
+  Session sess(g);
+  CHECK_THROWS_WITH_AS(sess.run(z), doctest::Contains("out of memory"), OutOfMemoryError);
+  Tensor big = zeros({1000000, 1000000});  // 4 TB: fits in 64 bits, not in memory
+  CHECK_THROWS_WITH_AS(sess.run(big), doctest::Contains("out of memory"), OutOfMemoryError);
+}
+
+TEST_CASE("constants cannot be reassigned") {
+  Graph g;
+  auto scope = g.as_default();
+  Tensor c = constant(Tensor({1.f}), "c");
+  CHECK_THROWS_WITH_AS(assign(c, Tensor({2.f})), doctest::Contains("must be a variable"), TypeError);
+}
+
+TEST_CASE("random ops draw a new stream each run, reproducibly per session") {
+  auto draws = [] {
+    Graph g;
+    auto scope = g.as_default();
+    Tensor r = random_uniform({4}, 0, 1, 123);
+    Session sess(g);
+    return std::make_pair(sess.run(r).to_vector<float>(), sess.run(r).to_vector<float>());
+  };
+  auto [first, second] = draws();
+  CHECK(first != second);
+  CHECK(draws().first == first);
+}

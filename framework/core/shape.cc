@@ -25,7 +25,7 @@ int64_t Shape::numel() const {
   for (int64_t d : *this) {
     if (d < 0) throw ShapeError("shape " + to_string() + " has an unknown dimension");
     if (d != 0 && n > INT64_MAX / d)
-      throw OutOfMemoryError("shape " + to_string() + " has more than 2^63 elements");
+      throw OutOfMemoryError("out of memory: shape " + to_string() + " has more than 2^63 elements");
     n *= d;
   }
   return n;

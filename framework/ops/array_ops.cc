@@ -134,7 +134,6 @@ Tensor fill(const Shape& shape, double value, DType dtype) {
   if (!shape.is_fully_defined())
     throw ShapeError("fill needs a fully defined shape, got " + shape.to_string() +
                      "; use fill_like for a shape known only at run time");
-  shape.numel();  // throws on overflow
   return apply_op("Fill", {}, {{"shape", shape}, {"value", value}, {"dtype", dtype}});
 }
 Tensor zeros(const Shape& shape, DType dtype) { return fill(shape, 0.0, dtype); }

@@ -13,7 +13,6 @@ Tensor random_op(const std::string& op, const Shape& shape, double a, double b, 
   if (!shape.is_fully_defined())
     throw ShapeError(op + " needs a fully defined shape, got " + shape.to_string());
   if (!is_floating(dtype)) throw TypeError(op + " makes float32 or float64, not " + dtype_name(dtype));
-  shape.numel();
   return apply_op(op, {},
                   {{"shape", shape}, {"a", a}, {"b", b}, {"seed", static_cast<int64_t>(resolve_seed(seed))},
                    {"dtype", dtype}});
