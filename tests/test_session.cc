@@ -129,3 +129,18 @@ TEST_CASE("random ops draw a new stream each run, reproducibly per session") {
   CHECK(first != second);
   CHECK(draws().first == first);
 }
+
+TEST_CASE("group runs every grouped update once") {
+  Graph g;
+  auto scope = g.as_default();
+  Variable a = g.variable(Tensor({0.f}), "a");
+  Variable b = g.variable(Tensor({0.f}), "b");
+  Tensor both = group({assign_add(a, Tensor({1.f})), assign_add(b, Tensor({2.f}))});
+  Session sess(g);
+  sess.initialize();
+  sess.run(both);
+  sess.run(both);
+  CHECK(a.value().item<float>() == 2.f);
+  CHECK(b.value().item<float>() == 4.f);
+  CHECK_FALSE(group({}).defined());
+}

@@ -144,6 +144,7 @@ void apply_nadam_kernel(const KernelArgs& args) {
 }  // namespace
 
 void register_state_kernels(Backend& b) {
+  b.register_kernel("NoOp", [](const KernelArgs&) {});
   b.register_kernel("Assign", assign_kernel<AssignMode::Set>);
   b.register_kernel("AssignAdd", assign_kernel<AssignMode::Add>);
   b.register_kernel("AssignSub", assign_kernel<AssignMode::Sub>);

@@ -172,5 +172,8 @@ Tensor sigmoid_cross_entropy_with_logits(const Tensor& labels, const Tensor& log
 Tensor assign(const Tensor& variable, const Tensor& value);
 Tensor assign_add(const Tensor& variable, const Tensor& value);
 Tensor assign_sub(const Tensor& variable, const Tensor& value);
+/// One op that runs all of `ops` (updates) when fetched, as tf.group. Undefined ops are skipped;
+/// with no symbolic op (eager code, where updates already ran) it returns an undefined tensor.
+Tensor group(const TensorList& ops, const std::string& name = "group");
 
 }  // namespace nabla

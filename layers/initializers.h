@@ -1,0 +1,49 @@
+// Weight initializers by Keras name: glorot_uniform, he_normal, zeros, ...
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+
+#include "framework/core/tensor.h"
+
+namespace nabla {
+
+/// Makes a weight's initial value. Keras names and formulas (fan_in / fan_out are the first and
+/// last dimension of a kernel):
+///   glorot_uniform  U(-l, l), l = sqrt(6 / (fan_in + fan_out))     (the default kernel init)
+///   glorot_normal   truncated N(0, s), s = sqrt(2 / (fan_in + fan_out)) / 0.8796
+///   he_uniform      U(-l, l), l = sqrt(6 / fan_in);  he_normal  s = sqrt(2 / fan_in) / 0.8796
+///   lecun_uniform   U(-l, l), l = sqrt(3 / fan_in);  lecun_normal s = sqrt(1 / fan_in) / 0.8796
+///   random_normal   N(mean, stddev) (0, 0.05);  random_uniform U(minval, maxval) (-0.05, 0.05)
+///   truncated_normal  N(mean, stddev) within 2 stddev (0, 0.05)
+///   orthogonal      Q of the QR decomposition of a normal matrix, times gain (1)
+///   zeros (the default bias init), ones, constant(value)
+/// (0.8796 is the stddev of a standard normal truncated to [-2, 2].)
+class Initializer {
+ public:
+  /// By Keras name with default arguments, e.g. Initializer("he_normal").
+  Initializer(const char* name);  // NOLINT: implicit, so a name can be passed where one is wanted
+  Initializer(const std::string& name);  // NOLINT
+  /// From a Keras config: a name or {"class_name": "RandomNormal", "config": {...}}.
+  static Initializer from_config(const nlohmann::json& config);
+  static Initializer constant(double value);
+  static Initializer random_normal(double mean = 0.0, double stddev = 0.05, uint64_t seed = 0);
+  static Initializer random_uniform(double minval = -0.05, double maxval = 0.05, uint64_t seed = 0);
+
+  /// A value of `shape`. Without a seed of its own, each call draws the next seed of the global
+  /// sequence (see set_seed), so models are reproducible run to run.
+  Tensor operator()(const Shape& shape, DType dtype = DType::Float32) const;
+  /// {"class_name": "GlorotUniform", "config": {"seed": null}} as Keras writes it.
+  nlohmann::json get_config() const;
+  const std::string& name() const { return kind_; }
+
+ private:
+  Initializer() = default;
+  std::string kind_;  // snake_case Keras name
+  double a_ = 0, b_ = 0;
+  uint64_t seed_ = 0;
+};
+
+}  // namespace nabla

@@ -1,0 +1,148 @@
+// Layer: the interface every Keras layer implements. One class per Keras layer lives in this
+// folder (dense.h, dropout.h, ...), each registered by its Keras class name.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "framework/core/tensor.h"
+#include "framework/graph/variable.h"
+#include "layers/initializers.h"
+#include "layers/regularizers.h"
+
+namespace nabla {
+
+/// What a layer's call() is told besides its input.
+struct CallContext {
+  /// Training mode: dropout active, batch statistics used and moving statistics updated.
+  bool training = false;
+  /// The optimizer's step count (int64 scalar) in training, so that random layers draw a new
+  /// mask each step in a way a checkpoint can reproduce; undefined outside training.
+  Tensor step;
+  /// Ops the layer wants run with each training step (moving-average updates).
+  std::vector<Tensor>* updates = nullptr;
+  /// Extra loss terms (activity regularization).
+  std::vector<Tensor>* losses = nullptr;
+};
+
+/// A Keras layer: it owns its weights (Variables named "<layer>/<weight>", e.g. "dense/kernel")
+/// and computes its output from its input with nabla's ops, so the same code runs symbolically
+/// (when a model compiles its graph) and eagerly (in a GradientTape training loop).
+class Layer {
+ public:
+  /// `name` "" gives Keras's default: the snake_case class name, numbered from the second use on
+  /// ("dense", "dense_1", ...).
+  explicit Layer(std::string name = "");
+  virtual ~Layer() = default;
+
+  /// The Keras class name, e.g. "Dense".
+  virtual std::string class_name() const = 0;
+  const std::string& name() const { return name_; }
+
+  /// Creates the weights for inputs of `input_shape` (the batch dimension is -1). Called once,
+  /// by the first call or by the model.
+  virtual void build(const Shape& input_shape) {}
+  /// The computation (called by operator() once built).
+  virtual Tensor call(const Tensor& x, CallContext& ctx) = 0;
+  /// The output shape for `input_shape` (batch -1 stays -1).
+  virtual Shape compute_output_shape(const Shape& input_shape) const { return input_shape; }
+
+  /// Builds on first use, then calls call(). Works on symbolic and eager tensors.
+  Tensor operator()(const Tensor& x, bool training = false);
+  Tensor operator()(const Tensor& x, CallContext& ctx);
+
+  bool built() const { return built_; }
+  /// Input shape the layer was built for (batch -1), or an empty shape before building.
+  const Shape& input_shape() const { return input_shape_; }
+  Shape output_shape() const { return compute_output_shape(input_shape_); }
+
+  /// Trainable weights first, then non-trainable, in creation order (Keras's `weights`).
+  VariableList weights() const;
+  VariableList trainable_weights() const;
+  VariableList non_trainable_weights() const;
+  /// Current values of weights() (copies).
+  TensorList get_weights() const;
+  /// Sets all weights from values in weights() order; checks count and shapes first, so a bad
+  /// list changes nothing.
+  void set_weights(const TensorList& values);
+  /// Number of scalars in all weights.
+  int64_t count_params() const;
+
+  /// When false, the layer's weights are not trained.
+  bool trainable() const { return trainable_; }
+  void set_trainable(bool trainable) { trainable_ = trainable; }
+
+  /// Regularization penalties of the weights (e.g. l2 of the kernel).
+  TensorList regularization_losses() const;
+
+  /// The Keras layer config ({"name": ..., "trainable": ..., ...}).
+  virtual nlohmann::json get_config() const;
+  /// Makes this layer build as if called on `input_shape` (used when a config names one).
+  void set_build_input_shape(const Shape& shape) { build_input_shape_ = shape; }
+  /// Input shape given in the layer's config (batch_input_shape), if any.
+  const Shape* build_input_shape() const { return has_build_input_shape() ? &build_input_shape_ : nullptr; }
+  bool has_build_input_shape() const { return build_input_shape_.rank() > 0; }
+  /// Builds with `input_shape` if not built yet.
+  void ensure_built(const Shape& input_shape);
+
+ protected:
+  /// Creates a weight named "<layer>/<name>" with values from `initializer`.
+  Variable add_weight(const std::string& name, const Shape& shape, const Initializer& initializer,
+                      bool trainable = true, const RegularizerPtr& regularizer = nullptr);
+  /// Common keys of get_config(): name, trainable, dtype.
+  nlohmann::json base_config() const;
+
+ private:
+  std::string name_;
+  bool built_ = false;
+  bool trainable_ = true;
+  Shape input_shape_;
+  Shape build_input_shape_;
+  std::vector<Variable> weights_;
+  std::vector<bool> weight_trainable_;
+  std::vector<std::pair<Variable, RegularizerPtr>> regularized_;
+};
+
+using LayerPtr = std::shared_ptr<Layer>;
+
+/// A layer, held by pointer, made from any layer value or pointer, so that lists read like
+/// Keras: `Sequential({Input({784}), Dense(64, "relu"), Dense(10)})`.
+class LayerRef {
+ public:
+  template <class L, class = std::enable_if_t<std::is_base_of_v<Layer, std::decay_t<L>>>>
+  LayerRef(L&& layer)  // NOLINT: implicit by design
+      : ptr_(std::make_shared<std::decay_t<L>>(std::forward<L>(layer))) {}
+  template <class L, class = std::enable_if_t<std::is_base_of_v<Layer, L>>>
+  LayerRef(std::shared_ptr<L> layer) : ptr_(std::move(layer)) {}  // NOLINT
+  const LayerPtr& get() const { return ptr_; }
+
+ private:
+  LayerPtr ptr_;
+};
+
+/// Forgets the default layer names handed out so far (Keras's clear_session), so the next Dense
+/// is "dense" again.
+void reset_layer_names();
+/// A default name for a layer of `class_name` ("Dense" -> "dense", "dense_1", ...).
+std::string default_layer_name(const std::string& class_name);
+
+/// Layers by Keras class name, for model configs. Users may register their own.
+class LayerRegistry {
+ public:
+  using Factory = std::function<LayerPtr(const nlohmann::json& config)>;
+  static LayerRegistry& global();
+  void add(const std::string& class_name, Factory factory);
+  /// Makes a layer from {"class_name": ..., "config": {...}}; NotFoundError naming the class
+  /// (with the nearest known one) for classes nabla does not have.
+  LayerPtr create(const nlohmann::json& layer_json) const;
+  std::vector<std::string> names() const;
+
+ private:
+  LayerRegistry();
+  std::vector<std::pair<std::string, Factory>> factories_;
+};
+
+}  // namespace nabla

@@ -1,0 +1,37 @@
+// Weight regularizers: l1, l2, l1_l2.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+
+#include "framework/core/tensor.h"
+
+namespace nabla {
+
+/// A penalty added to the loss: l1 * sum(|w|) + l2 * sum(w^2).
+class Regularizer {
+ public:
+  Regularizer(double l1, double l2) : l1_(l1), l2_(l2) {}
+  /// Keras defaults: l1(0.01), l2(0.01), l1_l2(0.01, 0.01).
+  static std::shared_ptr<Regularizer> l1(double l1 = 0.01) { return std::make_shared<Regularizer>(l1, 0.0); }
+  static std::shared_ptr<Regularizer> l2(double l2 = 0.01) { return std::make_shared<Regularizer>(0.0, l2); }
+  static std::shared_ptr<Regularizer> l1_l2(double l1 = 0.01, double l2 = 0.01) {
+    return std::make_shared<Regularizer>(l1, l2);
+  }
+  /// By name ("l1", "l2", "l1_l2") or Keras config {"class_name": "L2", "config": {"l2": 0.01}};
+  /// null gives nullptr.
+  static std::shared_ptr<Regularizer> from_config(const nlohmann::json& config);
+
+  Tensor operator()(const Tensor& weight) const;
+  nlohmann::json get_config() const;
+  double l1() const { return l1_; }
+  double l2() const { return l2_; }
+
+ private:
+  double l1_, l2_;
+};
+
+using RegularizerPtr = std::shared_ptr<Regularizer>;
+
+}  // namespace nabla
