@@ -40,7 +40,8 @@ class Layer {
 
   /// The Keras class name, e.g. "Dense".
   virtual std::string class_name() const = 0;
-  const std::string& name() const { return name_; }
+  /// The layer's name; a default one is given on first request.
+  const std::string& name() const;
 
   /// Creates the weights for inputs of `input_shape` (the batch dimension is -1). Called once,
   /// by the first call or by the model.
@@ -96,7 +97,7 @@ class Layer {
   nlohmann::json base_config() const;
 
  private:
-  std::string name_;
+  mutable std::string name_;
   bool built_ = false;
   bool trainable_ = true;
   Shape input_shape_;

@@ -13,12 +13,6 @@ namespace nabla {
 class Regularizer {
  public:
   Regularizer(double l1, double l2) : l1_(l1), l2_(l2) {}
-  /// Keras defaults: l1(0.01), l2(0.01), l1_l2(0.01, 0.01).
-  static std::shared_ptr<Regularizer> l1(double l1 = 0.01) { return std::make_shared<Regularizer>(l1, 0.0); }
-  static std::shared_ptr<Regularizer> l2(double l2 = 0.01) { return std::make_shared<Regularizer>(0.0, l2); }
-  static std::shared_ptr<Regularizer> l1_l2(double l1 = 0.01, double l2 = 0.01) {
-    return std::make_shared<Regularizer>(l1, l2);
-  }
   /// By name ("l1", "l2", "l1_l2") or Keras config {"class_name": "L2", "config": {"l2": 0.01}};
   /// null gives nullptr.
   static std::shared_ptr<Regularizer> from_config(const nlohmann::json& config);
@@ -33,5 +27,14 @@ class Regularizer {
 };
 
 using RegularizerPtr = std::shared_ptr<Regularizer>;
+
+/// Keras's regularizers.l1/l2/l1_l2, with Keras's defaults.
+namespace regularizers {
+inline RegularizerPtr l1(double l1 = 0.01) { return std::make_shared<Regularizer>(l1, 0.0); }
+inline RegularizerPtr l2(double l2 = 0.01) { return std::make_shared<Regularizer>(0.0, l2); }
+inline RegularizerPtr l1_l2(double l1 = 0.01, double l2 = 0.01) {
+  return std::make_shared<Regularizer>(l1, l2);
+}
+}  // namespace regularizers
 
 }  // namespace nabla

@@ -60,6 +60,7 @@ std::vector<OpCase> op_cases(DType f) {
       {"transpose_3d", {in({2, 3, 4})}, b1([](auto a) { return transpose(a, {1, 2, 0}); })},
       {"concat_axis0", {in({2, 3}), in({1, 3})}, [](const TensorList& x) { return concat(x, 0); }},
       {"concat_axis1", {in({2, 3}), in({2, 2}), in({2, 1})}, [](const TensorList& x) { return concat(x, 1); }},
+      {"gather", {in({5, 3}), labels({7}, 5)}, b2([](auto p, auto i) { return gather(p, i); })},
       {"slice", {in({4, 5})}, b1([](auto a) { return slice(a, {1, 2}, {2, -1}); })},
       {"expand_squeeze", {in({3, 4})}, b1([](auto a) { return squeeze(expand_dims(a, 1), 1) * expand_dims(a, 0); })},
       {"broadcast_to", {in({1, 3})}, b1([](auto a) { return broadcast_to(a, {4, 3}); })},

@@ -50,4 +50,28 @@ void throw_unknown(const std::string& what, const std::string& name,
                       "; known: " + known);
 }
 
+void rethrow_with_context(const std::string& prefix) {
+  try {
+    throw;
+  } catch (const ShapeError& e) {
+    throw ShapeError(prefix + e.what());
+  } catch (const TypeError& e) {
+    throw TypeError(prefix + e.what());
+  } catch (const ValueError& e) {
+    throw ValueError(prefix + e.what());
+  } catch (const NotFoundError& e) {
+    throw NotFoundError(prefix + e.what());
+  } catch (const StateError& e) {
+    throw StateError(prefix + e.what());
+  } catch (const OutOfMemoryError& e) {
+    throw OutOfMemoryError(prefix + e.what());
+  } catch (const IOError& e) {
+    throw IOError(prefix + e.what());
+  } catch (const UnimplementedError& e) {
+    throw UnimplementedError(prefix + e.what());
+  } catch (const Error& e) {
+    throw Error(prefix + e.what());
+  }
+}
+
 }  // namespace nabla

@@ -70,4 +70,9 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
 [[noreturn]] void throw_unknown(const std::string& what, const std::string& name,
                                 const std::vector<std::string>& candidates);
 
+/// Inside a catch block: throws the current nabla error again, of the same type, with `prefix`
+/// put before its message ("layer 2 of the model config: " + "unknown activation ..."). Other
+/// exceptions are rethrown unchanged.
+[[noreturn]] void rethrow_with_context(const std::string& prefix);
+
 }  // namespace nabla

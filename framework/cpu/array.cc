@@ -114,9 +114,52 @@ void one_hot_kernel(const KernelArgs& args) {
   });
 }
 
+template <class F>
+void for_each_index(const KernelArgs& args, const TensorView& indices, int64_t limit, F&& fn) {
+  dispatch_numeric(indices.dtype, args, [&]<class I>() {
+    if constexpr (std::is_integral_v<I>) {
+      const I* idx = indices.as<I>();
+      for (int64_t i = 0, n = indices.numel(); i < n; ++i) {
+        const int64_t row = static_cast<int64_t>(idx[i]);
+        if (row < 0 || row >= limit)
+          throw ValueError(args.where() + ": index " + std::to_string(row) + " at position " +
+                           std::to_string(i) + " is outside [0, " + std::to_string(limit) + ")");
+        fn(i, row);
+      }
+    }
+  });
+}
+
+void gather_kernel(const KernelArgs& args) {
+  const TensorView& params = args.in(0);
+  const int64_t rows = params.shape[0];
+  const size_t row_bytes = rows ? params.numel() / rows * dtype_size(params.dtype) : 0;
+  const char* src = static_cast<const char*>(params.data);
+  char* dst = static_cast<char*>(args.output.data);
+  for_each_index(args, args.in(1), rows, [&](int64_t i, int64_t row) {
+    std::memcpy(dst + i * row_bytes, src + row * row_bytes, row_bytes);
+  });
+}
+
+void gather_grad_kernel(const KernelArgs& args) {
+  const TensorView& g = args.in(0);
+  const int64_t rows = args.output.shape[0];
+  const int64_t width = rows ? args.output.numel() / rows : 0;
+  dispatch_float(g.dtype, args, [&]<class T>() {
+    T* out = args.output.as<T>();
+    const T* gv = g.as<T>();
+    std::fill(out, out + args.output.numel(), T(0));
+    for_each_index(args, args.in(1), rows, [&](int64_t i, int64_t row) {
+      for (int64_t j = 0; j < width; ++j) out[row * width + j] += gv[i * width + j];
+    });
+  });
+}
+
 }  // namespace
 
 void register_array_kernels(Backend& b) {
+  b.register_kernel("Gather", gather_kernel);
+  b.register_kernel("GatherGrad", gather_grad_kernel);
   b.register_kernel("Transpose", transpose_kernel);
   b.register_kernel("Concat", concat_kernel);
   b.register_kernel("Slice", slice_kernel);

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "framework/core/tensor.h"
+
 namespace nabla {
 
 class Sequential;
@@ -80,7 +82,7 @@ class EarlyStopping : public Callback {
   bool maximize_ = false;
   double best_ = 0;
   int wait_ = 0, stopped_epoch_ = 0, best_epoch_ = 0;
-  std::vector<std::vector<float>> best_weights_;
+  TensorList best_weights_;
 };
 
 /// Saves the model (or its weights) after epochs, to a path that may name the epoch and logs:

@@ -123,6 +123,7 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape) {
   return apply_op("BroadcastTo", {x}, {{"shape", shape}});
 }
 Tensor identity(const Tensor& x) { return apply_op("Identity", {x}); }
+Tensor gather(const Tensor& params, const Tensor& indices) { return apply_op("Gather", {params, indices}); }
 Tensor stop_gradient(const Tensor& x) { return apply_op("StopGradient", {x}); }
 Tensor one_hot(const Tensor& indices, int64_t depth, double on_value, double off_value,
                DType dtype) {
@@ -244,6 +245,22 @@ void register_array_ops(OpRegistry& r) {
            out.push_back(depth);
            return TensorSpec{out, c.attrs.get_dtype("dtype")};
          }});
+  r.add({.name = "Gather", .min_inputs = 2, .max_inputs = 2,
+         .infer = [](const InferContext& c) {
+           if (!is_integer(c.dtype(1)) || c.shape(1).rank() != 1)
+             c.fail("indices must be a rank-1 int32/int64 tensor, got " + c.shape(1).to_string() + " " +
+                    dtype_name(c.dtype(1)));
+           if (c.shape(0).rank() < 1) c.fail("params must have at least one axis");
+           Shape out = c.shape(0);
+           out[0] = c.shape(1)[0];
+           return TensorSpec{out, c.dtype(0)};
+         },
+         .grad = [](const GradContext& c) -> TensorList {
+           return {apply_op("GatherGrad", {c.grad, c.x(1), c.x(0)}), Tensor()};
+         }});
+  // Zeros shaped like input 2 with the rows of input 0 added at the rows named by input 1.
+  r.add({.name = "GatherGrad", .min_inputs = 3, .max_inputs = 3,
+         .infer = [](const InferContext& c) { return TensorSpec{c.shape(2), c.dtype(0)}; }});
   r.add({.name = "Fill", .min_inputs = 0, .max_inputs = 0,
          .infer = [](const InferContext& c) {
            return TensorSpec{c.attrs.get_shape("shape"), c.attrs.get_dtype("dtype")};

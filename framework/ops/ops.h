@@ -93,6 +93,9 @@ Tensor squeeze(const Tensor& x, int axis);
 /// Broadcasts x to `shape`.
 Tensor broadcast_to(const Tensor& x, const Shape& shape);
 Tensor identity(const Tensor& x);
+/// Rows of `params` picked by `indices` (int32/int64 [n]): params[indices[i], ...], as tf.gather
+/// on axis 0. An index out of range is a ValueError naming it.
+Tensor gather(const Tensor& params, const Tensor& indices);
 /// Identity whose gradient is zero: values pass, gradients stop.
 Tensor stop_gradient(const Tensor& x);
 /// One-hot vectors of length `depth` along a new last axis; indices out of range give all

@@ -1,0 +1,133 @@
+// IDX and .npy files.
+#include <zlib.h>
+
+#include <cstring>
+#include <fstream>
+#include <regex>
+
+#include "framework/core/errors.h"
+#include "framework/data/loaders.h"
+#include "framework/ops/ops.h"
+
+namespace nabla {
+namespace {
+
+// Reads a whole file through zlib, which also reads uncompressed files as they are.
+std::vector<unsigned char> read_maybe_gzip(const std::string& path) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (!f) throw IOError("cannot open '" + path + "'");
+  std::vector<unsigned char> data;
+  unsigned char buf[1 << 16];
+  int n;
+  while ((n = gzread(f, buf, sizeof buf)) > 0) data.insert(data.end(), buf, buf + n);
+  int err = 0;
+  const char* msg = gzerror(f, &err);
+  const bool failed = n < 0 || (err != Z_OK && err != Z_STREAM_END);
+  const std::string why = failed && msg ? msg : "";
+  gzclose(f);
+  if (failed) throw IOError("cannot read '" + path + "': " + why + " (truncated or damaged gzip?)");
+  return data;
+}
+
+uint32_t big_endian(const unsigned char* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+
+}  // namespace
+
+Tensor load_idx(const std::string& path, DType dtype) {
+  const std::vector<unsigned char> data = read_maybe_gzip(path);
+  if (data.size() < 4 || data[0] != 0 || data[1] != 0)
+    throw IOError("'" + path + "' is not an IDX file (bad magic number)");
+  const int type = data[2], rank = data[3];
+  if (type != 0x08) throw IOError("'" + path + "': only unsigned-byte IDX data is supported (type 0x08)");
+  if (data.size() < 4 + 4 * static_cast<size_t>(rank)) throw IOError("'" + path + "': truncated IDX header");
+  Shape shape;
+  for (int i = 0; i < rank; ++i) shape.push_back(big_endian(&data[4 + 4 * i]));
+  const size_t offset = 4 + 4 * static_cast<size_t>(rank);
+  const size_t n = static_cast<size_t>(shape.numel());
+  if (data.size() != offset + n)
+    throw IOError("'" + path + "': IDX header says " + std::to_string(n) + " values but the file holds " +
+                  std::to_string(data.size() - offset) + " (truncated?)");
+  Tensor out = Tensor::empty(shape, dtype);
+  if (dtype == DType::Float32) {
+    float* d = out.data<float>();
+    for (size_t i = 0; i < n; ++i) d[i] = data[offset + i];
+  } else if (dtype == DType::Int32) {
+    int32_t* d = out.data<int32_t>();
+    for (size_t i = 0; i < n; ++i) d[i] = data[offset + i];
+  } else {
+    throw TypeError("load_idx reads float32 or int32, not " + std::string(dtype_name(dtype)));
+  }
+  return out;
+}
+
+Tensor load_npy(const std::string& path, DType dtype) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IOError("cannot open '" + path + "'");
+  char magic[8];
+  if (!in.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0)
+    throw IOError("'" + path + "' is not a .npy file (bad magic)");
+  uint32_t header_len = 0;
+  unsigned char len_bytes[4] = {0, 0, 0, 0};
+  const int len_size = magic[6] == 1 ? 2 : 4;
+  in.read(reinterpret_cast<char*>(len_bytes), len_size);
+  for (int i = len_size - 1; i >= 0; --i) header_len = (header_len << 8) | len_bytes[i];
+  std::string header(header_len, '\0');
+  if (!in.read(header.data(), header_len)) throw IOError("'" + path + "': truncated .npy header");
+  std::smatch m;
+  if (!std::regex_search(header, m, std::regex(R"('descr':\s*'([<>|=])([fiub])(\d+)')")))
+    throw IOError("'" + path + "': unsupported .npy dtype in header " + header);
+  const std::string order = m[1], kind = m[2];
+  const int bytes = std::stoi(m[3]);
+  if (order == ">") throw IOError("'" + path + "': big-endian .npy data is not supported");
+  if (std::regex_search(header, std::regex(R"('fortran_order':\s*True)")))
+    throw IOError("'" + path + "': Fortran-ordered .npy arrays are not supported");
+  if (!std::regex_search(header, m, std::regex(R"('shape':\s*\(([^)]*)\))")))
+    throw IOError("'" + path + "': no shape in the .npy header");
+  Shape shape;
+  const std::string dims = m[1];
+  std::sregex_iterator it(dims.begin(), dims.end(), std::regex(R"(\d+)")), end;
+  for (; it != end; ++it) shape.push_back(std::stoll(it->str()));
+  const size_t n = static_cast<size_t>(shape.numel());
+  std::vector<char> raw(n * static_cast<size_t>(bytes));
+  if (!in.read(raw.data(), static_cast<std::streamsize>(raw.size())))
+    throw IOError("'" + path + "': the .npy data is shorter than its shape " + shape.to_string() + " (truncated?)");
+  std::vector<double> values(n);
+  for (size_t i = 0; i < n; ++i) {
+    const char* p = raw.data() + i * bytes;
+    if (kind == "f" && bytes == 4) values[i] = *reinterpret_cast<const float*>(p);
+    else if (kind == "f" && bytes == 8) values[i] = *reinterpret_cast<const double*>(p);
+    else if (kind == "i" && bytes == 1) values[i] = *reinterpret_cast<const int8_t*>(p);
+    else if (kind == "i" && bytes == 2) values[i] = *reinterpret_cast<const int16_t*>(p);
+    else if (kind == "i" && bytes == 4) values[i] = *reinterpret_cast<const int32_t*>(p);
+    else if (kind == "i" && bytes == 8) values[i] = static_cast<double>(*reinterpret_cast<const int64_t*>(p));
+    else if ((kind == "u" || kind == "b") && bytes == 1) values[i] = *reinterpret_cast<const uint8_t*>(p);
+    else throw IOError("'" + path + "': unsupported .npy dtype " + kind + std::to_string(bytes));
+  }
+  Tensor t = Tensor::from_vector(values, shape);
+  return cast(t, dtype);
+}
+
+void save_npy(const std::string& path, const Tensor& t) {
+  Tensor host = t.to(Device::CPU);
+  if (host.dtype() != DType::Float32) host = cast(host, DType::Float32);
+  std::string shape = "(";
+  for (int64_t d : host.shape()) shape += std::to_string(d) + ", ";
+  if (host.rank() > 1) shape.resize(shape.size() - 1);
+  if (host.rank() > 1) shape.back() = ')'; else shape += host.rank() == 1 ? ")" : ")";
+  if (host.rank() == 1) shape = "(" + std::to_string(host.shape()[0]) + ",)";
+  if (host.rank() == 0) shape = "()";
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+  while ((10 + header.size() + 1) % 64) header += ' ';
+  header += '\n';
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw IOError("cannot write '" + path + "'");
+  const uint16_t len = static_cast<uint16_t>(header.size());
+  out.write("\x93NUMPY\x01\x00", 8);
+  out.put(static_cast<char>(len & 0xff)).put(static_cast<char>(len >> 8));
+  out << header;
+  out.write(static_cast<const char*>(host.raw_data()), static_cast<std::streamsize>(host.storage()->bytes()));
+}
+
+}  // namespace nabla

@@ -1,0 +1,291 @@
+#include "framework/io/hdf5.h"
+
+#include <hdf5.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "framework/core/errors.h"
+
+namespace nabla::h5 {
+namespace {
+
+enum Kind { kFile = 1, kGroup, kDataset, kAttribute, kSpace, kType, kPlist };
+
+int fault_countdown = -1;  // datasets left before an injected failure (-1: none)
+
+// HDF5 prints its own error stack to stderr by default; nabla reports errors itself.
+void silence_hdf5() {
+  static bool done = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)done;
+}
+
+Handle own(hid_t id, Kind kind) { return Handle(id, kind); }
+
+std::string join(const std::string& base, const std::string& name) {
+  if (base == "/" || base.empty()) return "/" + name;
+  return base + "/" + name;
+}
+
+hid_t fixed_string_type(size_t size) {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, std::max<size_t>(size, 1));
+  H5Tset_strpad(t, H5T_STR_NULLPAD);
+  return t;
+}
+
+}  // namespace
+
+Handle::~Handle() {
+  if (id_ < 0) return;
+  switch (kind_) {
+    case kFile: H5Fclose(id_); break;
+    case kGroup: H5Gclose(id_); break;
+    case kDataset: H5Dclose(id_); break;
+    case kAttribute: H5Aclose(id_); break;
+    case kSpace: H5Sclose(id_); break;
+    case kType: H5Tclose(id_); break;
+    case kPlist: H5Pclose(id_); break;
+  }
+}
+
+Handle& Handle::operator=(Handle&& o) noexcept {
+  if (this != &o) {
+    Handle tmp(std::move(*this));
+    id_ = o.id_, kind_ = o.kind_;
+    o.id_ = -1;
+  }
+  return *this;
+}
+
+std::string Group::child_path(const std::string& name) const { return join(path_, name); }
+
+void Group::fail(const std::string& what, const std::string& name) const {
+  throw IOError("HDF5 file '" + file_ + "', path '" + child_path(name) + "': " + what);
+}
+
+bool Group::has(const std::string& name) const {
+  // H5Lexists needs every intermediate link to exist, so walk the path.
+  std::string prefix;
+  size_t start = 0;
+  while (start <= name.size()) {
+    const size_t slash = name.find('/', start);
+    prefix = name.substr(0, slash);
+    if (H5Lexists(handle_.id(), prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return true;
+}
+
+bool Group::has_attribute(const std::string& name) const {
+  return H5Aexists(handle_.id(), name.c_str()) > 0;
+}
+
+Group Group::group(const std::string& name) const {
+  if (!has(name)) fail("group not found", name);
+  hid_t g = H5Gopen2(handle_.id(), name.c_str(), H5P_DEFAULT);
+  if (g < 0) fail("is not a group", name);
+  return Group(own(g, kGroup), file_, child_path(name));
+}
+
+Group Group::create_group(const std::string& name) {
+  if (has(name)) return group(name);
+  Handle lcpl = own(H5Pcreate(H5P_LINK_CREATE), kPlist);
+  H5Pset_create_intermediate_group(lcpl.id(), 1);
+  hid_t g = H5Gcreate2(handle_.id(), name.c_str(), lcpl.id(), H5P_DEFAULT, H5P_DEFAULT);
+  if (g < 0) fail("cannot create group", name);
+  return Group(own(g, kGroup), file_, child_path(name));
+}
+
+std::vector<std::string> Group::children() const {
+  std::vector<std::string> names;
+  H5Literate(handle_.id(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
+              [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+                static_cast<std::vector<std::string>*>(out)->push_back(name);
+                return 0;
+              },
+              &names);
+  return names;
+}
+
+void Group::write(const std::string& name, const Tensor& value) {
+  if (fault_countdown == 0) fail("injected failure (test)", name);
+  if (fault_countdown > 0) --fault_countdown;
+  Tensor host = value.to(Device::CPU);
+  if (host.dtype() != DType::Float32) host = Tensor::from_vector(host.to_vector<float>(), host.shape());
+  std::vector<hsize_t> dims(host.shape().begin(), host.shape().end());
+  Handle space = own(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), kSpace);
+  Handle lcpl = own(H5Pcreate(H5P_LINK_CREATE), kPlist);
+  H5Pset_create_intermediate_group(lcpl.id(), 1);
+  Handle ds = own(H5Dcreate2(handle_.id(), name.c_str(), H5T_IEEE_F32LE, space.id(), lcpl.id(), H5P_DEFAULT,
+                             H5P_DEFAULT), kDataset);
+  if (!ds.valid()) fail("cannot create dataset", name);
+  if (H5Dwrite(ds.id(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, host.raw_data()) < 0)
+    fail("cannot write dataset", name);
+}
+
+Shape Group::dataset_shape(const std::string& name) const {
+  if (!has(name)) fail("dataset not found", name);
+  Handle ds = own(H5Dopen2(handle_.id(), name.c_str(), H5P_DEFAULT), kDataset);
+  if (!ds.valid()) fail("is not a dataset", name);
+  Handle space = own(H5Dget_space(ds.id()), kSpace);
+  const int rank = H5Sget_simple_extent_ndims(space.id());
+  if (rank < 0 || rank > Shape::kMaxRank) fail("has an unsupported rank", name);
+  std::vector<hsize_t> dims(static_cast<size_t>(rank));
+  H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr);
+  Shape s;
+  for (hsize_t d : dims) s.push_back(static_cast<int64_t>(d));
+  return s;
+}
+
+Tensor Group::read(const std::string& name) const {
+  const Shape shape = dataset_shape(name);
+  Handle ds = own(H5Dopen2(handle_.id(), name.c_str(), H5P_DEFAULT), kDataset);
+  Handle type = own(H5Dget_type(ds.id()), kType);
+  const H5T_class_t cls = H5Tget_class(type.id());
+  if (cls != H5T_FLOAT && cls != H5T_INTEGER) fail("is not a numeric dataset", name);
+  Tensor out = Tensor::empty(shape, DType::Float32);
+  if (shape.numel() > 0 && H5Dread(ds.id(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.raw_data()) < 0)
+    fail("cannot be read (truncated file?)", name);
+  return out;
+}
+
+int64_t Group::read_int(const std::string& name) const {
+  if (!has(name)) fail("dataset not found", name);
+  Handle ds = own(H5Dopen2(handle_.id(), name.c_str(), H5P_DEFAULT), kDataset);
+  int64_t v = 0;
+  if (!ds.valid() || H5Dread(ds.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) < 0)
+    fail("cannot be read as an integer", name);
+  return v;
+}
+
+void Group::write_int(const std::string& name, int64_t value) {
+  if (fault_countdown == 0) fail("injected failure (test)", name);
+  if (fault_countdown > 0) --fault_countdown;
+  Handle space = own(H5Screate(H5S_SCALAR), kSpace);
+  Handle lcpl = own(H5Pcreate(H5P_LINK_CREATE), kPlist);
+  H5Pset_create_intermediate_group(lcpl.id(), 1);
+  Handle ds = own(H5Dcreate2(handle_.id(), name.c_str(), H5T_STD_I64LE, space.id(), lcpl.id(), H5P_DEFAULT,
+                             H5P_DEFAULT), kDataset);
+  if (!ds.valid() || H5Dwrite(ds.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value) < 0)
+    fail("cannot write dataset", name);
+}
+
+void Group::set_string(const std::string& name, const std::string& value) {
+  Handle type = own(H5Tcopy(H5T_C_S1), kType);
+  H5Tset_size(type.id(), H5T_VARIABLE);
+  H5Tset_cset(type.id(), H5T_CSET_UTF8);
+  Handle space = own(H5Screate(H5S_SCALAR), kSpace);
+  if (has_attribute(name)) H5Adelete(handle_.id(), name.c_str());
+  Handle attr = own(H5Acreate2(handle_.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT), kAttribute);
+  const char* data = value.c_str();
+  if (!attr.valid() || H5Awrite(attr.id(), type.id(), &data) < 0) fail("cannot write attribute", "@" + name);
+}
+
+void Group::set_string_list(const std::string& name, const std::vector<std::string>& values) {
+  size_t width = 1;
+  for (const auto& v : values) width = std::max(width, v.size());
+  std::vector<char> buffer(width * values.size(), '\0');
+  for (size_t i = 0; i < values.size(); ++i) std::memcpy(buffer.data() + i * width, values[i].data(), values[i].size());
+  Handle type = own(fixed_string_type(width), kType);
+  const hsize_t n = values.size();
+  Handle space = own(H5Screate_simple(1, &n, nullptr), kSpace);
+  if (has_attribute(name)) H5Adelete(handle_.id(), name.c_str());
+  Handle attr = own(H5Acreate2(handle_.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT), kAttribute);
+  if (!attr.valid() || (n && H5Awrite(attr.id(), type.id(), buffer.data()) < 0))
+    fail("cannot write attribute", "@" + name);
+}
+
+std::vector<std::string> Group::get_string_list(const std::string& name) const {
+  if (!has_attribute(name)) fail("attribute not found", "@" + name);
+  Handle attr = own(H5Aopen(handle_.id(), name.c_str(), H5P_DEFAULT), kAttribute);
+  Handle type = own(H5Aget_type(attr.id()), kType);
+  Handle space = own(H5Aget_space(attr.id()), kSpace);
+  const hssize_t n = H5Sget_simple_extent_npoints(space.id());
+  std::vector<std::string> out;
+  if (H5Tget_class(type.id()) != H5T_STRING) {
+    if (n == 0) return out;  // Keras writes an empty float array for layers without weights
+    fail("is not a string attribute", "@" + name);
+  }
+  if (H5Tis_variable_str(type.id()) > 0) {
+    std::vector<char*> ptrs(static_cast<size_t>(n), nullptr);
+    Handle mem = own(H5Tcopy(H5T_C_S1), kType);
+    H5Tset_size(mem.id(), H5T_VARIABLE);
+    H5Tset_cset(mem.id(), H5Tget_cset(type.id()));
+    if (n && H5Aread(attr.id(), mem.id(), ptrs.data()) < 0) fail("cannot read attribute", "@" + name);
+    for (char* p : ptrs) out.emplace_back(p ? p : "");
+    if (n) H5Dvlen_reclaim(mem.id(), space.id(), H5P_DEFAULT, ptrs.data());
+  } else {
+    const size_t width = H5Tget_size(type.id());
+    std::vector<char> buffer(width * static_cast<size_t>(n) + 1, '\0');
+    if (n && H5Aread(attr.id(), type.id(), buffer.data()) < 0) fail("cannot read attribute", "@" + name);
+    for (hssize_t i = 0; i < n; ++i) {
+      const char* s = buffer.data() + i * width;
+      out.emplace_back(s, strnlen(s, width));
+    }
+  }
+  return out;
+}
+
+std::string Group::get_string(const std::string& name) const {
+  const std::vector<std::string> values = get_string_list(name);
+  if (values.size() != 1) fail("is not a single string", "@" + name);
+  return values[0];
+}
+
+Group create_file(const std::string& path) {
+  silence_hdf5();
+  hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (f < 0) throw IOError("cannot create HDF5 file '" + path + "' (is the directory writable?)");
+  Handle file = own(f, kFile);
+  hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
+  Group g(own(root, kGroup), path, "/");
+  // The file stays open while the root group is open (HDF5 closes it with the last object).
+  return g;
+}
+
+Group open_file(const std::string& path) {
+  silence_hdf5();
+  if (!std::filesystem::exists(path)) throw IOError("file '" + path + "' does not exist");
+  if (H5Fis_hdf5(path.c_str()) <= 0)
+    throw IOError("file '" + path + "' is not an HDF5 file (or it is truncated or damaged)");
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) throw IOError("cannot open HDF5 file '" + path + "' (truncated or damaged?)");
+  Handle file = own(f, kFile);
+  hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
+  if (root < 0) throw IOError("HDF5 file '" + path + "' has no readable root group (damaged?)");
+  return Group(own(root, kGroup), path, "/");
+}
+
+void write_atomically(const std::string& path, const std::function<void(Group& root)>& write) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  if (!fs::is_directory(dir)) throw IOError("cannot save '" + path + "': directory '" + dir.string() + "' does not exist");
+  const fs::path temp = dir / ("." + target.filename().string() + ".tmp-" + std::to_string(getpid()));
+  try {
+    {
+      Group root = create_file(temp.string());
+      write(root);
+    }  // closes the file: everything is on disk before the rename
+    fault_countdown = -1;
+    fs::rename(temp, target);
+  } catch (...) {
+    fault_countdown = -1;
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    throw;
+  }
+}
+
+namespace testing {
+void fail_after_datasets(int datasets) { fault_countdown = datasets; }
+}  // namespace testing
+
+}  // namespace nabla::h5

@@ -1,0 +1,260 @@
+// Sequential::save / save_weights / load_weights and load_model, in Keras's HDF5 layouts:
+//
+//  Keras 2 legacy (what nabla writes; Keras 2 and 3 read it):
+//    /@layer_names (fixed-length strings), /@backend, /@keras_version
+//    /<layer>/@weight_names = ["dense/kernel:0", "dense/bias:0"], datasets /<layer>/dense/kernel:0
+//    model files put that under /model_weights and add /@model_config, /@training_config and
+//    /optimizer_weights (@weight_names; "iteration:0", then "<Optimizer>/<slot>/<weight>:0").
+//  Keras 3 model.save(.h5): the same, with weight names nested under the model name
+//    ("sequential/dense/kernel"), which is just another path under the layer group.
+//  Keras 3 .weights.h5: /layers/<layer>/vars/<i>, matched to the model's layers by name.
+#include "framework/keras/checkpoint.h"
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "framework/core/errors.h"
+#include "framework/io/hdf5.h"
+#include "layers/activations.h"
+#include "layers/input_layer.h"
+
+namespace nabla {
+namespace {
+
+// Layers as Keras lists them in files: every layer but the InputLayer.
+std::vector<LayerPtr> file_layers(const Sequential& model) {
+  std::vector<LayerPtr> out;
+  for (const LayerPtr& l : model.layers())
+    if (!dynamic_cast<InputLayer*>(l.get())) out.push_back(l);
+  return out;
+}
+
+void write_weights(const Sequential& model, h5::Group& g) {
+  std::vector<std::string> names;
+  for (const LayerPtr& l : file_layers(model)) names.push_back(l->name());
+  g.set_string_list("layer_names", names);
+  g.set_string("backend", "tensorflow");
+  g.set_string("keras_version", kKerasVersion);
+  for (const LayerPtr& l : file_layers(model)) {
+    h5::Group lg = g.create_group(l->name());
+    std::vector<std::string> weight_names;
+    for (const Variable& v : l->weights()) weight_names.push_back(v.name() + ":0");
+    lg.set_string_list("weight_names", weight_names);
+    const VariableList ws = l->weights();
+    for (size_t i = 0; i < ws.size(); ++i) lg.write(weight_names[i], ws[i].value());
+  }
+}
+
+// Names of the optimizer state in files: "iteration:0", then each slot as tf.keras names it.
+std::vector<std::string> optimizer_weight_names(Optimizer& opt) {
+  std::vector<std::string> names;
+  for (const Variable& v : opt.variables()) {
+    const std::string& n = v.name();
+    names.push_back((v == opt.iterations() ? std::string("iteration") : n) + ":0");
+  }
+  return names;
+}
+
+// Values for every weight of `layers`, read from a legacy-layout group; all checked before any
+// is assigned.
+TensorList read_legacy_weights(const h5::Group& g, const std::vector<LayerPtr>& layers) {
+  std::vector<std::string> file_names;
+  for (const std::string& name : g.get_string_list("layer_names")) {
+    if (!g.has(name)) throw IOError("HDF5 file '" + g.file() + "': layer group '" + g.child_path(name) + "' is missing");
+    if (!g.group(name).get_string_list("weight_names").empty()) file_names.push_back(name);
+  }
+  std::vector<LayerPtr> weighted;
+  for (const LayerPtr& l : layers)
+    if (!l->weights().empty()) weighted.push_back(l);
+  if (file_names.size() != weighted.size()) {
+    auto list = [](const auto& xs, auto name) {
+      std::string s;
+      for (const auto& x : xs) s += (s.empty() ? "" : ", ") + name(x);
+      return s;
+    };
+    throw IOError("HDF5 file '" + g.file() + "' (" + g.path() + "): it has " + std::to_string(file_names.size()) +
+                  " layers with weights (" + list(file_names, [](const std::string& s) { return s; }) +
+                  ") but the model has " + std::to_string(weighted.size()) + " (" +
+                  list(weighted, [](const LayerPtr& l) { return l->name(); }) + ")");
+  }
+  TensorList values;
+  for (size_t k = 0; k < weighted.size(); ++k) {
+    const h5::Group lg = g.group(file_names[k]);
+    const std::vector<std::string> names = lg.get_string_list("weight_names");
+    const VariableList expected = weighted[k]->weights();
+    if (names.size() != expected.size())
+      throw IOError("HDF5 file '" + g.file() + "', path '" + lg.path() + "': " + std::to_string(names.size()) +
+                    " weights in the file, but layer '" + weighted[k]->name() + "' (" + weighted[k]->class_name() +
+                    ") has " + std::to_string(expected.size()));
+    for (size_t i = 0; i < names.size(); ++i) {
+      const Shape found = lg.dataset_shape(names[i]);
+      if (found != expected[i].shape())
+        throw IOError("HDF5 file '" + g.file() + "', path '" + lg.child_path(names[i]) + "': shape " +
+                      found.to_string() + " does not match weight '" + expected[i].name() + "' of shape " +
+                      expected[i].shape().to_string());
+      values.push_back(lg.read(names[i]));
+    }
+  }
+  return values;
+}
+
+// Keras 3's .weights.h5: /layers/<name>/vars/0, 1, ... matched by layer name.
+TensorList read_keras3_weights(const h5::Group& root, const std::vector<LayerPtr>& layers) {
+  const h5::Group lg = root.group("layers");
+  TensorList values;
+  for (const LayerPtr& l : layers) {
+    const VariableList expected = l->weights();
+    if (expected.empty()) continue;
+    if (!lg.has(l->name() + "/vars"))
+      throw IOError("HDF5 file '" + root.file() + "': no group 'layers/" + l->name() +
+                    "/vars' for layer '" + l->name() + "' (Keras 3 weights files match layers by name)");
+    const h5::Group vars = lg.group(l->name() + "/vars");
+    for (size_t i = 0; i < expected.size(); ++i) {
+      const std::string key = std::to_string(i);
+      if (!vars.has(key)) throw IOError("HDF5 file '" + root.file() + "': dataset '" + vars.child_path(key) + "' is missing");
+      const Shape found = vars.dataset_shape(key);
+      if (found != expected[i].shape())
+        throw IOError("HDF5 file '" + root.file() + "', path '" + vars.child_path(key) + "': shape " +
+                      found.to_string() + " does not match weight '" + expected[i].name() + "' of shape " +
+                      expected[i].shape().to_string());
+      values.push_back(vars.read(key));
+    }
+  }
+  return values;
+}
+
+int keras_major(const h5::Group& g) {
+  if (!g.has_attribute("keras_version")) return 2;
+  const std::string v = g.get_string("keras_version");
+  return !v.empty() && v[0] >= '0' && v[0] <= '9' ? v[0] - '0' : 2;
+}
+
+}  // namespace
+
+void Sequential::save_weights(const std::string& path) {
+  if (!built_) throw StateError("model '" + name_ + "' has no weights yet (build it or fit it first)");
+  h5::write_atomically(path, [&](h5::Group& root) { write_weights(*this, root); });
+}
+
+void Sequential::save(const std::string& path) {
+  if (!built_) throw StateError("model '" + name_ + "' is not built yet: nothing to save");
+  if (compiled()) ensure_graph(input_shape());  // makes the optimizer's slots
+  h5::write_atomically(path, [&](h5::Group& root) {
+    root.set_string("backend", "tensorflow");
+    root.set_string("keras_version", kKerasVersion);
+    nlohmann::json config = get_config();
+    root.set_string("model_config", config.dump());
+    if (compiled()) root.set_string("training_config", training_config().dump());
+    h5::Group weights = root.create_group("model_weights");
+    write_weights(*this, weights);
+    if (compiled()) {
+      Optimizer& opt = optimizer();
+      const VariableList vars = opt.variables();
+      const std::vector<std::string> names = optimizer_weight_names(opt);
+      h5::Group og = root.create_group("optimizer_weights");
+      og.set_string_list("weight_names", names);
+      for (size_t i = 0; i < vars.size(); ++i) {
+        if (vars[i].dtype() == DType::Int64) {
+          og.write_int(names[i], vars[i].value().item<int64_t>());
+        } else {
+          og.write(names[i], vars[i].value());
+        }
+      }
+    }
+  });
+}
+
+void Sequential::load_weights(const std::string& path) {
+  const h5::Group root = h5::open_file(path);
+  if (!built_)
+    throw StateError("model '" + name_ + "' must be built before load_weights (give it an input shape)");
+  const std::vector<LayerPtr> layers = file_layers(*this);
+  TensorList values;
+  if (root.has_attribute("layer_names")) {
+    values = read_legacy_weights(root, layers);
+  } else if (root.has("model_weights")) {
+    values = read_legacy_weights(root.group("model_weights"), layers);
+  } else if (root.has("layers")) {
+    values = read_keras3_weights(root, layers);
+  } else {
+    throw IOError("HDF5 file '" + path +
+                  "' holds no Keras weights: expected the attribute 'layer_names', the group "
+                  "'model_weights' or the group 'layers'");
+  }
+  set_weights(values);  // all shapes were checked: nothing is half-loaded
+}
+
+Sequential load_model(const std::string& path, Device device) {
+  const h5::Group root = h5::open_file(path);
+  if (!root.has_attribute("model_config"))
+    throw IOError("HDF5 file '" + path + "' has no attribute 'model_config': it holds weights only; build the model "
+                  "in code and call load_weights");
+  nlohmann::json config;
+  try {
+    config = nlohmann::json::parse(root.get_string("model_config"));
+  } catch (const nlohmann::json::parse_error& e) {
+    throw IOError("HDF5 file '" + path + "', attribute /@model_config is not JSON: " + e.what());
+  }
+  config["keras_version"] = root.has_attribute("keras_version") ? root.get_string("keras_version") : "2";
+  Sequential model;
+  try {
+    model = model_from_config(config);
+  } catch (const Error&) {
+    rethrow_with_context("HDF5 file '" + path + "', /@model_config: ");
+  }
+  if (!model.built()) throw IOError("HDF5 file '" + path + "': the model config gives no input shape");
+  model.load_weights(path);
+
+  if (root.has_attribute("training_config")) {
+    const nlohmann::json tc = nlohmann::json::parse(root.get_string("training_config"));
+    try {
+      KerasVersionScope version(keras_major(root));
+      std::vector<MetricRef> metrics;
+      for (const auto& m : tc.value("metrics", nlohmann::json::array())) {
+        // Keras 2 may nest metrics in lists and serialize them as objects.
+        const nlohmann::json& item = m.is_array() && !m.empty() ? m[0] : m;
+        if (item.is_string()) metrics.emplace_back(item.get<std::string>());
+        else if (item.is_object() && item.contains("config") && item["config"].contains("name"))
+          metrics.emplace_back(item["config"]["name"].get<std::string>());
+      }
+      model.compile(optimizer_from_config(tc.at("optimizer_config")), loss_from_config(tc.at("loss")), metrics, device);
+    } catch (const Error&) {
+      rethrow_with_context("HDF5 file '" + path + "', /@training_config: ");
+    } catch (const nlohmann::json::exception& e) {
+      throw IOError("HDF5 file '" + path + "', /@training_config: " + e.what());
+    }
+    if (root.has("optimizer_weights")) {
+      const h5::Group og = root.group("optimizer_weights");
+      model.graph();  // builds the training graph, which makes the optimizer's slots
+      Optimizer& opt = model.optimizer();
+      const VariableList vars = opt.variables();
+      const std::vector<std::string> names = og.get_string_list("weight_names");
+      if (names == optimizer_weight_names(opt)) {
+        TensorList values;
+        for (size_t i = 0; i < vars.size(); ++i) {
+          if (vars[i].dtype() == DType::Int64) {
+            values.push_back(Tensor::scalar(static_cast<double>(og.read_int(names[i])), DType::Int64));
+          } else {
+            const Shape found = og.dataset_shape(names[i]);
+            if (found != vars[i].shape())
+              throw IOError("HDF5 file '" + path + "', path '" + og.child_path(names[i]) + "': shape " +
+                            found.to_string() + " does not match optimizer weight of shape " + vars[i].shape().to_string());
+            values.push_back(og.read(names[i]));
+          }
+        }
+        for (size_t i = 0; i < vars.size(); ++i) {
+          Variable v = vars[i];
+          v.assign(values[i]);
+        }
+      } else if (!names.empty()) {
+        std::cerr << "load_model('" << path << "'): the optimizer state in the file does not match this optimizer's "
+                  << "variables; it starts fresh (as Keras does)\n";
+      }
+    }
+  } else if (device != Device::CPU) {
+    model.to(device);
+  }
+  return model;
+}
+
+}  // namespace nabla

@@ -1,0 +1,46 @@
+// Training data checked against a compiled model and laid out the way its placeholders take it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "framework/backend/kernel.h"
+#include "framework/core/tensor.h"
+
+namespace nabla {
+
+class Sequential;
+struct CompiledModel;
+
+/// Samples for fit / evaluate / predict: features, labels and per-sample weights, row i of each
+/// belonging to sample i.
+struct DataSet {
+  Tensor x;        // float32 [n, ...input shape]
+  Tensor y;        // the label placeholder's dtype, [n, ...] (undefined for predict)
+  Tensor weights;  // float32 [n]
+  int64_t size() const { return x.shape()[0]; }
+  /// Rows [begin, end) of every part (copies).
+  DataSet rows(int64_t begin, int64_t end) const;
+  /// Every part moved to `device` (shared when already there).
+  DataSet to(Device device) const;
+};
+
+/// Checks x, y and weights against the model and converts them: x to float32, labels to what the
+/// loss takes (class indices as int32 for sparse losses, checked to lie in [0, classes); values
+/// shaped like the output otherwise), sample_weight times class_weight to float32 [n]. Every
+/// problem is a ValueError or ShapeError that names `what` ("fit", "validation_data", ...) and
+/// the offending row or shape.
+DataSet make_dataset(Sequential& model, const CompiledModel& cm, const Tensor& x, const Tensor& y,
+                     const Tensor& sample_weight, const std::map<int64_t, double>& class_weight,
+                     const std::string& what);
+
+/// Features only (predict).
+DataSet make_inputs(Sequential& model, const Tensor& x, const std::string& what);
+
+/// Copies rows indices[offset, offset + count) of `source` into `destination` with the Gather
+/// kernel of the device both live on (indices: int64 on that device).
+void gather_rows(const Tensor& source, const Tensor& indices, int64_t offset, int64_t count,
+                 const TensorView& destination);
+
+}  // namespace nabla

@@ -1,0 +1,101 @@
+// Sequential models as Keras model JSON, and back.
+#include <nlohmann/json.hpp>
+
+#include "framework/core/errors.h"
+#include "framework/keras/sequential.h"
+#include "layers/activations.h"
+#include "layers/input_layer.h"
+#include "layers/layer_config.h"
+
+namespace nabla {
+namespace {
+
+int keras_major(const nlohmann::json& j) {
+  if (j.is_object() && j.contains("keras_version") && j["keras_version"].is_string()) {
+    const std::string v = j["keras_version"].get<std::string>();
+    if (!v.empty() && v[0] >= '0' && v[0] <= '9') return v[0] - '0';
+  }
+  return 3;
+}
+
+nlohmann::json layer_entry(const Layer& layer) {
+  return {{"class_name", layer.class_name()}, {"config", layer.get_config()}};
+}
+
+}  // namespace
+
+nlohmann::json Sequential::get_config() const {
+  nlohmann::json layers = nlohmann::json::array();
+  size_t first = 0;
+  if (!layers_.empty() && dynamic_cast<const InputLayer*>(layers_[0].get())) {
+    layers.push_back(layer_entry(*layers_[0]));
+    first = 1;
+  } else if (built_) {
+    // Keras's dict form starts with an InputLayer; make one from the input shape.
+    layers.push_back({{"class_name", "InputLayer"},
+                      {"config", {{"batch_input_shape", shape_to_json(input_shape_)}, {"dtype", "float32"},
+                                  {"sparse", false}, {"ragged", false}, {"name", name_ + "_input"}}}});
+  }
+  for (size_t i = first; i < layers_.size(); ++i) {
+    nlohmann::json entry = layer_entry(*layers_[i]);
+    entry["config"].erase("batch_input_shape");  // the InputLayer carries the shape
+    layers.push_back(entry);
+  }
+  return {{"class_name", "Sequential"}, {"config", {{"name", name_}, {"layers", layers}}}};
+}
+
+std::string Sequential::to_json() const {
+  nlohmann::json j = get_config();
+  j["keras_version"] = "2.15.0";
+  j["backend"] = "tensorflow";
+  return j.dump();
+}
+
+nlohmann::json Sequential::training_config() const {
+  nlohmann::json metrics = nlohmann::json::array();
+  for (const MetricPtr& m : metrics_) metrics.push_back(m->get_config());
+  return {{"loss", {{"class_name", loss().class_name()}, {"config", loss().get_config()}}},
+          {"metrics", metrics},
+          {"weighted_metrics", nullptr},
+          {"loss_weights", nullptr},
+          {"optimizer_config", {{"class_name", optimizer().class_name()}, {"config", optimizer().get_config()}}}};
+}
+
+Sequential model_from_config(const nlohmann::json& j) {
+  if (!j.is_object() || !j.contains("class_name"))
+    throw ValueError("a model config needs \"class_name\" and \"config\"");
+  const std::string cls = j["class_name"].get<std::string>();
+  if (cls != "Sequential")
+    throw UnimplementedError("model class '" + cls + "' is not supported: nabla loads Sequential models");
+  KerasVersionScope version(keras_major(j));
+  const nlohmann::json& config = j.contains("config") ? j["config"] : nlohmann::json::object();
+  // Keras <= 2.2.2 wrote the layer list itself as the config.
+  const nlohmann::json& list = config.is_array() ? config : config.value("layers", nlohmann::json());
+  if (!list.is_array()) throw ValueError("a Sequential config needs a \"layers\" list");
+  std::string name = config.is_object() && config.contains("name") && config["name"].is_string()
+                         ? config["name"].get<std::string>()
+                         : std::string();
+  Sequential model({}, name);
+  int index = 0;
+  for (const nlohmann::json& entry : list) {
+    try {
+      model.add(LayerRegistry::global().create(entry));
+    } catch (const Error&) {
+      rethrow_with_context("layer " + std::to_string(index) + " of the model config: ");
+    }
+    ++index;
+  }
+  return model;
+}
+
+Sequential model_from_json(const std::string& text) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ValueError(std::string("model JSON does not parse: ") + e.what());
+  }
+  return model_from_config(j);
+}
+
+}  // namespace nabla

@@ -1,0 +1,183 @@
+#include "layers/layer.h"
+
+#include <map>
+#include <mutex>
+#include <regex>
+#include <nlohmann/json.hpp>
+
+#include "framework/core/errors.h"
+#include "framework/ops/ops.h"
+#include "layers/layer_config.h"
+
+namespace nabla {
+
+namespace {
+
+std::mutex names_mutex;
+std::map<std::string, int> name_counts;
+
+// Keras's to_snake_case: "BatchNormalization" -> "batch_normalization", "LeakyReLU" ->
+// "leaky_re_lu".
+std::string snake_case(const std::string& class_name) {
+  static const std::regex word("(.)([A-Z][a-z0-9]+)"), hump("([a-z])([A-Z])");
+  std::string s = std::regex_replace(class_name, word, "$1_$2");
+  s = std::regex_replace(s, hump, "$1_$2");
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+void reset_layer_names() {
+  std::lock_guard<std::mutex> lock(names_mutex);
+  name_counts.clear();
+}
+
+std::string default_layer_name(const std::string& class_name) {
+  const std::string base = snake_case(class_name);
+  std::lock_guard<std::mutex> lock(names_mutex);
+  const int n = name_counts[base]++;
+  return n == 0 ? base : base + "_" + std::to_string(n);
+}
+
+Layer::Layer(std::string name) : name_(std::move(name)) {}
+
+const std::string& Layer::name() const {
+  if (name_.empty()) name_ = default_layer_name(class_name());
+  return name_;
+}
+
+void Layer::ensure_built(const Shape& input_shape) {
+  if (built_) return;
+  name();
+  input_shape_ = input_shape;
+  build(input_shape);
+  built_ = true;
+}
+
+Tensor Layer::operator()(const Tensor& x, bool training) {
+  CallContext ctx;
+  ctx.training = training;
+  return (*this)(x, ctx);
+}
+
+Tensor Layer::operator()(const Tensor& x, CallContext& ctx) {
+  Shape shape = x.shape();
+  if (shape.rank() > 0) shape[0] = -1;  // weights never depend on the batch size
+  if (!built_) {
+    ensure_built(shape);
+  } else if (input_shape_.rank() != shape.rank() || !shape_matches(input_shape_, x.shape()) &&
+                                                        !shape_matches(x.shape(), input_shape_)) {
+    throw ShapeError("layer '" + name_ + "' (" + class_name() + ") was built for inputs of shape " +
+                     input_shape_.to_string() + ", got " + x.shape().to_string());
+  }
+  return call(x, ctx);
+}
+
+Variable Layer::add_weight(const std::string& name, const Shape& shape, const Initializer& initializer,
+                           bool trainable, const RegularizerPtr& regularizer) {
+  Variable v(initializer(shape), this->name() + "/" + name, trainable);
+  weights_.push_back(v);
+  weight_trainable_.push_back(trainable);
+  if (regularizer) regularized_.emplace_back(v, regularizer);
+  return v;
+}
+
+VariableList Layer::trainable_weights() const {
+  VariableList out;
+  if (!trainable_) return out;
+  for (size_t i = 0; i < weights_.size(); ++i)
+    if (weight_trainable_[i]) out.push_back(weights_[i]);
+  return out;
+}
+
+VariableList Layer::non_trainable_weights() const {
+  VariableList out;
+  for (size_t i = 0; i < weights_.size(); ++i)
+    if (!weight_trainable_[i] || !trainable_) out.push_back(weights_[i]);
+  return out;
+}
+
+VariableList Layer::weights() const {
+  VariableList out = trainable_weights();
+  for (const Variable& v : non_trainable_weights()) out.push_back(v);
+  return out;
+}
+
+TensorList Layer::get_weights() const {
+  TensorList out;
+  for (const Variable& v : weights()) out.push_back(v.value());
+  return out;
+}
+
+void Layer::set_weights(const TensorList& values) {
+  const VariableList ws = weights();
+  if (values.size() != ws.size())
+    throw ValueError("layer '" + name_ + "' has " + std::to_string(ws.size()) + " weights, got " +
+                     std::to_string(values.size()) + " values");
+  for (size_t i = 0; i < ws.size(); ++i)
+    if (values[i].shape() != ws[i].shape())
+      throw ShapeError("layer '" + name_ + "': weight '" + ws[i].name() + "' has shape " +
+                       ws[i].shape().to_string() + ", got a value of shape " + values[i].shape().to_string());
+  for (size_t i = 0; i < ws.size(); ++i) {
+    Variable v = ws[i];
+    v.assign(values[i]);
+  }
+}
+
+int64_t Layer::count_params() const {
+  int64_t n = 0;
+  for (const Variable& v : weights_) n += v.shape().numel();
+  return n;
+}
+
+TensorList Layer::regularization_losses() const {
+  TensorList out;
+  for (const auto& [v, reg] : regularized_) out.push_back((*reg)(v.read()));
+  return out;
+}
+
+nlohmann::json Layer::base_config() const {
+  nlohmann::json c{{"name", name()}, {"trainable", trainable_}, {"dtype", "float32"}};
+  if (has_build_input_shape()) c["batch_input_shape"] = shape_to_json(build_input_shape_);
+  return c;
+}
+
+nlohmann::json Layer::get_config() const { return base_config(); }
+
+LayerRegistry& LayerRegistry::global() {
+  static LayerRegistry registry;
+  return registry;
+}
+
+void LayerRegistry::add(const std::string& class_name, Factory factory) {
+  for (auto& [name, f] : factories_)
+    if (name == class_name) {
+      f = std::move(factory);
+      return;
+    }
+  factories_.emplace_back(class_name, std::move(factory));
+}
+
+std::vector<std::string> LayerRegistry::names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, f] : factories_) out.push_back(name);
+  return out;
+}
+
+LayerPtr LayerRegistry::create(const nlohmann::json& layer_json) const {
+  if (!layer_json.is_object() || !layer_json.contains("class_name"))
+    throw ValueError("a layer config needs \"class_name\", got " + layer_json.dump());
+  const std::string cls = layer_json.at("class_name").get<std::string>();
+  const nlohmann::json config = layer_json.value("config", nlohmann::json::object());
+  for (const auto& [name, f] : factories_)
+    if (name == cls) return f(config);
+  throw NotFoundError("layer class '" + cls + "' is not supported by nabla" + did_you_mean(cls, names()) +
+                      "; supported: " + [&] {
+                        std::string s;
+                        for (const auto& n : names()) s += (s.empty() ? "" : ", ") + n;
+                        return s;
+                      }());
+}
+
+}  // namespace nabla
