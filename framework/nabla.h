@@ -15,3 +15,15 @@
 #include "framework/ops/ops.h"
 #include "framework/runtime/session.h"
 #include "framework/runtime/thread_pool.h"
+
+// The Keras API: layers, losses, optimizers, metrics, callbacks, models, checkpoints.
+#include "framework/keras/callbacks.h"
+#include "framework/keras/checkpoint.h"
+#include "framework/keras/metrics.h"
+#include "framework/keras/sequential.h"
+#include "layers/layers.h"
+#include "losses/losses.h"
+#include "optimizers/optimizers.h"
+
+// Data files.
+#include "framework/data/loaders.h"

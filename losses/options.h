@@ -9,33 +9,19 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
+#include "framework/core/options.h"
 #include "losses/loss.h"
-
-/// Declares option `name` of type `T` with a default: `options.name(v)` sets it and returns the
-/// options (setters chain), `options.name()` reads it. As libtorch's TORCH_ARG.
-#define NABLA_ARG(T, name, default_value) \
- public:                                  \
-  auto& name(const T& value) {            \
-    name##_ = value;                      \
-    return *this;                         \
-  }                                       \
-  const T& name() const {                 \
-    return name##_;                       \
-  }                                       \
-                                          \
- private:                                 \
-  T name##_ = default_value
 
 namespace nabla {
 
 /// Arguments of BinaryCrossentropy and CategoricalCrossentropy (Keras names and defaults).
 struct CrossentropyOptions {
   /// Whether y_pred holds logits rather than probabilities.
-  NABLA_ARG(bool, from_logits, false);
+  NABLA_ARG(bool, from_logits) = false;
   /// In [0, 1]: labels move towards the uniform distribution by this fraction.
-  NABLA_ARG(double, label_smoothing, 0.0);
+  NABLA_ARG(double, label_smoothing) = 0.0;
   /// The class axis (categorical) or the axis averaged over (binary).
-  NABLA_ARG(int, axis, -1);
+  NABLA_ARG(int, axis) = -1;
 
  public:
   /// Reads "from_logits", "label_smoothing" and "axis" (defaults where missing); ValueError for
@@ -48,7 +34,7 @@ struct CrossentropyOptions {
 /// Arguments of SparseCategoricalCrossentropy.
 struct SparseCategoricalCrossentropyOptions {
   /// Whether y_pred holds logits rather than probabilities.
-  NABLA_ARG(bool, from_logits, false);
+  NABLA_ARG(bool, from_logits) = false;
 
  public:
   /// Reads "from_logits"; UnimplementedError for an "ignore_class" or an "axis" other than -1.
@@ -60,7 +46,7 @@ struct SparseCategoricalCrossentropyOptions {
 /// Arguments of Huber.
 struct HuberOptions {
   /// Where the loss turns from quadratic to linear.
-  NABLA_ARG(double, delta, 1.0);
+  NABLA_ARG(double, delta) = 1.0;
 
  public:
   /// Reads "delta"; ValueError when it is negative.

@@ -176,3 +176,12 @@ TEST_CASE("random ops are seeded and reproducible; dropout keeps the expected fr
   }
   CHECK(kept == doctest::Approx(7500).epsilon(0.03));
 }
+
+TEST_CASE("sigmoid cross-entropy has the right gradient at a logit of exactly 0") {
+  Tensor z = Tensor::zeros({2}, DType::Float64);
+  Tensor labels = Tensor::from_vector<double>({1.0, 0.0}, {2});
+  GradientTape tape;
+  tape.watch(z);
+  Tensor loss = reduce_sum(sigmoid_cross_entropy_with_logits(labels, z));
+  CHECK(values(tape.gradient(loss, z)) == std::vector<double>{-0.5, 0.5});
+}

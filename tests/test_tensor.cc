@@ -58,3 +58,9 @@ TEST_CASE("literals are weakly typed and take the other operand's dtype") {
   CHECK((i + 1).to_vector<int32_t>() == std::vector<int32_t>{4, 4});
   CHECK_THROWS_AS(d + Tensor::ones({2}, DType::Float32), TypeError);
 }
+
+TEST_CASE("a double literal keeps its precision in float64 arithmetic") {
+  Tensor x = Tensor::ones({1}, DType::Float64);
+  CHECK((x * 0.1).at(0) == 0.1);
+  CHECK((x - 1e-7).at(0) == 1.0 - 1e-7);
+}

@@ -77,9 +77,18 @@ Tensor weak_scalar(double v, DType dtype) {
 
 }  // namespace
 
-Tensor::Tensor(float value) : Tensor(weak_scalar(value, DType::Float32)) { impl_->weak = true; }
-Tensor::Tensor(double value) : Tensor(weak_scalar(value, DType::Float32)) { impl_->weak = true; }
-Tensor::Tensor(int value) : Tensor(weak_scalar(value, DType::Float32)) { impl_->weak = true; }
+Tensor::Tensor(float value) : Tensor(weak_scalar(value, DType::Float32)) {
+  impl_->weak = true;
+  impl_->literal = value;
+}
+Tensor::Tensor(double value) : Tensor(weak_scalar(value, DType::Float32)) {
+  impl_->weak = true;
+  impl_->literal = value;
+}
+Tensor::Tensor(int value) : Tensor(weak_scalar(value, DType::Float32)) {
+  impl_->weak = true;
+  impl_->literal = value;
+}
 
 Tensor::Tensor(const std::vector<float>& values, const Shape& shape)
     : Tensor(from_vector(values, shape)) {}
@@ -155,6 +164,7 @@ Device Tensor::device() const {
 }
 
 bool Tensor::is_weak() const { return impl_ && impl_->weak; }
+double Tensor::literal_value() const { return impl_ ? impl_->literal : 0.0; }
 
 const TensorImpl& Tensor::checked_eager(const char* what) const {
   if (!impl_) throw StateError(std::string(what) + " of an undefined tensor");

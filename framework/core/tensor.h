@@ -88,6 +88,8 @@ class Tensor {
   Device device() const;
   /// True for a C++ number converted implicitly (see the scalar constructors).
   bool is_weak() const;
+  /// The exact value of a weak scalar (a double literal keeps its precision for float64 ops).
+  double literal_value() const;
 
   // ---- eager values ----
   /// Typed pointer to the elements; throws for symbolic tensors, other devices or dtypes.

@@ -16,6 +16,7 @@ struct TensorImpl {
   std::shared_ptr<VariableState> variable;  // reads of a variable
   uint64_t id = 0;
   bool weak = false;
+  double literal = 0;  // the exact value of a weak scalar (its storage is float32)
 };
 
 /// A fresh id for an eager value (tapes track values by id).

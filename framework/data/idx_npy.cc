@@ -87,7 +87,8 @@ Tensor load_npy(const std::string& path, DType dtype) {
     throw IOError("'" + path + "': no shape in the .npy header");
   Shape shape;
   const std::string dims = m[1];
-  std::sregex_iterator it(dims.begin(), dims.end(), std::regex(R"(\d+)")), end;
+  static const std::regex number(R"(\d+)");
+  std::sregex_iterator it(dims.begin(), dims.end(), number), end;
   for (; it != end; ++it) shape.push_back(std::stoll(it->str()));
   const size_t n = static_cast<size_t>(shape.numel());
   std::vector<char> raw(n * static_cast<size_t>(bytes));
@@ -112,12 +113,10 @@ Tensor load_npy(const std::string& path, DType dtype) {
 void save_npy(const std::string& path, const Tensor& t) {
   Tensor host = t.to(Device::CPU);
   if (host.dtype() != DType::Float32) host = cast(host, DType::Float32);
+  // Python tuple syntax: (), (3,), (2, 3)
   std::string shape = "(";
-  for (int64_t d : host.shape()) shape += std::to_string(d) + ", ";
-  if (host.rank() > 1) shape.resize(shape.size() - 1);
-  if (host.rank() > 1) shape.back() = ')'; else shape += host.rank() == 1 ? ")" : ")";
-  if (host.rank() == 1) shape = "(" + std::to_string(host.shape()[0]) + ",)";
-  if (host.rank() == 0) shape = "()";
+  for (int i = 0; i < host.rank(); ++i) shape += (i ? ", " : "") + std::to_string(host.shape()[i]);
+  shape += host.rank() == 1 ? ",)" : ")";
   std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
   while ((10 + header.size() + 1) % 64) header += ' ';
   header += '\n';

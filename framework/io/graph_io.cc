@@ -1,6 +1,7 @@
 #include "framework/io/graph_io.h"
 
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "framework/core/tensor_impl.h"
@@ -65,11 +66,50 @@ Tensor tensor_from(const json& j, const std::string& where) {
   return dtype == DType::Float64 ? t : cast(t, dtype);
 }
 
+// The nodes to export: all, or the ancestors of `fetches` (inputs and control inputs).
+std::vector<const Node*> selected(const Graph& graph, const TensorList* fetches) {
+  std::vector<const Node*> out;
+  if (!fetches) {
+    for (const auto& n : graph.nodes()) out.push_back(n.get());
+    return out;
+  }
+  std::set<const Node*> keep;
+  std::vector<const Node*> stack;
+  for (const Tensor& f : *fetches)
+    if (f.defined() && f.is_symbolic()) stack.push_back(f.node());
+  while (!stack.empty()) {
+    const Node* n = stack.back();
+    stack.pop_back();
+    if (!keep.insert(n).second) continue;
+    for (const Node* in : n->inputs()) stack.push_back(in);
+    for (const Node* c : n->control_inputs()) stack.push_back(c);
+    if (auto s = n->variable_state(); s && s->initial_value && s->home_graph == &graph) stack.push_back(s->initial_value);
+  }
+  for (const auto& n : graph.nodes())
+    if (keep.count(n.get())) out.push_back(n.get());
+  return out;
+}
+
+std::string to_json(const Graph& graph, const TensorList* fetches, bool with_variable_values);
+std::string to_dot(const Graph& graph, const TensorList* fetches, const std::string& title);
+
 }  // namespace
 
 std::string graph_to_json(const Graph& graph, bool with_variable_values) {
+  return to_json(graph, nullptr, with_variable_values);
+}
+std::string graph_to_json(const Graph& graph, const TensorList& fetches, bool with_variable_values) {
+  return to_json(graph, &fetches, with_variable_values);
+}
+std::string graph_to_dot(const Graph& graph, const std::string& title) { return to_dot(graph, nullptr, title); }
+std::string graph_to_dot(const Graph& graph, const TensorList& fetches, const std::string& title) {
+  return to_dot(graph, &fetches, title);
+}
+
+namespace {
+std::string to_json(const Graph& graph, const TensorList* fetches, bool with_variable_values) {
   json nodes = json::array();
-  for (const auto& n : graph.nodes()) {
+  for (const Node* n : selected(graph, fetches)) {
     json j{{"name", n->name()}, {"op", n->op()}, {"dtype", dtype_name(n->dtype())},
            {"shape", shape_json(n->shape())}};
     json inputs = json::array(), controls = json::array(), attrs = json::object();
@@ -79,7 +119,7 @@ std::string graph_to_json(const Graph& graph, bool with_variable_values) {
     j["inputs"] = inputs;
     if (!controls.empty()) j["control_inputs"] = controls;
     j["attrs"] = attrs;
-    if (n->kind() == NodeKind::Constant) j["value"] = tensor_json(static_cast<const Constant*>(n.get())->value());
+    if (n->kind() == NodeKind::Constant) j["value"] = tensor_json(static_cast<const Constant*>(n)->value());
     if (n->kind() == NodeKind::Variable) {
       auto s = n->variable_state();
       json v{{"trainable", s->trainable}};
@@ -92,6 +132,7 @@ std::string graph_to_json(const Graph& graph, bool with_variable_values) {
   }
   return json{{"format", "nabla-graph"}, {"version", 1}, {"nodes", nodes}}.dump(1);
 }
+}  // namespace
 
 std::unique_ptr<Graph> graph_from_json(const std::string& text) {
   json doc;
@@ -147,7 +188,10 @@ std::unique_ptr<Graph> graph_from_json(const std::string& text) {
   return g;
 }
 
-std::string graph_to_dot(const Graph& graph, const std::string& title) {
+namespace {
+std::string to_dot(const Graph& graph, const TensorList* fetches, const std::string& title) {
+  const std::vector<const Node*> nodes = selected(graph, fetches);
+  const std::set<const Node*> shown(nodes.begin(), nodes.end());
   std::ostringstream os;
   auto quote = [](const std::string& s) {
     std::string out = "\"";
@@ -155,7 +199,7 @@ std::string graph_to_dot(const Graph& graph, const std::string& title) {
     return out + "\"";
   };
   os << "digraph " << quote(title) << " {\n  rankdir=TB;\n  node [fontname=\"Helvetica\"];\n";
-  for (const auto& n : graph.nodes()) {
+  for (const Node* n : nodes) {
     std::string shape = "box", style = "rounded,filled", color = "#dde8f5";
     switch (n->kind()) {
       case NodeKind::Placeholder: shape = "invhouse", color = "#f5e6c8"; break;
@@ -168,7 +212,7 @@ std::string graph_to_dot(const Graph& graph, const std::string& title) {
     os << "  n" << n->id() << " [label=" << quote(label) << ", shape=" << shape << ", style=\""
        << style << "\", fillcolor=\"" << color << "\"];\n";
   }
-  for (const auto& n : graph.nodes()) {
+  for (const Node* n : nodes) {
     for (const Node* in : n->inputs())
       os << "  n" << in->id() << " -> n" << n->id() << " [label=" << quote(in->shape().to_string())
          << "];\n";
@@ -178,5 +222,6 @@ std::string graph_to_dot(const Graph& graph, const std::string& title) {
   os << "}\n";
   return os.str();
 }
+}  // namespace
 
 }  // namespace nabla

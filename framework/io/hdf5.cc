@@ -87,6 +87,17 @@ bool Group::has_attribute(const std::string& name) const {
   return H5Aexists(handle_.id(), name.c_str()) > 0;
 }
 
+std::vector<std::string> Group::attribute_names() const {
+  std::vector<std::string> names;
+  H5Aiterate2(handle_.id(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
+              [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
+                static_cast<std::vector<std::string>*>(out)->push_back(name);
+                return 0;
+              },
+              &names);
+  return names;
+}
+
 Group Group::group(const std::string& name) const {
   if (!has(name)) fail("group not found", name);
   hid_t g = H5Gopen2(handle_.id(), name.c_str(), H5P_DEFAULT);

@@ -41,6 +41,8 @@ class Group {
 
   bool has(const std::string& name) const;
   bool has_attribute(const std::string& name) const;
+  /// Names of this object's attributes.
+  std::vector<std::string> attribute_names() const;
   /// Opens a subgroup (IOError naming file and path when absent).
   Group group(const std::string& name) const;
   /// Creates a subgroup (and missing intermediate groups).

@@ -145,6 +145,7 @@ void Sequential::save(const std::string& path) {
     nlohmann::json config = get_config();
     root.set_string("model_config", config.dump());
     if (compiled()) root.set_string("training_config", training_config().dump());
+    for (const auto& [key, value] : metadata_) root.set_string("nabla_" + key, value);
     h5::Group weights = root.create_group("model_weights");
     write_weights(*this, weights);
     if (compiled()) {
@@ -204,6 +205,8 @@ Sequential load_model(const std::string& path, Device device) {
   }
   if (!model.built()) throw IOError("HDF5 file '" + path + "': the model config gives no input shape");
   model.load_weights(path);
+  for (const std::string& key : root.attribute_names())
+    if (key.rfind("nabla_", 0) == 0) model.metadata()[key.substr(6)] = root.get_string(key);
 
   if (root.has_attribute("training_config")) {
     const nlohmann::json tc = nlohmann::json::parse(root.get_string("training_config"));

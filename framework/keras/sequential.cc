@@ -111,9 +111,9 @@ void Sequential::check_input(const Tensor& x, const char* what) const {
 }
 
 VariableList Sequential::weights() const {
-  VariableList out;
-  for (const LayerPtr& l : layers_)
-    for (const Variable& v : l->weights()) out.push_back(v);
+  // As Keras: every trainable weight, then every non-trainable one.
+  VariableList out = trainable_weights();
+  for (const Variable& v : non_trainable_weights()) out.push_back(v);
   return out;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
@@ -75,10 +76,11 @@ class Sequential {
   Tensor call(const Tensor& x, CallContext& ctx);
 
   // ---- weights ----
+  /// Every trainable weight (layer by layer), then every non-trainable one, as Keras orders them.
   VariableList weights() const;
   VariableList trainable_weights() const;
   VariableList non_trainable_weights() const;
-  /// Copies of all weights, layer by layer (Keras's get_weights()).
+  /// Copies of all weights, in weights() order (Keras's get_weights()).
   TensorList get_weights() const;
   /// Sets all weights; checks every count and shape first, so a bad list changes nothing.
   void set_weights(const TensorList& values);
@@ -132,6 +134,12 @@ class Sequential {
   /// order; the model is unchanged if anything fails.
   void load_weights(const std::string& path);
 
+  /// Extra facts saved with the model as root attributes "nabla_<key>" (JSON text) and restored
+  /// by load_model: the CLI keeps its preprocessing (scale, standardization statistics, class
+  /// names) here so that evaluate and predict apply the same.
+  std::map<std::string, std::string>& metadata() { return metadata_; }
+  const std::map<std::string, std::string>& metadata() const { return metadata_; }
+
   // ---- serialization (Keras formats) ----
   /// Keras model JSON: {"class_name": "Sequential", "config": {"name", "layers": [...]}}.
   std::string to_json() const;
@@ -154,6 +162,7 @@ class Sequential {
   std::vector<MetricRef> metric_refs_;
   std::vector<MetricPtr> metrics_;
   std::unique_ptr<CompiledModel> compiled_;
+  std::map<std::string, std::string> metadata_;
 };
 
 /// Rebuilds a model from Keras model JSON (Sequential; dict form, or the old list form of

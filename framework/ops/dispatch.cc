@@ -34,7 +34,7 @@ void resolve_weak_scalars(TensorList& inputs) {
   const DType dtype = strong->dtype();
   const Device device = strong->is_eager() ? strong->device() : Device::CPU;
   for (Tensor& t : inputs)
-    if (t.defined() && t.is_weak()) t = Tensor::scalar(t.at(0), dtype).to(device);
+    if (t.defined() && t.is_weak()) t = Tensor::scalar(t.literal_value(), dtype).to(device);
 }
 
 }  // namespace

@@ -103,8 +103,9 @@ Tensor softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& log
 }
 
 Tensor sigmoid_cross_entropy_with_logits(const Tensor& labels, const Tensor& logits) {
-  // max(x, 0) - x z + log(1 + e^-|x|): never exp of a large positive number, never log(0).
-  return relu(logits) - logits * labels + log1p(exp(-abs(logits)));
+  // softplus(x) - x z: softplus is computed stably (max(x, 0) + log1p(e^-|x|)), and its gradient
+  // sigmoid(x) is smooth, also at x = 0 where relu's and abs's kinks would not cancel.
+  return softplus(logits) - logits * labels;
 }
 
 void register_nn_ops(OpRegistry& r) {

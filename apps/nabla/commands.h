@@ -1,0 +1,20 @@
+// The subcommands of `nabla`. Each returns the process exit code; ConfigError (exit 2) and other
+// exceptions (exit 1) are turned into one line by main().
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace nabla::cli {
+
+int train_command(int argc, char** argv);
+int evaluate_command(int argc, char** argv);
+int predict_command(int argc, char** argv);
+int summary_command(int argc, char** argv);
+int export_graph_command(int argc, char** argv);
+
+/// Writes `text` to `path` through a temporary file renamed into place, so a failure never leaves
+/// half a file where a previous run's file was.
+void write_text_atomically(const std::string& path, const std::string& text);
+
+}  // namespace nabla::cli

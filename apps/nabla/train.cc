@@ -1,0 +1,295 @@
+// nabla train CONFIG.json: trains as the config says, writes the run's files.
+#include <cxxopts.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "commands.h"
+#include "datasets.h"
+#include "run_config.h"
+
+namespace nabla::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+Mode mode_of(const json& c, const std::string& path) {
+  const std::string m = c.value("mode", "auto");
+  if (m == "auto") return Mode::Auto;
+  if (m == "min") return Mode::Min;
+  if (m == "max") return Mode::Max;
+  throw ConfigError(path + ".mode", "expected \"auto\", \"min\" or \"max\", got \"" + m + "\"");
+}
+
+// Reads a callback's config key by key, so a wrong key or type names its path.
+class CallbackConfig {
+ public:
+  CallbackConfig(const json& config, std::string path, std::vector<std::string> keys)
+      : c_(config), path_(std::move(path)) {
+    for (const auto& [k, v] : c_.items())
+      if (std::find(keys.begin(), keys.end(), k) == keys.end())
+        throw ConfigError(path_ + "." + k, "unknown key" + did_you_mean(k, keys));
+  }
+  double number(const char* key, double fallback) const {
+    if (!c_.contains(key) || c_[key].is_null()) return fallback;
+    if (!c_[key].is_number()) throw ConfigError(path_ + "." + key, expected("a number", c_[key]));
+    return c_[key].get<double>();
+  }
+  int integer(const char* key, int fallback) const {
+    if (!c_.contains(key)) return fallback;
+    if (!c_[key].is_number_integer()) throw ConfigError(path_ + "." + key, expected("an integer", c_[key]));
+    return c_[key].get<int>();
+  }
+  bool boolean(const char* key, bool fallback) const {
+    if (!c_.contains(key)) return fallback;
+    if (!c_[key].is_boolean()) throw ConfigError(path_ + "." + key, expected("true or false", c_[key]));
+    return c_[key].get<bool>();
+  }
+  std::string string(const char* key, const std::string& fallback) const {
+    if (!c_.contains(key)) return fallback;
+    if (!c_[key].is_string()) throw ConfigError(path_ + "." + key, expected("a string", c_[key]));
+    return c_[key].get<std::string>();
+  }
+  Mode mode() const { return mode_of(c_, path_); }
+
+ private:
+  const json& c_;
+  std::string path_;
+};
+
+std::vector<CallbackPtr> make_callbacks(const json& list, const fs::path& out_dir) {
+  std::vector<CallbackPtr> out;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string path = "callbacks[" + std::to_string(i) + "].config";
+    const std::string cls = list[i].at("class_name");
+    const json config = list[i].value("config", json::object());
+    if (cls == "EarlyStopping") {
+      CallbackConfig c(config, path, {"monitor", "min_delta", "patience", "mode", "baseline", "restore_best_weights",
+                                      "start_from_epoch", "verbose"});
+      EarlyStopping::Options o;
+      o.monitor = c.string("monitor", o.monitor);
+      o.min_delta = c.number("min_delta", 0);
+      o.patience = c.integer("patience", 0);
+      o.mode = c.mode();
+      if (config.contains("baseline") && !config["baseline"].is_null()) o.baseline = c.number("baseline", 0);
+      o.restore_best_weights = c.boolean("restore_best_weights", false);
+      o.start_from_epoch = c.integer("start_from_epoch", 0);
+      o.verbose = c.integer("verbose", 1);
+      out.push_back(std::make_shared<EarlyStopping>(o));
+    } else if (cls == "ReduceLROnPlateau") {
+      CallbackConfig c(config, path, {"monitor", "factor", "patience", "mode", "min_delta", "cooldown", "min_lr", "verbose"});
+      ReduceLROnPlateau::Options o;
+      o.monitor = c.string("monitor", o.monitor);
+      o.factor = c.number("factor", o.factor);
+      o.patience = c.integer("patience", o.patience);
+      o.mode = c.mode();
+      o.min_delta = c.number("min_delta", o.min_delta);
+      o.cooldown = c.integer("cooldown", 0);
+      o.min_lr = c.number("min_lr", 0);
+      o.verbose = c.integer("verbose", 1);
+      out.push_back(std::make_shared<ReduceLROnPlateau>(o));
+    } else if (cls == "ModelCheckpoint") {
+      CallbackConfig c(config, path, {"filepath", "monitor", "save_best_only", "save_weights_only", "mode", "verbose"});
+      ModelCheckpoint::Options o;
+      o.monitor = c.string("monitor", o.monitor);
+      o.save_best_only = c.boolean("save_best_only", false);
+      o.save_weights_only = c.boolean("save_weights_only", false);
+      o.mode = c.mode();
+      o.verbose = c.integer("verbose", 0);
+      fs::path file(c.string("filepath", "checkpoint-{epoch:02d}.h5"));
+      if (file.is_relative()) file = out_dir / file;
+      out.push_back(std::make_shared<ModelCheckpoint>(file.string(), o));
+    } else if (cls == "CSVLogger") {
+      CallbackConfig c(config, path, {"filename", "separator", "append"});
+      fs::path file(c.string("filename", "training.log.csv"));
+      if (file.is_relative()) file = out_dir / file;
+      const std::string sep = c.string("separator", ",");
+      out.push_back(std::make_shared<CSVLogger>(file.string(), sep.empty() ? ',' : sep[0], c.boolean("append", false)));
+    } else {  // TerminateOnNaN
+      CallbackConfig c(config, path, {});
+      out.push_back(std::make_shared<TerminateOnNaN>());
+    }
+  }
+  return out;
+}
+
+std::string history_csv(const History& h) {
+  std::ostringstream os;
+  os << "epoch";
+  for (const auto& [k, v] : h.history) os << "," << k;
+  os << "\n" << std::setprecision(10);
+  for (size_t e = 0; e < h.epoch.size(); ++e) {
+    os << h.epoch[e];
+    for (const auto& [k, v] : h.history) os << "," << (e < v.size() ? v[e] : 0.0);
+    os << "\n";
+  }
+  return os.str();
+}
+
+// Mean and standard deviation of every feature over the rows of x.
+void standardization(const Tensor& x, Preprocessing& pre) {
+  const int64_t n = x.shape()[0], width = x.numel() / n;
+  std::vector<double> sum(width, 0), sq(width, 0);
+  const float* d = x.data<float>();
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < width; ++j) sum[j] += d[i * width + j], sq[j] += double(d[i * width + j]) * d[i * width + j];
+  pre.mean.resize(width), pre.stddev.resize(width);
+  for (int64_t j = 0; j < width; ++j) {
+    const double m = sum[j] / n, var = std::max(0.0, sq[j] / n - m * m);
+    pre.mean[j] = static_cast<float>(m);
+    pre.stddev[j] = var > 1e-24 ? static_cast<float>(std::sqrt(var)) : 1.0f;  // constant columns stay as they are
+  }
+}
+
+}  // namespace
+
+int train_command(int argc, char** argv) {
+  cxxopts::Options opts("nabla train", "Train a model as a JSON config says.");
+  opts.add_options()("config", "the run's JSON config", cxxopts::value<std::string>())(
+      "epochs", "override fit.epochs (0 saves the freshly initialised model)", cxxopts::value<int>())(
+      "batch-size", "override fit.batch_size", cxxopts::value<int>())(
+      "output-dir", "override output.dir", cxxopts::value<std::string>())(
+      "weights", "start from weights in this .h5 (Keras's or nabla's)", cxxopts::value<std::string>())(
+      "seed", "override seed", cxxopts::value<uint64_t>())("verbose", "0, 1 or 2", cxxopts::value<int>())(
+      "device", "cpu or cuda[:N]", cxxopts::value<std::string>())("h,help", "show this help");
+  opts.parse_positional({"config"});
+  opts.positional_help("CONFIG.json");
+  const auto args = opts.parse(argc, argv);
+  if (args.count("help")) {
+    std::cout << opts.help() << "\n";
+    return 0;
+  }
+  if (!args.count("config")) throw ConfigError("", "missing CONFIG.json (see nabla train --help)");
+
+  // ---- everything is checked before the output directory is touched ----
+  RunConfig rc = load_config(args["config"].as<std::string>());
+  json& j = rc.json;
+  if (args.count("epochs")) {
+    if (args["epochs"].as<int>() < 0) throw ConfigError("--epochs", "must be >= 0");
+    j["fit"]["epochs"] = args["epochs"].as<int>();
+  }
+  if (args.count("batch-size")) {
+    if (args["batch-size"].as<int>() <= 0) throw ConfigError("--batch-size", "must be positive");
+    j["fit"]["batch_size"] = args["batch-size"].as<int>();
+  }
+  if (args.count("verbose")) {
+    if (args["verbose"].as<int>() < 0 || args["verbose"].as<int>() > 2) throw ConfigError("--verbose", "must be 0, 1 or 2");
+    j["fit"]["verbose"] = args["verbose"].as<int>();
+  }
+  if (args.count("seed")) j["seed"] = args["seed"].as<uint64_t>();
+  if (args.count("output-dir")) j["output"]["dir"] = fs::absolute(args["output-dir"].as<std::string>()).string();
+  if (args.count("device")) {
+    try {
+      Device::parse(args["device"].as<std::string>());
+    } catch (const Error& e) {
+      throw ConfigError("--device", e.what());
+    }
+    j["device"] = args["device"].as<std::string>();
+  }
+  if (args.count("weights")) j["init_weights"] = fs::absolute(args["weights"].as<std::string>()).string();
+
+  set_seed(rc.seed());
+  const Device device = Device::parse(rc.device());
+  std::string why;
+  if (!device_available(device, &why)) throw ConfigError("device", why);
+  Sequential model = [&] {
+    try {
+      return model_from_config(rc.model());
+    } catch (const Error& e) {
+      throw ConfigError("model", e.what());
+    }
+  }();
+  if (!model.built()) throw ConfigError("model", "the first layer must give the input shape (an InputLayer or batch_input_shape)");
+  std::vector<MetricRef> metrics;
+  for (const auto& m : rc.compile().value("metrics", json::array())) metrics.emplace_back(m.get<std::string>());
+  model.compile(optimizer_from_config(rc.compile().at("optimizer")), loss_from_config(rc.compile().at("loss")), metrics,
+                device);
+
+  Preprocessing pre;
+  pre.scale = rc.scale();
+  const auto train_src = rc.data("train");
+  if (!train_src) throw ConfigError("data", "missing key 'train'");
+  Split train = load_split(*train_src, pre, true);
+  train.x = fit_to_model(train.x, model, train_src->path);
+  check_labels(train.y, model, train_src->path + (train_src->format == "idx" ? ".labels" : ""));
+  const int64_t n = train.x.shape()[0];
+  const double vsplit = rc.validation_split();
+  const int64_t fit_rows = vsplit > 0 ? static_cast<int64_t>(static_cast<double>(n) * (1 - vsplit)) : n;
+  if (vsplit > 0 && (fit_rows <= 0 || fit_rows >= n))
+    throw ConfigError("data.validation_split", "leaves no training or no validation samples of " + std::to_string(n));
+  if (rc.standardize()) {
+    // Statistics of the scaled training rows only: not the validation split, not the test data.
+    const Tensor scaled = pre.apply(train.x);
+    std::vector<int64_t> begin(scaled.rank(), 0), size(scaled.rank(), -1);
+    size[0] = fit_rows;
+    standardization(slice(scaled, begin, size), pre);
+  }
+  train.x = pre.apply(train.x);
+  std::optional<Split> test, validation;
+  for (const char* name : {"test", "validation"}) {
+    if (const auto src = rc.data(name)) {
+      Split s = load_split(*src, pre, false);
+      s.x = pre.apply(fit_to_model(s.x, model, src->path));
+      check_labels(s.y, model, src->path);
+      (std::string(name) == "test" ? test : validation) = s;
+    }
+  }
+  if (j.contains("init_weights")) {
+    try {
+      model.load_weights(j["init_weights"].get<std::string>());
+    } catch (const Error& e) {
+      throw ConfigError("--weights", e.what());
+    }
+  }
+  pre.save_into(model);
+  j["data"]["preprocessing"] = pre.to_json();
+
+  const fs::path out_dir(rc.output_dir());
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec || !fs::is_directory(out_dir)) throw ConfigError("output.dir", "cannot create directory '" + out_dir.string() + "'");
+  const std::vector<CallbackPtr> callbacks = make_callbacks(rc.callbacks(), out_dir);
+
+  // ---- training: failures from here on exit 1 ----
+  const json& f = rc.fit();
+  FitOptions fo = FitOptions()
+                      .epochs(f.at("epochs").get<int>())
+                      .batch_size(f.at("batch_size").get<int>())
+                      .shuffle(f.at("shuffle").get<bool>())
+                      .verbose(f.at("verbose").get<int>())
+                      .initial_epoch(f.value("initial_epoch", 0))
+                      .seed(rc.seed())
+                      .callbacks(callbacks);
+  if (validation) {
+    fo.validation_data(std::make_pair(validation->x, validation->y));
+  } else if (vsplit > 0) {
+    fo.validation_split(vsplit);
+  }
+  ClassWeight cw;
+  for (const auto& [k, v] : f.value("class_weight", json::object()).items()) cw[std::stoll(k)] = v.get<double>();
+  fo.class_weight(cw);
+  if (fo.verbose()) model.summary(std::cout);
+  const History history = model.fit(train.x, train.y, fo);
+
+  model.save((out_dir / "model.h5").string());
+  json hist = json::object();
+  for (const auto& [k, v] : history.history) hist[k] = v;
+  write_text_atomically((out_dir / "history.json").string(), hist.dump(2) + "\n");
+  write_text_atomically((out_dir / "history.csv").string(), history_csv(history));
+  write_text_atomically((out_dir / "config.json").string(), j.dump(2) + "\n");
+  if (test) {
+    const Logs logs = model.evaluate(test->x, test->y, EvaluateOptions().batch_size(fo.batch_size()).verbose(0));
+    json metrics_json(logs);
+    write_text_atomically((out_dir / "metrics.json").string(), metrics_json.dump(2) + "\n");
+    std::cout << "test:";
+    for (const auto& [k, v] : logs) std::cout << " " << k << "=" << std::setprecision(6) << v;
+    std::cout << "\n";
+  }
+  std::cout << "saved " << (out_dir / "model.h5").string() << "\n";
+  return 0;
+}
+
+}  // namespace nabla::cli

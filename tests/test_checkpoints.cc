@@ -1,0 +1,203 @@
+// HDF5 checkpoints in Keras's layout: round trips, resumed training, failures that leave earlier
+// files and models untouched, and real Keras files.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "framework/io/hdf5.h"
+#include "keras_test_data.h"
+
+using namespace nabla;
+using namespace nabla::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() : path(fs::temp_directory_path() / ("nabla_ckpt_" + std::to_string(getpid()) + "_" + std::to_string(rand()))) {
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string operator/(const std::string& name) const { return (path / name).string(); }
+};
+
+Sequential all_layers_model() {
+  set_seed(21);
+  return Sequential({Input({6}), Dense(8, "relu"), BatchNormalization(), Dropout(0.25), Dense(8, "tanh"),
+                     LayerNormalization(), Dense(3, "softmax")});
+}
+
+bool bitwise_equal(const Tensor& a, const Tensor& b) {
+  return a.shape() == b.shape() &&
+         std::memcmp(a.raw_data(), b.raw_data(), static_cast<size_t>(a.numel()) * sizeof(float)) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("save then load_model gives bitwise identical predictions (Dense, Dropout, BatchNorm, LayerNorm)") {
+  TempDir dir;
+  auto [x, y] = spiral_data(20);
+  Tensor x6 = concat({x, x * 2.f, x * -1.f}, 1);
+  Sequential model = all_layers_model();
+  model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
+  model.fit(x6, y, FitOptions().epochs(2).batch_size(8).verbose(0));  // moving statistics move
+  const Tensor before = model.predict(x6);
+  model.save(dir / "model.h5");
+  Sequential loaded = load_model(dir / "model.h5");
+  CHECK(bitwise_equal(loaded.predict(x6), before));
+  CHECK(loaded.optimizer().iterations_value() == model.optimizer().iterations_value());
+
+  model.save_weights(dir / "weights.h5");
+  Sequential fresh = all_layers_model();
+  fresh.load_weights(dir / "weights.h5");
+  CHECK(bitwise_equal(fresh.predict(x6), before));
+}
+
+TEST_CASE("training resumed from a checkpoint continues exactly where it stopped") {
+  TempDir dir;
+  auto [x, y] = spiral_data(20);
+  Tensor x6 = concat({x, x * 2.f, x * -1.f}, 1);
+  auto fit = [&](Sequential& m, int from, int to) {
+    m.fit(x6, y, FitOptions().epochs(to).initial_epoch(from).batch_size(8).seed(77).verbose(0));
+  };
+  Sequential straight = all_layers_model();
+  straight.compile(Adam(0.01), "sparse_categorical_crossentropy");
+  fit(straight, 0, 4);
+
+  Sequential first = all_layers_model();
+  first.compile(Adam(0.01), "sparse_categorical_crossentropy");
+  fit(first, 0, 2);
+  first.save(dir / "half.h5");
+  Sequential resumed = load_model(dir / "half.h5");
+  fit(resumed, 2, 4);
+  CHECK(max_abs_diff(resumed.get_weights(), straight.get_weights()) <= 1e-6);
+}
+
+TEST_CASE("the file layout is Keras's, as an independent reader (h5dump) sees it") {
+  if (std::system("h5dump --version > /dev/null 2>&1") != 0) {
+    MESSAGE("h5dump (Debian's hdf5-tools) is not installed; layout not checked by an independent reader");
+    return;
+  }
+  TempDir dir;
+  reset_layer_names();
+  set_seed(1);
+  Sequential model({Input({4}), Dense(3, "relu"), Dropout(0.5), Dense(2)});
+  model.compile("adam", "mse");
+  model.save(dir / "m.h5");
+  model.save_weights(dir / "w.h5");
+  auto dump = [&](const std::string& args) {
+    const std::string out = dir / "dump.txt";
+    REQUIRE(std::system(("h5dump " + args + " > " + out + " 2>&1").c_str()) == 0);
+    std::ifstream in(out);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string w = dump("-A " + dir / "w.h5");
+  CHECK(w.find("ATTRIBUTE \"layer_names\"") != std::string::npos);
+  CHECK(w.find("STRSIZE 7;") != std::string::npos);  // fixed-length: "dropout" is the longest name
+  CHECK(w.find("STRPAD H5T_STR_NULLPAD;") != std::string::npos);
+  CHECK(w.find("\"dense\", \"dropout\", \"dense_1\"") != std::string::npos);
+  CHECK(w.find("ATTRIBUTE \"keras_version\"") != std::string::npos);
+  CHECK(w.find("STRSIZE H5T_VARIABLE;") != std::string::npos);  // scalar strings: variable-length
+  CHECK(w.find("\"dense/kernel:0\", \"dense/bias:0\"") != std::string::npos);
+  const std::string kernel = dump("-H -d /dense/dense/kernel:0 " + dir / "w.h5");
+  CHECK(kernel.find("H5T_IEEE_F32LE") != std::string::npos);
+  CHECK(kernel.find("SIMPLE { ( 4, 3 ) / ( 4, 3 ) }") != std::string::npos);  // [in, out]
+  const std::string bias = dump("-H -d /dense/dense/bias:0 " + dir / "w.h5");
+  CHECK(bias.find("SIMPLE { ( 3 ) / ( 3 ) }") != std::string::npos);
+  const std::string m = dump("-A -H " + dir / "m.h5");
+  for (const char* key : {"ATTRIBUTE \"model_config\"", "ATTRIBUTE \"training_config\"",
+                          "GROUP \"model_weights\"", "GROUP \"optimizer_weights\"",
+                          "DATASET \"kernel:0\""})
+    CHECK(m.find(key) != std::string::npos);
+  CHECK(dump("-H -d /model_weights/dense_1/dense_1/kernel:0 " + dir / "m.h5").find("( 3, 2 )") != std::string::npos);
+}
+
+TEST_CASE("the two real Keras files load and reproduce Keras's predictions") {
+  const std::string data = NABLA_TEST_DATA;
+  {  // Keras 2.0.0 save_weights, architecture built in code
+    Sequential model({Input({2}), Dense(4, "relu"), Dense(1, "sigmoid")});
+    model.load_weights(data + "/keras-h5/tinydnn_xor_keras200_weights.h5");
+    const Tensor p = model.predict(Tensor({0.f, 0.f, 1.f, 1.f, 0.f, 1.f, 1.f, 0.f}, {4, 2}));
+    const double expected[] = {0.179693, 0.179809, 0.926772, 0.913209};
+    for (int i = 0; i < 4; ++i) CHECK(p.at(i) == doctest::Approx(expected[i]).epsilon(1e-5));
+  }
+  {  // Keras 2.1.4 model.save, list-form Sequential config
+    Sequential model = load_model(data + "/keras-h5/konduit_keras214_listform_model.h5");
+    const Tensor p = model.predict(Tensor({1.f, 0.f, 5.f, 10.f, 100.f, 55.f, 555.f, 1000.f}, {2, 4}));
+    const double expected[] = {0.1628401, 0.7828045, 0.0543554, 0, 1, 0};
+    for (int i = 0; i < 6; ++i) CHECK(std::fabs(p.at(i) - expected[i]) < 1e-5);
+  }
+}
+
+TEST_CASE("load failures are clear and leave the model untouched") {
+  TempDir dir;
+  Sequential model = all_layers_model();
+  const TensorList original = model.get_weights();
+  model.save_weights(dir / "good.h5");
+
+  CHECK_THROWS_WITH_AS(model.load_weights(dir / "missing.h5"), doctest::Contains("does not exist"), IOError);
+  {
+    std::ofstream(dir / "text.h5") << "this is not HDF5";
+  }
+  CHECK_THROWS_WITH_AS(model.load_weights(dir / "text.h5"), doctest::Contains("is not an HDF5 file"), IOError);
+  {  // truncated: the first half of a good file
+    const auto size = fs::file_size(dir / "good.h5");
+    std::ifstream in(dir / "good.h5", std::ios::binary);
+    std::string bytes(size / 2, '\0');
+    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(dir / "truncated.h5", std::ios::binary) << bytes;
+  }
+  CHECK_THROWS_AS(model.load_weights(dir / "truncated.h5"), IOError);
+
+  Sequential other({Input({6}), Dense(8, "relu"), Dense(3)});
+  other.save_weights(dir / "fewer_layers.h5");
+  CHECK_THROWS_WITH_AS(model.load_weights(dir / "fewer_layers.h5"), doctest::Contains("layers with weights"), IOError);
+
+  Sequential wide({Input({6}), Dense(9, "relu"), BatchNormalization(), Dropout(0.25), Dense(8, "tanh"),
+                   LayerNormalization(), Dense(3, "softmax")});
+  wide.save_weights(dir / "wide.h5");
+  CHECK_THROWS_WITH_AS(model.load_weights(dir / "wide.h5"),
+                       doctest::Contains("shape (6, 9) does not match weight"), IOError);
+  CHECK_THROWS_WITH_AS(model.load_weights(dir / "wide.h5"), doctest::Contains("/dense/kernel:0"), IOError);
+  CHECK(max_abs_diff(model.get_weights(), original) == 0.0);
+  CHECK_THROWS_WITH_AS(load_model(dir / "good.h5"), doctest::Contains("holds weights only"), IOError);
+}
+
+TEST_CASE("a save that fails midway leaves the previous checkpoint intact") {
+  TempDir dir;
+  Sequential model = all_layers_model();
+  model.compile("adam", "sparse_categorical_crossentropy");
+  model.save(dir / "ckpt.h5");
+  const Tensor x = Tensor::random_uniform({4, 6}, -1, 1, 5);
+  const Tensor before = load_model(dir / "ckpt.h5").predict(x);
+
+  Sequential changed = all_layers_model();
+  changed.compile("adam", "sparse_categorical_crossentropy");
+  h5::testing::fail_after_datasets(3);
+  CHECK_THROWS_WITH_AS(changed.save(dir / "ckpt.h5"), doctest::Contains("injected failure"), IOError);
+  CHECK(bitwise_equal(load_model(dir / "ckpt.h5").predict(x), before));
+  int leftovers = 0;
+  for (const auto& e : fs::directory_iterator(dir.path)) leftovers += e.path().filename() != "ckpt.h5";
+  CHECK(leftovers == 0);
+
+  // A process killed while saving, over and over, never leaves a broken file behind.
+  const pid_t child = fork();
+  if (child == 0) {
+    for (int i = 0; i < 1000; ++i) changed.save(dir / "ckpt.h5");
+    _exit(0);
+  }
+  usleep(150000);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  CHECK_NOTHROW(load_model(dir / "ckpt.h5").predict(x));
+}
+
+TEST_CASE("a save into a missing directory is a clear error") {
+  Sequential model({Input({2}), Dense(1)});
+  CHECK_THROWS_WITH_AS(model.save_weights("/nonexistent-dir/x.h5"), doctest::Contains("does not exist"), IOError);
+}
