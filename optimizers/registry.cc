@@ -5,6 +5,8 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "optimizers/adam.h"
+#include "optimizers/adamw.h"
 #include "optimizers/optimizer.h"
 #include "optimizers/sgd.h"
 
@@ -31,6 +33,8 @@ struct Registry {
   Registry() {
     const std::pair<const char*, Factory> builtins[] = {
         {"SGD", SGD::from_config},
+        {"Adam", Adam::from_config},
+        {"AdamW", AdamW::from_config},
     };
     for (const auto& [name, factory] : builtins) entries[lower(name)] = {name, factory};
   }
