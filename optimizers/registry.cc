@@ -5,9 +5,12 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "optimizers/adagrad.h"
 #include "optimizers/adam.h"
 #include "optimizers/adamw.h"
+#include "optimizers/nadam.h"
 #include "optimizers/optimizer.h"
+#include "optimizers/rmsprop.h"
 #include "optimizers/sgd.h"
 
 namespace nabla {
@@ -32,9 +35,9 @@ struct Registry {
 
   Registry() {
     const std::pair<const char*, Factory> builtins[] = {
-        {"SGD", SGD::from_config},
-        {"Adam", Adam::from_config},
-        {"AdamW", AdamW::from_config},
+        {"SGD", SGD::from_config},         {"Adam", Adam::from_config},
+        {"AdamW", AdamW::from_config},     {"RMSprop", RMSprop::from_config},
+        {"Adagrad", Adagrad::from_config}, {"Nadam", Nadam::from_config},
     };
     for (const auto& [name, factory] : builtins) entries[lower(name)] = {name, factory};
   }
