@@ -8,8 +8,11 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
+#include "framework/core/attrs.h"
 #include "framework/core/tensor.h"
 #include "framework/graph/variable.h"
 #include "optimizers/schedules.h"
@@ -31,66 +34,147 @@ struct OptimizerOptions {
   std::optional<double> weight_decay;
 };
 
+// Declares an argument of an options struct, libtorch style: `opts.beta_1(0.9)` sets it (and
+// returns the struct, so setters chain), `opts.beta_1()` reads it. The struct defines `Self`.
+#define NABLA_OPTIMIZER_ARG(T, arg, default_value) \
+ public:                                           \
+  Self& arg(T value) {                             \
+    arg##_ = value;                                \
+    return static_cast<Self&>(*this);              \
+  }                                                \
+  T arg() const {                                  \
+    return arg##_;                                 \
+  }                                                \
+                                                   \
+ private:                                          \
+  T arg##_ = default_value;                        \
+                                                   \
+ public:
+
+/// The setters of the arguments every optimizer takes, shared by each optimizer's options
+/// struct: `AdamOptions(1e-3).beta_1(0.95).clipnorm(1.0).name("opt")`.
+template <class Self>
+class CommonOptions {
+ public:
+  /// A constant learning rate.
+  Self& learning_rate(double lr) { return set(common_.learning_rate, lr); }
+  /// Follow `schedule` instead of a constant learning rate.
+  Self& schedule(SchedulePtr schedule) { return set(common_.schedule, std::move(schedule)); }
+  /// Clip each gradient to this L2 norm.
+  Self& clipnorm(double norm) { return set(common_.clipnorm, norm); }
+  /// Clip each gradient element to [-value, value].
+  Self& clipvalue(double value) { return set(common_.clipvalue, value); }
+  /// Scale all gradients together to this joint L2 norm at most.
+  Self& global_clipnorm(double norm) { return set(common_.global_clipnorm, norm); }
+  /// Decoupled weight decay: w -= w * decay * lr before each update.
+  Self& weight_decay(double decay) { return set(common_.weight_decay, decay); }
+  /// All the common arguments at once (as read from a config).
+  Self& common(OptimizerOptions options) { return set(common_, std::move(options)); }
+  const OptimizerOptions& common() const { return common_; }
+  /// The optimizer's name, the prefix of its variables' names (default: Keras's, e.g. "adam").
+  Self& name(std::string name) { return set(name_, std::move(name)); }
+  const std::string& name() const { return name_; }
+
+ private:
+  template <class T, class V>
+  Self& set(T& field, V&& value) {
+    field = std::forward<V>(value);
+    return static_cast<Self&>(*this);
+  }
+  OptimizerOptions common_;
+  std::string name_;
+};
+
 /// A Keras optimizer. apply_gradients() clips the gradients, applies one fused update per
 /// variable (a single pass over the variable and its slots) and increments `iterations`; on
 /// symbolic gradients it returns the op doing all that (run it each training step), on eager
 /// ones it does it at once.
 ///
 /// Its state is reachable for checkpoints: variables() lists `iterations` then every slot, in
-/// the order the slots were made.
+/// the order the slots were made, then any other state (Nadam's momentum product).
+///
+/// Slots are named as Keras 3 names them: "<optimizer name>/<variable name>_<slot>", with the
+/// '/' of the variable's name made '_' (e.g. "adam/dense_kernel_momentum").
 class Optimizer {
  public:
+  /// ValueError when more than one of clipnorm, clipvalue and global_clipnorm is set.
   Optimizer(std::string name, OptimizerOptions options);
   virtual ~Optimizer() = default;
+  // A copy would share the state variables of the original, so there are none.
+  Optimizer(const Optimizer&) = delete;
+  Optimizer& operator=(const Optimizer&) = delete;
 
   /// The Keras class name, e.g. "Adam".
   virtual std::string class_name() const = 0;
+  /// The name that prefixes its variables' names ("adam" unless given).
   const std::string& name() const { return name_; }
 
   /// One update of `variables` with `grads` (same order; undefined gradients are skipped).
+  /// ValueError when the lists differ in length, no gradient is defined, or a gradient's shape
+  /// is not its variable's.
   Tensor apply_gradients(const TensorList& grads, const VariableList& variables);
-  /// Graph-mode convenience: gradients of `loss` then apply_gradients.
+  /// Graph-mode convenience: gradients of `loss` (symbolic) then apply_gradients.
   Tensor minimize(const Tensor& loss, const VariableList& variables);
 
   /// The number of updates applied so far (int64 scalar variable).
   const Variable& iterations() const { return iterations_; }
+  /// The current value of iterations().
   int64_t iterations_value() const;
   /// The learning rate the next step uses.
   double learning_rate() const;
   /// Sets a constant learning rate (StateError when the optimizer follows a schedule).
   void set_learning_rate(double lr);
+  /// Whether the learning rate follows a schedule.
   bool has_schedule() const { return options_.schedule != nullptr; }
   /// Sets the learning-rate variable from the schedule for the coming step; fit() and eager
-  /// apply_gradients() call it before every step.
+  /// apply_gradients() call it before every step (graph-mode apply_gradients() once, for the
+  /// first run of its op; a loop running that op must call it before each run).
   void prepare_step();
   /// The variable holding the learning rate (float32 scalar), read by the update ops.
   const Variable& learning_rate_variable() const { return learning_rate_; }
 
-  /// All state: iterations, then the slots of each variable in order.
+  /// All state: iterations, then the slots of each variable in order, then other state.
   VariableList variables() const;
-  /// The slots of `variable` ("m", "v", ...), made on first use.
+  /// The slots of `variable` (in slot_names() order), made on first use.
   const VariableList& slots(const Variable& variable);
   /// Moves all state to `device`.
   void to(Device device);
 
+  /// The arguments common to every optimizer.
   const OptimizerOptions& options() const { return options_; }
   /// The Keras config: {"name", "learning_rate" (or the schedule's config), "clipnorm", ...}.
+  /// Optimizers add their own arguments to base_config().
   virtual nlohmann::json get_config() const;
 
  protected:
-  /// Names of the slots each variable needs (e.g. {"m", "v"} for Adam).
+  /// Keras names of the slots each variable needs (e.g. {"momentum", "velocity"} for Adam).
   virtual std::vector<std::string> slot_names() const = 0;
   /// The initial value of slot `slot` (0 unless the optimizer says otherwise).
   virtual double slot_initial_value(const std::string& slot) const { return 0.0; }
   /// The fused update of one variable (see ops/optimizer_math.h), given its slots, the
-  /// learning-rate and iteration tensors. Returns the update op (or undefined when eager).
+  /// learning-rate and iteration tensors (nodes of the gradient's graph in graph mode). Returns
+  /// the update op (or undefined when eager).
   virtual Tensor update(const Variable& variable, const Tensor& grad, const VariableList& slots,
                         const Tensor& lr, const Tensor& iterations) = 0;
   /// Extra per-step work after all variable updates (Nadam's momentum product).
   virtual Tensor finish_step(const Tensor& iterations) { return Tensor(); }
-  /// Attributes common to every update op (weight decay).
+  /// The config keys every Keras 3 optimizer has, with Keras's values for the features nabla
+  /// does not have (use_ema false, loss_scale_factor null, ...).
   nlohmann::json base_config() const;
+  /// Attributes common to every update op: {"weight_decay", weight_decay()}.
+  Attrs update_attrs() const;
+  /// The weight decay factor, 0 when none.
   double weight_decay() const { return options_.weight_decay.value_or(0.0); }
+  /// Runs fused update op `op` (e.g. "ApplyAdam") on `variable` with its `slots`, with
+  /// update_attrs() and `attrs` as attributes.
+  Tensor update_op(const std::string& op, const Variable& variable, const Tensor& grad,
+                   const Tensor& lr, const Tensor& iterations, const TensorList& slots,
+                   const Attrs& attrs) const;
+  /// Adds state that is not a per-variable slot to variables() (and to to()).
+  void track_variable(const Variable& variable);
+  /// A read of `variable` for the step `like` (the iterations tensor update() is given) belongs
+  /// to: a node of its graph when the step is symbolic, else an eager read.
+  static Tensor read_for_step(const Variable& variable, const Tensor& like);
 
  private:
   TensorList clip(const TensorList& grads) const;
@@ -99,17 +183,23 @@ class Optimizer {
   Variable iterations_;
   Variable learning_rate_;
   std::vector<std::pair<Variable, VariableList>> slots_;
+  std::unordered_map<const VariableState*, size_t> slot_index_;  // into slots_
+  VariableList other_state_;
 };
 
 using OptimizerPtr = std::shared_ptr<Optimizer>;
 
-/// Makes an optimizer by class name with default arguments ("adam", "Adam", "sgd", ...).
+/// Makes an optimizer by class name with default arguments ("adam", "Adam", "sgd", ...); the
+/// name is case-insensitive. NotFoundError (with the nearest name) for unknown names.
 OptimizerPtr get_optimizer(const std::string& name);
-/// From a Keras config: a name or {"class_name": "Adam", "config": {"learning_rate": ...}}.
+/// From a Keras config: a name or {"class_name": "Adam", "config": {"learning_rate": ...}}
+/// (Keras 3 or tf-keras 2, whose "lr" and "Custom>Adam" are understood). ValueError naming the
+/// key for unknown config keys.
 OptimizerPtr optimizer_from_config(const nlohmann::json& config);
 /// Adds a factory for a class name (users may add their own).
 void register_optimizer(const std::string& class_name,
                         std::function<OptimizerPtr(const nlohmann::json& config)> factory);
+/// The registered class names, sorted.
 std::vector<std::string> optimizer_names();
 
 }  // namespace nabla

@@ -1,0 +1,65 @@
+#include "optimizers/rmsprop.h"
+
+#include <nlohmann/json.hpp>
+
+#include "optimizers/config_reader.h"
+
+namespace nabla {
+
+RMSprop::RMSprop(double learning_rate) : RMSprop(RMSpropOptions(learning_rate)) {}
+
+RMSprop::RMSprop(const RMSpropOptions& options)
+    : Optimizer(options.name().empty() ? "rm_sprop" : options.name(), options.common()),
+      rms_(options) {}
+
+// The op's slots are positional: the mean gradient is slot 2 even without momentum, and slot 1
+// must then be a variable of the right shape, which the op never touches (momentum is 0). A
+// slot variable cannot stand in for it: a graph plan orders an op listing one variable twice
+// among its updated inputs after itself. Fillers are shared by shape, outside variables().
+Tensor RMSprop::filler(const Variable& variable) {
+  const std::string key =
+      variable.shape().to_string() + dtype_name(variable.dtype()) + variable.device().to_string();
+  auto it = fillers_.find(key);
+  if (it == fillers_.end()) {
+    const Tensor zeros = Tensor::zeros(variable.shape(), variable.dtype(), variable.device());
+    it = fillers_.emplace(key, Variable(zeros, name() + "/unused_momentum", false)).first;
+  }
+  return it->second.read();
+}
+
+std::vector<std::string> RMSprop::slot_names() const {
+  std::vector<std::string> names{"velocity"};
+  if (rms_.momentum() > 0) names.push_back("momentum");
+  if (rms_.centered()) names.push_back("average_gradient");
+  return names;
+}
+
+Tensor RMSprop::update(const Variable& variable, const Tensor& grad, const VariableList& slots,
+                       const Tensor& lr, const Tensor& iterations) {
+  TensorList inputs = reads(slots);
+  if (rms_.centered() && rms_.momentum() <= 0) inputs.insert(inputs.begin() + 1, filler(variable));
+  return update_op("ApplyRMSprop", variable, grad, lr, iterations, inputs,
+                   {{"rho", rms_.rho()},
+                    {"momentum", rms_.momentum()},
+                    {"epsilon", rms_.epsilon()},
+                    {"centered", rms_.centered()}});
+}
+
+nlohmann::json RMSprop::get_config() const {
+  nlohmann::json config = base_config();
+  config["rho"] = rms_.rho();
+  config["momentum"] = rms_.momentum();
+  config["epsilon"] = rms_.epsilon();
+  config["centered"] = rms_.centered();
+  return config;
+}
+
+OptimizerPtr RMSprop::from_config(const nlohmann::json& config) {
+  return detail::optimizer_from_keras_config<RMSprop, RMSpropOptions>(
+      "RMSprop", config, [](detail::ConfigReader& r, RMSpropOptions& o) {
+        o.rho(r.number("rho", o.rho())).momentum(r.number("momentum", o.momentum()));
+        o.epsilon(r.number("epsilon", o.epsilon())).centered(r.boolean("centered", o.centered()));
+      });
+}
+
+}  // namespace nabla
