@@ -8,7 +8,7 @@
 namespace nabla {
 
 Dropout::Dropout(double rate, uint64_t seed, std::string name)
-    : Layer(std::move(name)), rate_(rate), seed_(resolve_seed(seed)), user_seed_(seed != 0) {
+    : Layer(std::move(name)), rate_(rate), seed_(resolve_seed(seed)) {
   if (!(rate >= 0.0 && rate < 1.0))
     throw ValueError("Dropout rate must be in [0, 1), got " + std::to_string(rate));
 }
@@ -22,7 +22,9 @@ nlohmann::json Dropout::get_config() const {
   nlohmann::json c = base_config();
   c["rate"] = rate_;
   c["noise_shape"] = nullptr;
-  c["seed"] = user_seed_ ? nlohmann::json(seed_) : nlohmann::json(nullptr);
+  // The seed in use, also when drawn from the global sequence: a model loaded from its config
+  // then draws the same masks, so resumed training matches uninterrupted training.
+  c["seed"] = seed_;
   return c;
 }
 

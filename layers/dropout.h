@@ -23,7 +23,6 @@ class Dropout : public Layer {
  private:
   double rate_;
   uint64_t seed_;
-  bool user_seed_;
 };
 
 /// Keras's Flatten: [batch, d1, d2, ...] -> [batch, d1 * d2 * ...].

@@ -26,7 +26,7 @@ constexpr Known kKnown[] = {
     {"random_normal", "RandomNormal"},   {"random_uniform", "RandomUniform"},
     {"truncated_normal", "TruncatedNormal"}, {"orthogonal", "Orthogonal"},
     {"zeros", "Zeros"},                  {"ones", "Ones"},
-    {"constant", "Constant"},
+    {"constant", "Constant"},           {"variance_scaling", "VarianceScaling"},
 };
 
 std::string canonical(const std::string& name) {
@@ -49,6 +49,20 @@ std::pair<double, double> fans(const Shape& s) {
   double receptive = 1;
   for (int i = 0; i < s.rank() - 2; ++i) receptive *= static_cast<double>(s[i]);
   return {s.dim(-2) * receptive, s.dim(-1) * receptive};
+}
+
+// Keras's VarianceScaling: variance scale / fan, fan by `mode`, drawn from `distribution`.
+Tensor variance_scaling(const Shape& shape, double scale, const std::string& mode, const std::string& distribution,
+                        uint64_t seed, DType dtype) {
+  const auto [fan_in, fan_out] = fans(shape);
+  const double fan = mode == "fan_in" ? fan_in : mode == "fan_out" ? fan_out : (fan_in + fan_out) / 2;
+  const double variance = scale / std::max(1.0, fan);
+  if (distribution == "uniform") {
+    const double limit = std::sqrt(3.0 * variance);
+    return Tensor::random_uniform(shape, -limit, limit, seed, dtype);
+  }
+  if (distribution == "untruncated_normal") return Tensor::random_normal(shape, 0.0, std::sqrt(variance), seed, dtype);
+  return Tensor::truncated_normal(shape, 0.0, std::sqrt(variance) / kTruncatedStddev, seed, dtype);
 }
 
 Tensor orthogonal(const Shape& shape, double gain, uint64_t seed, DType dtype) {
@@ -79,6 +93,7 @@ Initializer::Initializer(const std::string& name) : kind_(canonical(name)) {
   if (kind_ == "random_normal" || kind_ == "truncated_normal") a_ = 0.0, b_ = 0.05;
   if (kind_ == "random_uniform") a_ = -0.05, b_ = 0.05;
   if (kind_ == "orthogonal") a_ = 1.0;  // gain
+  if (kind_ == "variance_scaling") a_ = 1.0;  // scale
 }
 
 Initializer Initializer::constant(double value) {
@@ -133,6 +148,7 @@ Tensor Initializer::operator()(const Shape& shape, DType dtype) const {
   if (kind_ == "random_uniform") return Tensor::random_uniform(shape, a_, b_, seed, dtype);
   if (kind_ == "truncated_normal") return Tensor::truncated_normal(shape, a_, b_, seed, dtype);
   if (kind_ == "orthogonal") return orthogonal(shape, a_, seed, dtype);
+  if (kind_ == "variance_scaling") return variance_scaling(shape, a_, mode_, distribution_, seed, dtype);
   if (kind_ == "zeros") return Tensor::zeros(shape, dtype);
   if (kind_ == "ones") return Tensor::ones(shape, dtype);
   return Tensor::full(shape, a_, dtype);  // constant
@@ -147,6 +163,7 @@ nlohmann::json Initializer::get_config() const {
   if (kind_ == "random_uniform") c["minval"] = a_, c["maxval"] = b_;
   if (kind_ == "constant") c["value"] = a_;
   if (kind_ == "orthogonal") c["gain"] = a_;
+  if (kind_ == "variance_scaling") c["scale"] = a_, c["mode"] = mode_, c["distribution"] = distribution_;
   if (kind_ != "zeros" && kind_ != "ones" && kind_ != "constant")
     c["seed"] = seed_ ? nlohmann::json(seed_) : nlohmann::json(nullptr);
   return {{"class_name", cls}, {"config", c}};

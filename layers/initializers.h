@@ -19,6 +19,9 @@ namespace nabla {
 ///   random_normal   N(mean, stddev) (0, 0.05);  random_uniform U(minval, maxval) (-0.05, 0.05)
 ///   truncated_normal  N(mean, stddev) within 2 stddev (0, 0.05)
 ///   orthogonal      Q of the QR decomposition of a normal matrix, times gain (1)
+///   variance_scaling  the general form of the glorot/he/lecun family: scale / fan (fan_in,
+///                   fan_out or fan_avg), drawn "uniform", "truncated_normal" or
+///                   "untruncated_normal" (Keras 2's configs spell glorot_uniform this way)
 ///   zeros (the default bias init), ones, constant(value)
 /// (0.8796 is the stddev of a standard normal truncated to [-2, 2].)
 class Initializer {
@@ -43,6 +46,7 @@ class Initializer {
   Initializer() = default;
   std::string kind_;  // snake_case Keras name
   double a_ = 0, b_ = 0;
+  std::string mode_ = "fan_in", distribution_ = "truncated_normal";  // variance_scaling
   uint64_t seed_ = 0;
 };
 

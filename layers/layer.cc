@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/core/errors.h"
+#include "framework/graph/graph.h"
 #include "framework/ops/ops.h"
 #include "layers/layer_config.h"
 
@@ -71,6 +72,10 @@ Tensor Layer::operator()(const Tensor& x, CallContext& ctx) {
     throw ShapeError("layer '" + name_ + "' (" + class_name() + ") was built for inputs of shape " +
                      input_shape_.to_string() + ", got " + x.shape().to_string());
   }
+  if (x.is_symbolic()) {
+    auto capture = x.graph()->capture_variables();
+    return call(x, ctx);
+  }
   return call(x, ctx);
 }
 
@@ -133,6 +138,7 @@ int64_t Layer::count_params() const {
 
 TensorList Layer::regularization_losses() const {
   TensorList out;
+  // Penalties are built in whatever graph is capturing (the model's), else computed now.
   for (const auto& [v, reg] : regularized_) out.push_back((*reg)(v.read()));
   return out;
 }

@@ -35,20 +35,6 @@ Graph* graph_of(const TensorList& grads, const VariableList& variables) {
   return nullptr;
 }
 
-// Session plans end a buffer's life at its last consumer that has an output, so an update op
-// (which has none) could find its gradient overwritten by a node scheduled in between. An
-// Identity of each computed input, run after the update, keeps those buffers alive until then.
-void keep_inputs_alive(Graph& graph, TensorList& ops) {
-  const size_t n = ops.size();
-  for (size_t i = 0; i < n; ++i) {
-    if (!ops[i].defined() || !ops[i].is_symbolic()) continue;
-    Node* update = ops[i].node();
-    for (Node* in : update->inputs())
-      if (in->kind() == NodeKind::Operation)
-        ops.push_back(graph.add_operation("Identity", {in->output()}, {}, "", {update}));
-  }
-}
-
 void check_gradient(const Tensor& grad, const Variable& variable, size_t index) {
   const Shape& g = grad.shape();
   const Shape& v = variable.shape();
@@ -107,7 +93,6 @@ Tensor Optimizer::apply_gradients(const TensorList& grads, const VariableList& v
     ops.push_back(update(v[k], g[k], slots(v[k]), lr, iterations));
   ops.push_back(finish_step(iterations));
   ops.push_back(assign_add(iterations, Tensor::scalar(1, DType::Int64).to(iterations_.device())));
-  if (graph) keep_inputs_alive(*graph, ops);
   return group(ops, name_);
 }
 

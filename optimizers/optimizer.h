@@ -102,6 +102,9 @@ class Optimizer {
   virtual ~Optimizer() = default;
   // A copy would share the state variables of the original, so there are none.
   Optimizer(const Optimizer&) = delete;
+  /// Moving keeps one owner of the state (models take optimizers by value: compile(Adam(1e-3))).
+  Optimizer(Optimizer&&) = default;
+  Optimizer& operator=(Optimizer&&) = default;
   Optimizer& operator=(const Optimizer&) = delete;
 
   /// The Keras class name, e.g. "Adam".

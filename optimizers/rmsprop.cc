@@ -12,21 +12,6 @@ RMSprop::RMSprop(const RMSpropOptions& options)
     : Optimizer(options.name().empty() ? "rm_sprop" : options.name(), options.common()),
       rms_(options) {}
 
-// The op's slots are positional: the mean gradient is slot 2 even without momentum, and slot 1
-// must then be a variable of the right shape, which the op never touches (momentum is 0). A
-// slot variable cannot stand in for it: a graph plan orders an op listing one variable twice
-// among its updated inputs after itself. Fillers are shared by shape, outside variables().
-Tensor RMSprop::filler(const Variable& variable) {
-  const std::string key =
-      variable.shape().to_string() + dtype_name(variable.dtype()) + variable.device().to_string();
-  auto it = fillers_.find(key);
-  if (it == fillers_.end()) {
-    const Tensor zeros = Tensor::zeros(variable.shape(), variable.dtype(), variable.device());
-    it = fillers_.emplace(key, Variable(zeros, name() + "/unused_momentum", false)).first;
-  }
-  return it->second.read();
-}
-
 std::vector<std::string> RMSprop::slot_names() const {
   std::vector<std::string> names{"velocity"};
   if (rms_.momentum() > 0) names.push_back("momentum");
@@ -37,7 +22,9 @@ std::vector<std::string> RMSprop::slot_names() const {
 Tensor RMSprop::update(const Variable& variable, const Tensor& grad, const VariableList& slots,
                        const Tensor& lr, const Tensor& iterations) {
   TensorList inputs = reads(slots);
-  if (rms_.centered() && rms_.momentum() <= 0) inputs.insert(inputs.begin() + 1, filler(variable));
+  // The op's slots are positional: the mean gradient is slot 2 even without momentum. Slot 1 is
+  // then never touched (momentum is 0), so the velocity can stand in for it.
+  if (rms_.centered() && rms_.momentum() <= 0) inputs.insert(inputs.begin() + 1, inputs[0]);
   return update_op("ApplyRMSprop", variable, grad, lr, iterations, inputs,
                    {{"rho", rms_.rho()},
                     {"momentum", rms_.momentum()},

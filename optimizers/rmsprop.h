@@ -52,9 +52,7 @@ class RMSprop : public Optimizer {
                 const Tensor& lr, const Tensor& iterations) override;
 
  private:
-  Tensor filler(const Variable& variable);
   RMSpropOptions rms_;
-  std::map<std::string, Variable> fillers_;  // by shape, dtype and device
 };
 
 }  // namespace nabla

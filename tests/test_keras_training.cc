@@ -154,3 +154,22 @@ TEST_CASE("layers get Keras's default names and weight names") {
                                            "batch_normalization/moving_mean",
                                            "batch_normalization/moving_variance"});
 }
+
+TEST_CASE("a compiled model reads its variables when it runs, not when its graph was built") {
+  set_seed(12);
+  auto [x, y] = spiral_data(10);
+  Sequential model({Input({2}), Dense(4), BatchNormalization(), Dense(3, "softmax", "out")});
+  model.compile("adam", "sparse_categorical_crossentropy");
+  model.fit(x, y, FitOptions().epochs(2).batch_size(8).verbose(0));  // moves the moving statistics
+  const Tensor compiled = model.predict(x);
+  const Tensor eager = model(x);
+  for (int64_t i = 0; i < eager.numel(); ++i) REQUIRE(compiled.at(i) == doctest::Approx(eager.at(i)).epsilon(1e-6));
+  // Regularization penalties too: the loss depends on the current weights.
+  Sequential reg({Input({2}), Dense(DenseOptions(3).kernel_regularizer(regularizers::l2(0.5)))});
+  reg.compile(SGD(0.0), "mse");
+  const Tensor targets = Tensor::zeros({30, 3});
+  const double before = reg.evaluate(x, targets, EvaluateOptions().verbose(0)).at("loss");
+  reg.set_weights({Tensor::zeros({2, 3}), Tensor::zeros({3})});
+  CHECK(reg.evaluate(x, targets, EvaluateOptions().verbose(0)).at("loss") == 0.0);
+  CHECK(before > 0.0);
+}

@@ -175,17 +175,18 @@ void check_callbacks(const json& cbs) {
 
 }  // namespace
 
-std::string expected(const std::string& what, const json& got) {
+std::string expected(const std::string& what, const nlohmann::json& got) {
   return "expected " + what + ", got " + (got.is_primitive() ? got.dump() : type_name(got));
 }
 
 std::optional<DataSource> RunConfig::data(const std::string& split) const {
-  const json& d = json.at("data");
+  const nlohmann::json& d = json.at("data");
   if (!d.contains(split)) return std::nullopt;
   return DataSource{"data." + split, d[split].at("format").get<std::string>(), d[split]};
 }
 
 RunConfig load_config(const std::string& file) {
+  using nlohmann::json;
   std::ifstream in(file);
   if (!in) throw ConfigError("", "cannot read config file '" + file + "'");
   RunConfig rc;

@@ -8,6 +8,7 @@ namespace nabla {
 namespace {
 
 thread_local std::vector<Graph*> default_stack;
+thread_local std::vector<Graph*> capture_stack;
 
 }  // namespace
 
@@ -29,6 +30,10 @@ Graph& Graph::get_default() {
   static Graph process_graph;
   return process_graph;
 }
+
+Graph::CaptureScope::CaptureScope(Graph* graph) { capture_stack.push_back(graph); }
+Graph::CaptureScope::~CaptureScope() { capture_stack.pop_back(); }
+Graph* Graph::capturing() { return capture_stack.empty() ? nullptr : capture_stack.back(); }
 
 Graph::NameScope::NameScope(Graph* graph, const std::string& name)
     : graph_(graph), saved_(graph->scope_) {

@@ -43,6 +43,21 @@ class Graph {
   /// The innermost default graph of this thread (a process-wide graph when none was set).
   static Graph& get_default();
 
+  /// While alive, an op whose inputs include a read of a variable but no symbolic tensor is added
+  /// to this graph instead of running eagerly. Code that builds a graph (a layer called on a
+  /// symbolic input, a loss, a regularizer) thus reads variables when the graph runs, not their
+  /// values when it was built.
+  class CaptureScope {
+   public:
+    explicit CaptureScope(Graph* graph);
+    ~CaptureScope();
+    CaptureScope(const CaptureScope&) = delete;
+    CaptureScope& operator=(const CaptureScope&) = delete;
+  };
+  [[nodiscard]] CaptureScope capture_variables() { return CaptureScope(this); }
+  /// The innermost capturing graph of this thread, or nullptr.
+  static Graph* capturing();
+
   /// Prefixes the names of nodes added while the guard lives: "dense/" + "MatMul".
   class NameScope {
    public:

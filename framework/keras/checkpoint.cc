@@ -182,7 +182,13 @@ void Sequential::load_weights(const std::string& path) {
                   "' holds no Keras weights: expected the attribute 'layer_names', the group "
                   "'model_weights' or the group 'layers'");
   }
-  set_weights(values);  // all shapes were checked: nothing is half-loaded
+  // Every shape was checked before this point: nothing is ever half-loaded.
+  size_t next = 0;
+  for (const LayerPtr& l : layers)
+    for (const Variable& v : l->weights()) {
+      Variable w = v;
+      w.assign(values[next++]);
+    }
 }
 
 Sequential load_model(const std::string& path, Device device) {

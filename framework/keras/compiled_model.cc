@@ -10,6 +10,7 @@ std::unique_ptr<CompiledModel> CompiledModel::build(Sequential& model, Device de
   auto cm = std::make_unique<CompiledModel>();
   Graph& g = cm->graph;
   auto scope = g.as_default();
+  auto capture = g.capture_variables();  // variable reads below are graph nodes
   const Loss& loss = model.loss();
   Optimizer& optimizer = model.optimizer();
 

@@ -54,6 +54,10 @@ class MetricRef {
   MetricPtr resolve(const Loss* loss, int64_t output_dim) const {
     return ptr_ ? ptr_ : get_metric(name_, loss, output_dim);
   }
+  /// Throws NotFoundError (with the nearest name) for an unknown metric name.
+  void validate() const {
+    if (!ptr_ && name_ != "accuracy" && name_ != "acc") get_metric(name_);
+  }
 
  private:
   std::string name_;

@@ -33,7 +33,9 @@ void Sequential::add(LayerRef layer) {
                        "': layer names must be unique");
   layers_.push_back(l);
   built_ = false;
-  if (layers_.size() == 1 && l->has_build_input_shape()) build(l->build_input_shape()->erased(0));
+  // A first layer that knows the input shape (an Input, or input_shape) builds the model as it
+  // grows, as in Keras.
+  if (layers_[0]->has_build_input_shape()) build(layers_[0]->build_input_shape()->erased(0));
 }
 
 void Sequential::pop() {
@@ -161,6 +163,7 @@ int64_t Sequential::count_params() const {
 void Sequential::compile(OptimizerRef optimizer, LossRef loss, std::vector<MetricRef> metrics, Device device) {
   if (!optimizer.get()) throw ValueError("compile: no optimizer");
   if (!loss.get()) throw ValueError("compile: no loss");
+  for (const MetricRef& m : metrics) m.validate();  // unknown names fail here, not at fit
   optimizer_ = optimizer.get();
   loss_ = loss.get();
   metric_refs_ = std::move(metrics);

@@ -102,6 +102,9 @@ Tensor apply_op(const std::string& op, TensorList inputs, const Attrs& attrs,
   resolve_weak_scalars(inputs);
   Graph* graph = graph_of(inputs);
   if (!graph && inputs.empty()) graph = &Graph::get_default();
+  if (!graph && Graph::capturing())
+    for (const Tensor& t : inputs)
+      if (t.defined() && t.variable()) graph = Graph::capturing();
   if (graph) return graph->add_operation(op, inputs, attrs, name);
   Tensor out = execute_eager(op, inputs, attrs);
   GradientTape::record(op, attrs, inputs, out);

@@ -22,8 +22,9 @@ TensorSpec infer_update(const InferContext& c) {
   if (c.dtype(kGrad) != c.dtype(kVar) || c.shape(kGrad) != var)
     c.fail("gradient " + c.shape(kGrad).to_string() + " " + dtype_name(c.dtype(kGrad)) +
            " does not match variable " + var.to_string() + " " + dtype_name(c.dtype(kVar)));
-  if (c.shape(kLr).rank() != 0 || !is_floating(c.dtype(kLr)))
-    c.fail("the learning rate must be a float scalar, got " + c.shape(kLr).to_string());
+  if (c.shape(kLr).rank() != 0 || c.dtype(kLr) != c.dtype(kVar))
+    c.fail("the learning rate must be a scalar of the variable's dtype (" + std::string(dtype_name(c.dtype(kVar))) +
+           "), got " + c.shape(kLr).to_string() + " " + dtype_name(c.dtype(kLr)));
   if (c.shape(kIterations).rank() != 0 || c.dtype(kIterations) != DType::Int64)
     c.fail("the iteration count must be an int64 scalar, got " + c.shape(kIterations).to_string() +
            " " + dtype_name(c.dtype(kIterations)));

@@ -71,7 +71,10 @@ std::vector<const Node*> schedule(const std::vector<const Node*>& nodes,
     }
     for (const Node* c : n->control_inputs()) edge(c, n);
   }
-  for (const auto& [var, ws] : writers) {
+  for (auto& [var, ws] : writers) {
+    // An op updating the same variable through two inputs is one writer, not two.
+    std::sort(ws.begin(), ws.end(), [](auto a, auto b) { return a->id() < b->id(); });
+    ws.erase(std::unique(ws.begin(), ws.end()), ws.end());
     for (const Node* w : ws)
       for (const Node* r : readers[var])
         if (r != w && std::find(ws.begin(), ws.end(), r) == ws.end()) edge(r, w);
@@ -209,13 +212,13 @@ std::unique_ptr<Plan> PlanBuilder::build(const std::vector<const Node*>& fetches
                          " does not match its static shape " + n->shape().to_string());
     }
     spec[n] = s;
-    if (!n->has_output() && n->kind() == NodeKind::Operation) continue;
-
-    // Inputs extend the lifetime of their buffers.
+    // Inputs extend the lifetime of their buffers, also into ops without an output (an update
+    // must still find its gradient intact).
     for (const Node* in : n->inputs()) {
       auto it = buffer_of.find(in);
       if (it != buffer_of.end()) buffers[it->second].last = std::max(buffers[it->second].last, pos);
     }
+    if (!n->has_output() && n->kind() == NodeKind::Operation) continue;
     if (n->kind() == NodeKind::Variable) {
       auto state = n->variable_state();
       if (!state->storage)
