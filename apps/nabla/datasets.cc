@@ -103,7 +103,7 @@ void check_labels(const Tensor& y, Sequential& model, const std::string& path) {
   for (int64_t i = 0; i < y.numel(); ++i) {
     const double v = y.at(i);
     if (v < 0 || v >= static_cast<double>(classes) || v != std::floor(v))
-      throw ConfigError(path, "label " + std::to_string(v) + " at row " + std::to_string(i) + " is outside [0, " +
+      throw ConfigError(path, "label " + (v == std::floor(v) ? std::to_string(static_cast<int64_t>(v)) : std::to_string(v)) + " at row " + std::to_string(i) + " is outside [0, " +
                                   std::to_string(classes) + "): the model has " + std::to_string(classes) + " classes");
   }
 }

@@ -230,7 +230,8 @@ RunConfig load_config(const std::string& file) {
       if (!value.is_number() || value.get<double>() < 0) throw ConfigError(p, expected("a non-negative number", value));
     }
   }
-  for (auto [key, value] : json({{"epochs", 10}, {"batch_size", 32}, {"shuffle", true}, {"verbose", 1}}).items())
+  const json defaults{{"epochs", 10}, {"batch_size", 32}, {"shuffle", true}, {"verbose", 1}};
+  for (const auto& [key, value] : defaults.items())
     if (!fit.contains(key)) fit[key] = value;
 
   if (!j.contains("callbacks")) j["callbacks"] = json::array();

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "framework/keras/sequential.h"
+#include "layers/input_layer.h"
 
 namespace nabla {
 namespace {
@@ -28,8 +29,11 @@ void Sequential::summary(std::ostream& os) const {
   os << " " << cell("Layer (type)", w1 - 1) << cell("Output Shape", w2) << cell("Param #", w3) << "\n";
   os << std::string(total, '=') << "\n";
   Shape shape = built_ ? input_shape_ : Shape();
-  for (size_t i = 0; i < layers_.size(); ++i) {
-    const LayerPtr& l = layers_[i];
+  std::vector<LayerPtr> shown;  // Keras leaves the InputLayer out of the table
+  for (const LayerPtr& l : layers_)
+    if (!dynamic_cast<const InputLayer*>(l.get())) shown.push_back(l);
+  for (size_t i = 0; i < shown.size(); ++i) {
+    const LayerPtr& l = shown[i];
     std::string out = "?";
     if (built_) {
       shape = l->compute_output_shape(shape);
@@ -37,7 +41,7 @@ void Sequential::summary(std::ostream& os) const {
     }
     os << " " << cell(l->name() + " (" + l->class_name() + ")", w1 - 1) << cell(out, w2)
        << cell(thousands(l->count_params()), w3) << "\n";
-    if (i + 1 < layers_.size()) os << std::string(total, ' ') << "\n";
+    if (i + 1 < shown.size()) os << std::string(total, ' ') << "\n";
   }
   os << std::string(total, '=') << "\n";
   int64_t trainable = 0, all = count_params();

@@ -1,0 +1,226 @@
+// The `nabla` command line end to end: train -> model.h5 -> evaluate -> predict -> summary ->
+// export-graph, --weights, --epochs 0, and every bad-config case (exit 2, earlier output kept).
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const std::string kCli = NABLA_CLI;
+const std::string kConfigs = NABLA_CONFIGS;
+
+struct Result {
+  int code;
+  std::string output;
+};
+
+Result run(const std::string& args) {
+  const std::string cmd = kCli + " " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe);
+  std::string out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("nabla_cli_" + std::to_string(getpid()) + "_" + std::to_string(rand()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+// A copy of configs/iris.json with `edit` applied, written into `dir`.
+std::string iris_config(const TempDir& dir, const std::function<void(json&)>& edit = {}) {
+  json j = json::parse(read(kConfigs + "/iris.json"));
+  for (auto& split : {"train", "test"}) {
+    std::string p = j["data"][split]["path"];
+    j["data"][split]["path"] = kConfigs + "/" + p;
+  }
+  j["output"]["dir"] = (dir.path / "run").string();
+  if (edit) edit(j);
+  const fs::path file = dir.path / "config.json";
+  std::ofstream(file) << j.dump(2);
+  return file.string();
+}
+
+}  // namespace
+
+TEST_CASE("train iris -> model.h5 -> evaluate -> predict -> summary -> export-graph") {
+  TempDir dir;
+  const std::string config = iris_config(dir);
+  const fs::path out = dir.path / "run";
+  Result train = run("train " + config + " --epochs 5 --verbose 0");
+  REQUIRE_MESSAGE(train.code == 0, train.output);
+  for (const char* f : {"model.h5", "history.json", "history.csv", "config.json", "metrics.json"})
+    CHECK_MESSAGE(fs::exists(out / f), f);
+  const json history = json::parse(read(out / "history.json"));
+  for (const char* key : {"loss", "accuracy", "lr", "epoch_seconds"}) {
+    CAPTURE(key);
+    REQUIRE(history.contains(key));
+    CHECK(history[key].size() == 5);
+  }
+  CHECK(read(out / "history.csv").rfind("epoch,", 0) == 0);
+  const json resolved = json::parse(read(out / "config.json"));
+  CHECK(resolved["fit"]["epochs"] == 5);  // the flag, applied
+  CHECK(resolved["data"]["preprocessing"]["classes"] == json({"setosa", "versicolor", "virginica"}));
+  const json metrics = json::parse(read(out / "metrics.json"));
+  CHECK(metrics.contains("loss"));
+  CHECK(metrics.contains("accuracy"));
+  CHECK(train.output.find("test: accuracy=") != std::string::npos);
+
+  Result eval = run("evaluate " + (out / "model.h5").string() + " --config " + config + " --json");
+  REQUIRE_MESSAGE(eval.code == 0, eval.output);
+  const json ev = json::parse(eval.output);
+  CHECK(ev["accuracy"].get<double>() == doctest::Approx(metrics["accuracy"].get<double>()));
+  CHECK(ev["loss"].get<double>() == doctest::Approx(metrics["loss"].get<double>()).epsilon(1e-5));
+  Result eval_text = run("evaluate " + (out / "model.h5").string() + " --config " + config + " --split train");
+  CHECK(eval_text.code == 0);
+  CHECK(eval_text.output.find("accuracy: ") != std::string::npos);
+
+  const std::string input = kConfigs + "/data/iris_test.csv";
+  Result pred = run("predict " + (out / "model.h5").string() + " --input " + input);
+  REQUIRE_MESSAGE(pred.code == 0, pred.output);
+  std::istringstream rows(pred.output);
+  std::string line;
+  int n = 0;
+  while (std::getline(rows, line)) {
+    CHECK(std::count(line.begin(), line.end(), ',') == 2);  // three probabilities per row
+    ++n;
+  }
+  CHECK(n == 30);
+  Result classes = run("predict " + (out / "model.h5").string() + " --input " + input + " --classes --output " +
+                       (dir.path / "classes.csv").string());
+  REQUIRE(classes.code == 0);
+  const std::string cls = read(dir.path / "classes.csv");
+  CHECK(std::count(cls.begin(), cls.end(), '\n') == 30);
+  CHECK(cls.find_first_not_of("012\n") == std::string::npos);
+
+  Result summary = run("summary " + (out / "model.h5").string());
+  CHECK(summary.code == 0);
+  CHECK(summary.output.find("Total params: 131") != std::string::npos);  // 4*16+16 + 16*3+3
+  CHECK(run("summary " + config).output.find("Layer (type)") != std::string::npos);
+
+  Result dot = run("export-graph " + (out / "model.h5").string() + " --format dot");
+  CHECK(dot.code == 0);
+  CHECK(dot.output.rfind("digraph", 0) == 0);
+  CHECK(dot.output.find("gradients/") == std::string::npos);  // forward only
+  Result training = run("export-graph " + config + " --format json --training");
+  REQUIRE(training.code == 0);
+  const json graph = json::parse(training.output);
+  bool has_gradients = false, has_update = false;
+  for (const auto& node : graph["nodes"]) {
+    has_gradients |= node["name"].get<std::string>().rfind("gradients/", 0) == 0;
+    has_update |= node["op"] == "ApplyAdam";
+  }
+  CHECK(has_gradients);
+  CHECK(has_update);
+}
+
+TEST_CASE("--epochs 0 saves the fresh model; --weights starts from saved weights") {
+  TempDir dir;
+  const std::string config = iris_config(dir);
+  REQUIRE(run("train " + config + " --epochs 3 --verbose 0").code == 0);
+  const fs::path trained = dir.path / "run" / "model.h5";
+  const std::string input = kConfigs + "/data/iris_test.csv";
+  const std::string want = run("predict " + trained.string() + " --input " + input).output;
+
+  Result fresh = run("train " + config + " --epochs 0 --output-dir " + (dir.path / "fresh").string() + " --verbose 0");
+  REQUIRE_MESSAGE(fresh.code == 0, fresh.output);
+  CHECK(fs::exists(dir.path / "fresh" / "model.h5"));
+  CHECK(json::parse(read(dir.path / "fresh" / "history.json")).empty());
+  CHECK(run("predict " + (dir.path / "fresh" / "model.h5").string() + " --input " + input).output != want);
+
+  Result warm = run("train " + config + " --epochs 0 --weights " + trained.string() + " --output-dir " +
+                    (dir.path / "warm").string() + " --verbose 0");
+  REQUIRE_MESSAGE(warm.code == 0, warm.output);
+  CHECK(run("predict " + (dir.path / "warm" / "model.h5").string() + " --input " + input).output == want);
+}
+
+TEST_CASE("bad configs exit 2 with the JSON path and leave earlier output untouched") {
+  TempDir dir;
+  REQUIRE(run("train " + iris_config(dir) + " --epochs 2 --verbose 0").code == 0);
+  const fs::path model = dir.path / "run" / "model.h5";
+  const std::string before = read(model);
+  const auto modified = fs::last_write_time(model);
+
+  struct Case {
+    const char* what;
+    std::function<void(json&)> edit;
+    const char* message;
+  };
+  const std::vector<Case> cases = {
+      {"unknown key", [](json& j) { j["fitt"] = json::object(); }, "fitt: unknown key (did you mean 'fit'?)"},
+      {"wrong type", [](json& j) { j["compile"]["optimizer"]["config"]["learning_rate"] = "fast"; },
+       "compile.optimizer.config.learning_rate: expected a number, got \"fast\""},
+      {"unknown layer", [](json& j) { j["model"]["config"]["layers"][1]["class_name"] = "Densse"; },
+       "model.config.layers[1]: layer class 'Densse' is not supported by nabla (did you mean 'Dense'?)"},
+      {"unknown optimizer", [](json& j) { j["compile"]["optimizer"]["class_name"] = "Adamm"; },
+       "compile.optimizer"},
+      {"unknown loss", [](json& j) { j["compile"]["loss"] = "categorical_crossentropyy"; },
+       "compile.loss: unknown loss 'categorical_crossentropyy' (did you mean 'categorical_crossentropy'?)"},
+      {"unknown activation", [](json& j) { j["model"]["config"]["layers"][1]["config"]["activation"] = "rleu"; },
+       "did you mean 'relu'?"},
+      {"missing file", [](json& j) { j["data"]["train"]["path"] = "/nonexistent/iris.csv"; },
+       "data.train.path: file '/nonexistent/iris.csv' does not exist"},
+      {"feature count", [](json& j) { j["model"]["config"]["layers"][0]["config"]["batch_input_shape"] = {nullptr, 5}; },
+       "data.train: samples of shape (4,) (4 features) do not fit the model's input (None, 5)"},
+      {"labels out of range", [](json& j) { j["model"]["config"]["layers"][2]["config"]["units"] = 2; },
+       "data.train: label 2 at row 80 is outside [0, 2)"},
+      {"bad epochs", [](json& j) { j["fit"]["epochs"] = -1; }, "fit.epochs: must be in"},
+      {"unknown callback", [](json& j) { j["callbacks"] = {{{"class_name", "EarlyStoping"}}}; },
+       "callbacks[0].class_name: unknown callback \"EarlyStoping\" (did you mean 'EarlyStopping'?)"},
+      {"unknown format", [](json& j) { j["data"]["train"]["format"] = "parquet"; }, "data.train.format: unknown format"},
+  };
+  for (const Case& c : cases) {
+    const std::string what = c.what;
+    CAPTURE(what);
+    Result r = run("train " + iris_config(dir, c.edit) + " --verbose 0");
+    CHECK(r.code == 2);
+    CHECK_MESSAGE(r.output.find(c.message) != std::string::npos, r.output);
+    CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);  // one line
+  }
+  CHECK(read(model) == before);
+  CHECK(fs::last_write_time(model) == modified);
+
+  CHECK(run("train").code == 2);
+  CHECK(run("train " + iris_config(dir) + " --epochs -3").code == 2);
+  CHECK(run("frobnicate").code == 2);
+  CHECK(run("evaluate " + model.string() + " --config " + iris_config(dir) + " --split nope").code == 2);
+  CHECK(run("predict " + model.string() + " --input /nonexistent.csv").code == 2);
+  CHECK(run("predict /nonexistent.h5 --input x.csv").code == 2);
+  CHECK(run("--help").code == 0);
+  CHECK(run("train --help").output.find("--epochs") != std::string::npos);
+}
+
+TEST_CASE("every shipped config trains briefly as it is") {
+  TempDir dir;
+  for (const char* name : {"iris", "xor", "diabetes", "fashion_mnist_mlp"}) {
+    const std::string which = name;
+    CAPTURE(which);
+    const std::string config = kConfigs + "/" + name + ".json";
+    if (std::string(name) == "fashion_mnist_mlp" && !fs::exists("/usr/share/datasets/fashion-mnist")) {
+      MESSAGE("Fashion-MNIST is not installed (Debian's dataset-fashion-mnist); skipping its config");
+      continue;
+    }
+    Result r = run("train " + config + " --epochs 1 --verbose 0 --output-dir " + (dir.path / name).string());
+    CHECK_MESSAGE(r.code == 0, r.output);
+    CHECK(fs::exists(dir.path / name / "model.h5"));
+  }
+}
