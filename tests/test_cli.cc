@@ -224,3 +224,11 @@ TEST_CASE("every shipped config trains briefly as it is") {
     CHECK(fs::exists(dir.path / name / "model.h5"));
   }
 }
+
+TEST_CASE("the README shows the example exactly as it is built") {
+  const std::string readme = read(std::string(NABLA_SOURCE_DIR) + "/README.md");
+  const std::string example = read(std::string(NABLA_SOURCE_DIR) + "/examples/quickstart.cc");
+  CHECK(!example.empty());
+  CHECK(readme.find(example) != std::string::npos);
+  CHECK(std::count(example.begin(), example.end(), '\n') <= 17);
+}

@@ -1,0 +1,17 @@
+#include <iostream>
+
+#include "framework/nabla.h"
+using namespace nabla;
+
+int main() {
+  const std::string dir = "/usr/share/datasets/fashion-mnist/";
+  Tensor x = load_idx(dir + "train-images-idx3-ubyte.gz").view({60000, 784}) / 255.f;
+  Tensor y = load_idx(dir + "train-labels-idx1-ubyte.gz");
+
+  Sequential model({Input({784}), Dense(256, "relu"), Dropout(0.1), Dense(128, "relu"), Dense(10)});
+  model.compile(Adam(1e-3), SparseCategoricalCrossentropy(SparseCategoricalCrossentropyOptions().from_logits(true)),
+                {"accuracy"});
+  model.fit(x, y, FitOptions().epochs(5).batch_size(128).validation_split(0.1));
+  std::cout << "image 0 is class " << argmax(model.predict(slice(x, {0, 0}, {1, 784})), 1) << "\n";
+  model.save("fashion_mlp.h5");
+}
