@@ -3,7 +3,11 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
+#include <chrono>
+#include <map>
 #include <mutex>
+#include <vector>
 
 #include "framework/backend/backend.h"
 #include "framework/core/errors.h"
@@ -32,9 +36,51 @@ std::string human_bytes(double bytes) {
   return buf;
 }
 
+// With NABLA_PROFILE=1, the time of every kernel call is added up per op type and printed to
+// standard error when the process exits: where a training step spends its time.
+class OpProfile {
+ public:
+  static OpProfile* get() {
+    static OpProfile* profile = std::getenv("NABLA_PROFILE") ? new OpProfile() : nullptr;
+    return profile;
+  }
+  void add(const char* op, double seconds) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto& e = totals_[op];
+    e.first += seconds;
+    ++e.second;
+  }
+  ~OpProfile() = default;
+  static void print() {
+    OpProfile* p = get();
+    if (!p) return;
+    std::vector<std::pair<std::string, std::pair<double, int64_t>>> rows(p->totals_.begin(), p->totals_.end());
+    std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.second.first > b.second.first; });
+    double total = 0;
+    for (auto& r : rows) total += r.second.first;
+    std::fprintf(stderr, "\nnabla op profile (NABLA_PROFILE): %.3f s in kernels\n", total);
+    for (auto& [op, t] : rows)
+      std::fprintf(stderr, "  %-36s %9.3f s %5.1f%% %10lld calls %9.2f us/call\n", op.c_str(), t.first,
+                   100 * t.first / total, static_cast<long long>(t.second), 1e6 * t.first / t.second);
+  }
+
+ private:
+  OpProfile() { std::atexit(print); }
+  std::mutex mutex_;
+  std::map<std::string, std::pair<double, int64_t>> totals_;
+};
+
 class CpuStepRunner : public StepRunner {
  public:
   void run(std::vector<KernelArgs>& steps, const std::vector<KernelFn>& kernels) override {
+    if (OpProfile* profile = OpProfile::get()) {
+      for (size_t i = 0; i < steps.size(); ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        kernels[i](steps[i]);
+        profile->add(steps[i].op, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      }
+      return;
+    }
     for (size_t i = 0; i < steps.size(); ++i) kernels[i](steps[i]);
   }
 };

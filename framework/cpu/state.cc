@@ -1,5 +1,6 @@
 // CPU kernels that update variables in place: assignments and the fused optimizer updates.
 #include <cmath>
+#include <type_traits>
 
 #include "framework/backend/backend.h"
 #include "framework/cpu/kernel_util.h"
@@ -37,17 +38,36 @@ T* slot(const KernelArgs& args, int s) {
   return args.num_inputs > kSlot0 + s ? args.in(kSlot0 + s).as<T>() : nullptr;
 }
 
-// Runs per_element(i) over the variable, after decoupled weight decay when asked.
+// Runs per_element(i) over the variable, after decoupled weight decay when asked. Options that
+// change the loop's body (decay, optional slots) are template flags, so each loop the compiler
+// sees is branch-free and vectorizes.
 template <class T, class F>
 void update_loop(const KernelArgs& args, double lr, F&& per_element) {
   T* w = args.in(kVar).as<T>();
   const T wd_lr = static_cast<T>(args.attrs->get_float("weight_decay", 0.0) * lr);
-  parallel_range(args, args.in(kVar).numel(), 16, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) {
-      if (wd_lr != T(0)) weight_decay(w[i], wd_lr);
-      per_element(i);
-    }
-  });
+  auto loop = [&](auto decay) {
+    parallel_range(args, args.in(kVar).numel(), 4, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; ++i) {
+        if constexpr (decltype(decay)::value) weight_decay(w[i], wd_lr);
+        per_element(i);
+      }
+    });
+  };
+  if (wd_lr != T(0)) {
+    loop(std::true_type{});
+  } else {
+    loop(std::false_type{});
+  }
+}
+
+// Calls f(std::bool_constant<b>) for a run-time flag b.
+template <class F>
+void with_flag(bool b, F&& f) {
+  if (b) {
+    f(std::true_type{});
+  } else {
+    f(std::false_type{});
+  }
 }
 
 template <class T>
@@ -67,8 +87,11 @@ void apply_sgd_kernel(const KernelArgs& args) {
     T* m = slot<T>(args, 0);
     const T momentum = static_cast<T>(args.attrs->get_float("momentum", 0.0));
     const bool nesterov = args.attrs->get_bool("nesterov", false);
-    update_loop<T>(args, lr, [&](int64_t i) {
-      sgd<T>(w[i], m ? m + i : nullptr, g[i], static_cast<T>(lr), momentum, nesterov);
+    const T lr_t = static_cast<T>(lr);
+    with_flag(m != nullptr, [&](auto has_m) {
+      update_loop<T>(args, lr, [&](int64_t i) {
+        sgd<T>(w[i], has_m ? m + i : nullptr, g[i], lr_t, momentum, nesterov);
+      });
     });
   });
 }
@@ -83,8 +106,10 @@ void apply_adam_kernel(const KernelArgs& args) {
     const T* g = args.in(kGrad).as<T>();
     T *m = slot<T>(args, 0), *v = slot<T>(args, 1), *vhat = slot<T>(args, 2);
     const T c1 = static_cast<T>(1 - b1), c2 = static_cast<T>(1 - b2);
-    update_loop<T>(args, lr, [&](int64_t i) {
-      adam<T>(w[i], m[i], v[i], vhat ? vhat + i : nullptr, g[i], alpha, c1, c2, eps);
+    with_flag(vhat != nullptr, [&](auto amsgrad) {
+      update_loop<T>(args, lr, [&](int64_t i) {
+        adam<T>(w[i], m[i], v[i], amsgrad ? vhat + i : nullptr, g[i], alpha, c1, c2, eps);
+      });
     });
   });
 }
@@ -101,9 +126,14 @@ void apply_rmsprop_kernel(const KernelArgs& args) {
     T* vel = slot<T>(args, 0);
     T* mom = momentum > 0 ? slot<T>(args, 1) : nullptr;
     T* avg = centered ? slot<T>(args, 2) : nullptr;
-    update_loop<T>(args, lr, [&](int64_t i) {
-      rmsprop<T>(w[i], vel[i], mom ? mom + i : nullptr, avg ? avg + i : nullptr, g[i],
-                 static_cast<T>(lr), rho, momentum, eps);
+    const T lr_t = static_cast<T>(lr);
+    with_flag(mom != nullptr, [&](auto has_mom) {
+      with_flag(avg != nullptr, [&](auto has_avg) {
+        update_loop<T>(args, lr, [&](int64_t i) {
+          rmsprop<T>(w[i], vel[i], has_mom ? mom + i : nullptr, has_avg ? avg + i : nullptr, g[i], lr_t, rho,
+                     momentum, eps);
+        });
+      });
     });
   });
 }

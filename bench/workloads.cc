@@ -1,0 +1,78 @@
+#include "workloads.h"
+
+#include <cstdio>
+
+#include "framework/nabla.h"
+#include "harness.h"
+
+namespace nabla::bench {
+namespace {
+
+const char* kData = "/usr/share/datasets/fashion-mnist/";
+
+// Matrix-product FLOP of one epoch of the reference MLP: forward, weight gradients, and the
+// input gradients of layers 2 and 3.
+double epoch_gflop(int64_t samples) {
+  const double fwd = 784.0 * 256 + 256.0 * 128 + 128.0 * 10;
+  const double back_inputs = 256.0 * 128 + 128.0 * 10;
+  return 2.0 * samples * (2 * fwd + back_inputs) / 1e9;
+}
+
+Sequential reference_mlp() {
+  set_seed(42);
+  Sequential model({Input({784}), Dense(256, "relu"), Dense(128, "relu"), Dense(10)});
+  model.compile(Adam(1e-3), SparseCategoricalCrossentropy(SparseCategoricalCrossentropyOptions().from_logits(true)),
+                {"accuracy"});
+  return model;
+}
+
+}  // namespace
+
+void run_workloads(const Options& o, double sgemm_peak) {
+  const Tensor x = load_idx(std::string(kData) + "train-images-idx3-ubyte.gz").view({60000, 784}) / 255.f;
+  const Tensor y = load_idx(std::string(kData) + "train-labels-idx1-ubyte.gz");
+  const Tensor xt = load_idx(std::string(kData) + "t10k-images-idx3-ubyte.gz").view({10000, 784}) / 255.f;
+  const Tensor yt = load_idx(std::string(kData) + "t10k-labels-idx1-ubyte.gz");
+  const double gflop = epoch_gflop(60000);
+
+  std::printf("\n== reference workload: MLP 784-256-128-10, Adam 1e-3, Fashion-MNIST (60000 samples), "
+              "%d threads ==\n", num_threads());
+  std::printf("%-28s %12s %12s %12s\n", "case", "median", "GFLOP/s", "of sgemm peak");
+  const std::vector<int> batches = o.epoch_only ? std::vector<int>{128} : std::vector<int>{32, 128, 1024};
+  for (int batch : batches) {
+    Sequential model = reference_mlp();
+    History h = model.fit(x, y, FitOptions().epochs(o.epochs + 1).batch_size(batch).verbose(0).seed(1));
+    std::vector<double> t = h.history.at("epoch_seconds");
+    t.erase(t.begin());  // the first epoch compiles the plans
+    const double s = median(t);
+    std::printf("epoch, batch %-15d %10.3f s %12.1f %11.0f%%\n", batch, s, gflop / s, 100 * gflop / s / sgemm_peak);
+    if (batch == 128) {
+      const double acc = model.evaluate(xt, yt, EvaluateOptions().batch_size(1024).verbose(0)).at("accuracy");
+      std::printf("RESULT framework=nabla threads=%d batch=128 epoch_s_median=%.4f test_acc=%.4f\n", num_threads(), s,
+                  acc);
+    }
+  }
+  if (o.epoch_only) return;
+
+  {  // framework overhead: a tiny model, where kernels cost almost nothing
+    set_seed(3);
+    const int64_t steps = 4000;
+    const Tensor tx = Tensor::random_uniform({32 * steps, 2}, -1, 1, 5);
+    const Tensor ty = Tensor::random_uniform({32 * steps, 1}, -1, 1, 6);
+    Sequential tiny({Input({2}), Dense(16, "relu"), Dense(1)});
+    tiny.compile(Adam(1e-3), "mse");
+    History h = tiny.fit(tx, ty, FitOptions().epochs(o.epochs + 1).batch_size(32).verbose(0));
+    std::vector<double> t = h.history.at("epoch_seconds");
+    t.erase(t.begin());
+    std::printf("%-28s %10.2f us\n", "train step, 2-16-1 batch 32", 1e6 * median(t) / steps);
+  }
+  {  // inference throughput of the reference MLP
+    Sequential model = reference_mlp();
+    model.predict(x, PredictOptions().batch_size(1024));
+    const double s = median(time_runs([&] { keep(model.predict(x, PredictOptions().batch_size(1024))); }, o.quick ? 3 : 7));
+    const double flop = 2.0 * 60000 * (784.0 * 256 + 256.0 * 128 + 128.0 * 10);
+    std::printf("%-28s %10.0f samples/s  (%.1f GFLOP/s)\n", "predict, batch 1024", 60000 / s, flop / s / 1e9);
+  }
+}
+
+}  // namespace nabla::bench
