@@ -36,6 +36,10 @@ LIBTORCH_BLAS="openblas"
 #   RESULT framework=nabla threads=N batch=128 epoch_s_median=<s> test_acc=<acc>
 # (and optionally a "VERSION framework=nabla ..." line).
 NABLA_CMD="${NABLA_CMD:-}"
+# By default nabla's own benchmark, when it has been built (scripts/build.sh).
+if [[ -z "$NABLA_CMD" && -x "$(dirname "$0")/../../build/bench/nabla_bench" ]]; then
+  NABLA_CMD="build/bench/nabla_bench --epoch-only --threads {threads} --epochs {epochs}"
+fi
 # -----------------------------------------------------------------------------
 
 usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
