@@ -185,3 +185,34 @@ TEST_CASE("sigmoid cross-entropy has the right gradient at a logit of exactly 0"
   Tensor loss = reduce_sum(sigmoid_cross_entropy_with_logits(labels, z));
   CHECK(values(tape.gradient(loss, z)) == std::vector<double>{-0.5, 0.5});
 }
+
+TEST_CASE("float32 matmul is right at odd sizes, deep and tall blocks, in all transpose forms") {
+  const int64_t shapes[][3] = {{1, 1, 1},   {3, 5, 2},     {8, 32, 7},    {9, 33, 17},  {17, 31, 300},
+                               {130, 45, 600}, {129, 257, 70}, {200, 64, 513}, {5, 100, 1}};
+  for (const auto& s : shapes) {
+    const int64_t m = s[0], n = s[1], k = s[2];
+    for (int form = 0; form < 4; ++form) {
+      const bool ta = form & 1, tb = form & 2;
+      CAPTURE(m);
+      CAPTURE(n);
+      CAPTURE(k);
+      CAPTURE(form);
+      const Tensor a = Tensor::random_uniform(ta ? Shape{k, m} : Shape{m, k}, -1, 1, 11);
+      const Tensor b = Tensor::random_uniform(tb ? Shape{n, k} : Shape{k, n}, -1, 1, 12);
+      const Tensor c = matmul(a, b, ta, tb);
+      REQUIRE(c.shape() == (Shape{m, n}));
+      double worst = 0;
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+          double ref = 0, magnitude = 0;
+          for (int64_t p = 0; p < k; ++p) {
+            const double term = a.at(ta ? p * m + i : i * k + p) * b.at(tb ? j * k + p : p * n + j);
+            ref += term, magnitude += std::fabs(term);
+          }
+          // float32 rounding grows with the sum of the terms' magnitudes, not with the result
+          worst = std::max(worst, std::fabs(c.at(i * n + j) - ref) / std::max(1.0, magnitude));
+        }
+      CHECK(worst < 1e-6);
+    }
+  }
+}

@@ -187,10 +187,17 @@ void logical_and_kernel(const KernelArgs& args) {
 
 // ---------------------------------------------------------------- activations
 
+// Work per element: a compare for the piece-wise linear activations, a transcendental for the rest.
+constexpr int64_t activation_cost(Activation a) {
+  return a == Activation::Relu || a == Activation::Relu6 || a == Activation::LeakyRelu || a == Activation::HardSigmoid
+             ? 1
+             : 16;
+}
+
 template <Activation A, class T>
 void activation_forward(const KernelArgs& args) {
   const T alpha = static_cast<T>(args.attrs->get_float("alpha", 0.0));
-  unary_loop<T>(args, 8, [alpha](T x) { return act::forward<T>(A, x, alpha); });
+  unary_loop<T>(args, activation_cost(A), [alpha](T x) { return act::forward<T>(A, x, alpha); });
 }
 
 template <Activation A, class T>
@@ -198,7 +205,7 @@ void activation_backward(const KernelArgs& args, T alpha) {
   const T* dy = args.in(0).as<T>();
   const T* t = args.in(1).as<T>();
   T* dx = args.output.as<T>();
-  parallel_range(args, args.output.numel(), 8, [&](int64_t lo, int64_t hi) {
+  parallel_range(args, args.output.numel(), activation_cost(A), [&](int64_t lo, int64_t hi) {
     for (int64_t i = lo; i < hi; ++i) dx[i] = dy[i] * act::derivative<T>(A, t[i], alpha);
   });
 }

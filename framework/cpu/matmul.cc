@@ -7,8 +7,11 @@
 
 #include <Eigen/Core>
 
+#include <cstdlib>
+
 #include "framework/backend/backend.h"
 #include "framework/cpu/kernel_util.h"
+#include "framework/cpu/sgemm.h"
 
 namespace nabla::cpu {
 namespace {
@@ -16,10 +19,23 @@ namespace {
 template <class T>
 using RowMat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
+// nabla's AVX-512 kernel for float32 unless NABLA_SGEMM=eigen asks for Eigen's (to compare).
+bool use_fast_sgemm() {
+  static const bool fast = have_fast_sgemm() && !(std::getenv("NABLA_SGEMM") && std::string(std::getenv("NABLA_SGEMM")) == "eigen");
+  return fast;
+}
+
 // Multiplies rows [r0, r1) and columns [c0, c1) of the output.
 template <class T, bool TA, bool TB>
 void gemm_block(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k, int64_t r0,
                 int64_t r1, int64_t c0, int64_t c1) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (use_fast_sgemm()) {
+      sgemm(r1 - r0, c1 - c0, k, TA ? a + r0 : a + r0 * k, TA ? m : k, TA, TB ? b + c0 * k : b + c0, TB ? k : n, TB,
+            c + r0 * n + c0, n);
+      return;
+    }
+  }
   Eigen::Map<const RowMat<T>> A(a, TA ? k : m, TA ? m : k);
   Eigen::Map<const RowMat<T>> B(b, TB ? n : k, TB ? k : n);
   Eigen::Map<RowMat<T>> C(c, m, n);
