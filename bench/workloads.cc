@@ -29,9 +29,11 @@ Sequential reference_mlp() {
 }  // namespace
 
 void run_workloads(const Options& o, double sgemm_peak) {
-  const Tensor x = load_idx(std::string(kData) + "train-images-idx3-ubyte.gz").view({60000, 784}) / 255.f;
+  Tensor x = load_idx(std::string(kData) + "train-images-idx3-ubyte.gz").view({60000, 784});
+  x /= 255.f;
   const Tensor y = load_idx(std::string(kData) + "train-labels-idx1-ubyte.gz");
-  const Tensor xt = load_idx(std::string(kData) + "t10k-images-idx3-ubyte.gz").view({10000, 784}) / 255.f;
+  Tensor xt = load_idx(std::string(kData) + "t10k-images-idx3-ubyte.gz").view({10000, 784});
+  xt /= 255.f;
   const Tensor yt = load_idx(std::string(kData) + "t10k-labels-idx1-ubyte.gz");
   const double gflop = epoch_gflop(60000);
 

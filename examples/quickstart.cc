@@ -5,7 +5,8 @@ using namespace nabla;
 
 int main() {
   const std::string dir = "/usr/share/datasets/fashion-mnist/";
-  Tensor x = load_idx(dir + "train-images-idx3-ubyte.gz").view({60000, 784}) / 255.f;
+  Tensor x = load_idx(dir + "train-images-idx3-ubyte.gz").view({60000, 784});
+  x /= 255.f;  // in place
   Tensor y = load_idx(dir + "train-labels-idx1-ubyte.gz");
 
   Sequential model({Input({784}), Dense(256, "relu"), Dropout(0.1), Dense(128, "relu"), Dense(10)});

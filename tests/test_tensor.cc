@@ -64,3 +64,22 @@ TEST_CASE("a double literal keeps its precision in float64 arithmetic") {
   CHECK((x * 0.1).at(0) == 0.1);
   CHECK((x - 1e-7).at(0) == 1.0 - 1e-7);
 }
+
+TEST_CASE("in-place arithmetic writes into the tensor's own memory") {
+  Tensor x = Tensor({1.f, 2.f, 3.f, 4.f}, {2, 2});
+  Tensor alias = x;
+  const void* before = x.raw_data();
+  x *= 2.f;
+  x += Tensor({10.f, 20.f});  // broadcast over rows
+  CHECK(x.raw_data() == before);
+  CHECK(alias.to_vector<float>() == std::vector<float>{12, 24, 16, 28});
+  CHECK_THROWS_AS(x += Tensor::ones({3}), ShapeError);
+  Tensor r = x.rows(1, 2);
+  CHECK(r.shape() == Shape{1, 2});
+  r /= 4.f;  // a view: writes through
+  CHECK(x.to_vector<float>() == std::vector<float>{12, 24, 4, 7});
+  CHECK_THROWS_AS(x.rows(1, 3), ShapeError);
+  GradientTape tape;
+  tape.watch(x);
+  CHECK_THROWS_WITH_AS(x *= 2.f, doctest::Contains("GradientTape"), StateError);
+}

@@ -89,13 +89,12 @@ int evaluate_command(int argc, char** argv) {
   s.x = fit_to_model(s.x, model, src->path);
   if (tail_of_train) {
     const int64_t n = s.x.shape()[0], begin = static_cast<int64_t>(static_cast<double>(n) * (1 - vsplit));
-    std::vector<int64_t> b(s.x.rank(), 0), size(s.x.rank(), -1);
-    b[0] = begin;
-    s.x = slice(s.x, b, size);
-    s.y = slice(s.y, {begin}, {-1});
+    s.x = s.x.rows(begin, n);
+    s.y = s.y.rows(begin, n);
   }
   check_labels(s.y, model, src->path);
-  const Logs logs = model.evaluate(pre.apply(s.x), s.y, EvaluateOptions().batch_size(args["batch-size"].as<int>()).verbose(0));
+  pre.apply(s.x);
+  const Logs logs = model.evaluate(s.x, s.y, EvaluateOptions().batch_size(args["batch-size"].as<int>()).verbose(0));
   if (args.count("json")) {
     std::cout << json(logs).dump(2) << "\n";
   } else {

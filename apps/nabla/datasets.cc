@@ -12,8 +12,7 @@ std::vector<std::string> strings(const json& j) {
 }
 }  // namespace
 
-Tensor Preprocessing::apply(const Tensor& x) const {
-  Tensor out = x.clone();
+void Preprocessing::apply(Tensor& out) const {
   float* d = out.data<float>();
   const int64_t n = out.shape()[0], width = n ? out.numel() / n : 0;
   for (int64_t i = 0; i < n; ++i)
@@ -22,7 +21,6 @@ Tensor Preprocessing::apply(const Tensor& x) const {
       if (!mean.empty()) v = (v - mean[j]) / stddev[j];
       d[i * width + j] = v;
     }
-  return out;
 }
 
 json Preprocessing::to_json() const {
@@ -141,7 +139,8 @@ Tensor load_input(const std::string& file, const std::string& dataset, const Pre
     throw ConfigError("--input", "unknown input type '" + ext + "' (expected .csv, .npy or .h5)");
   }
   if (x.dtype() != DType::Float32) x = cast(x, DType::Float32);
-  return pre.apply(x);
+  pre.apply(x);
+  return x;
 }
 
 }  // namespace nabla::cli

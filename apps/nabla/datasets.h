@@ -17,7 +17,8 @@ struct Preprocessing {
   std::vector<float> mean, stddev;  // empty: no standardization
   std::vector<std::string> classes;        // string labels, sorted; index = class
   std::vector<std::string> feature_names;  // CSV feature columns, in order
-  Tensor apply(const Tensor& x) const;
+  /// Scales and standardizes x in place (no copy of the data set).
+  void apply(Tensor& x) const;
   nlohmann::json to_json() const;
   static Preprocessing from_model(const Sequential& model);
   void save_into(Sequential& model) const;

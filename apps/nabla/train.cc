@@ -129,7 +129,8 @@ std::string history_csv(const History& h) {
   return os.str();
 }
 
-// Mean and standard deviation of every feature over the rows of x.
+// Mean and standard deviation of every feature over the rows of x, scaled by pre.scale (the
+// statistics of the scaled data, computed without a scaled copy).
 void standardization(const Tensor& x, Preprocessing& pre) {
   const int64_t n = x.shape()[0], width = x.numel() / n;
   std::vector<double> sum(width, 0), sq(width, 0);
@@ -139,8 +140,9 @@ void standardization(const Tensor& x, Preprocessing& pre) {
   pre.mean.resize(width), pre.stddev.resize(width);
   for (int64_t j = 0; j < width; ++j) {
     const double m = sum[j] / n, var = std::max(0.0, sq[j] / n - m * m);
-    pre.mean[j] = static_cast<float>(m);
-    pre.stddev[j] = var > 1e-24 ? static_cast<float>(std::sqrt(var)) : 1.0f;  // constant columns stay as they are
+    pre.mean[j] = static_cast<float>(m * pre.scale);
+    const double sd = std::sqrt(var) * std::fabs(pre.scale);
+    pre.stddev[j] = sd > 1e-12 ? static_cast<float>(sd) : 1.0f;  // constant columns stay as they are
   }
 }
 
@@ -220,19 +222,15 @@ int train_command(int argc, char** argv) {
   const int64_t fit_rows = vsplit > 0 ? static_cast<int64_t>(static_cast<double>(n) * (1 - vsplit)) : n;
   if (vsplit > 0 && (fit_rows <= 0 || fit_rows >= n))
     throw ConfigError("data.validation_split", "leaves no training or no validation samples of " + std::to_string(n));
-  if (rc.standardize()) {
-    // Statistics of the scaled training rows only: not the validation split, not the test data.
-    const Tensor scaled = pre.apply(train.x);
-    std::vector<int64_t> begin(scaled.rank(), 0), size(scaled.rank(), -1);
-    size[0] = fit_rows;
-    standardization(slice(scaled, begin, size), pre);
-  }
-  train.x = pre.apply(train.x);
+  // Statistics of the training rows only: not the validation split, not the test data.
+  if (rc.standardize()) standardization(train.x.rows(0, fit_rows), pre);
+  pre.apply(train.x);
   std::optional<Split> test, validation;
   for (const char* name : {"test", "validation"}) {
     if (const auto src = rc.data(name)) {
       Split s = load_split(*src, pre, false);
-      s.x = pre.apply(fit_to_model(s.x, model, src->path));
+      s.x = fit_to_model(s.x, model, src->path);
+      pre.apply(s.x);
       check_labels(s.y, model, src->path);
       (std::string(name) == "test" ? test : validation) = s;
     }

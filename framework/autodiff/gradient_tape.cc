@@ -62,6 +62,12 @@ void GradientTape::maybe_record(const std::string& op, const Attrs& attrs, const
 
 VariableList GradientTape::watched_variables() const { return variables_; }
 
+bool GradientTape::any_tracks(const Tensor& tensor) {
+  for (const GradientTape* tape : active_tapes)
+    if (tape->tracks(tensor)) return true;
+  return false;
+}
+
 Tensor GradientTape::gradient(const Tensor& target, const Tensor& source,
                               UnconnectedGradients unconnected) {
   return gradient(target, TensorList{source}, unconnected)[0];

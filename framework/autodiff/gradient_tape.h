@@ -55,6 +55,8 @@ class GradientTape {
   /// of its inputs).
   static void record(const std::string& op, const Attrs& attrs, const TensorList& inputs,
                      const Tensor& output);
+  /// True when an active tape of this thread has recorded or watches `tensor`.
+  static bool any_tracks(const Tensor& tensor);
 
  private:
   struct Entry {

@@ -114,6 +114,15 @@ std::shared_ptr<Storage> Storage::borrow(Device device, void* data, size_t bytes
   return std::shared_ptr<Storage>(new Storage(device, data, bytes, false));
 }
 
+std::shared_ptr<Storage> Storage::slice(const std::shared_ptr<Storage>& parent, size_t offset, size_t bytes) {
+  if (offset + bytes > parent->bytes_)
+    throw ValueError("Storage::slice: [" + std::to_string(offset) + ", " + std::to_string(offset + bytes) +
+                     ") is outside a buffer of " + std::to_string(parent->bytes_) + " bytes");
+  auto s = std::shared_ptr<Storage>(new Storage(parent->device_, static_cast<char*>(parent->data_) + offset, bytes, false));
+  s->parent_ = parent;
+  return s;
+}
+
 Storage::~Storage() {
   if (owned_ && data_) backend_for(device_).deallocate(data_, bytes_);
 }

@@ -18,6 +18,8 @@ class Storage {
   static std::shared_ptr<Storage> allocate(Device device, size_t bytes, const std::string& what);
   /// Wraps memory owned elsewhere (e.g. a session's arena); never frees it.
   static std::shared_ptr<Storage> borrow(Device device, void* data, size_t bytes);
+  /// `bytes` of `parent` from `offset` on, sharing its memory and keeping it alive.
+  static std::shared_ptr<Storage> slice(const std::shared_ptr<Storage>& parent, size_t offset, size_t bytes);
 
   ~Storage();
   Storage(const Storage&) = delete;
@@ -34,6 +36,7 @@ class Storage {
   void* data_;
   size_t bytes_;
   bool owned_;
+  std::shared_ptr<Storage> parent_;  // for slices
 };
 
 /// Copies `bytes` between any two devices (host, CUDA) through the owning backends.

@@ -265,6 +265,17 @@ Tensor Tensor::view(const Shape& shape) const {
   return make_eager(impl.storage, shape, impl.dtype);
 }
 
+Tensor Tensor::rows(int64_t begin, int64_t end) const {
+  const TensorImpl& impl = checked_eager("rows()");
+  if (impl.shape.rank() < 1 || begin < 0 || end < begin || end > impl.shape[0])
+    throw ShapeError("rows(" + std::to_string(begin) + ", " + std::to_string(end) + ") of a tensor of shape " +
+                     impl.shape.to_string());
+  Shape s = impl.shape;
+  const size_t row_bytes = s[0] ? impl.storage->bytes() / static_cast<size_t>(s[0]) : 0;
+  s[0] = end - begin;
+  return make_eager(Storage::slice(impl.storage, begin * row_bytes, (end - begin) * row_bytes), s, impl.dtype);
+}
+
 const std::shared_ptr<Storage>& Tensor::storage() const { return checked_eager("storage").storage; }
 
 Node* Tensor::node() const { return impl_ ? impl_->node : nullptr; }

@@ -113,6 +113,16 @@ class Tensor {
   Tensor clone() const;
   /// Same data viewed with another shape of the same element count.
   Tensor view(const Shape& shape) const;
+  /// Rows [begin, end) of the first axis, sharing the data (no copy), like x[begin:end].
+  Tensor rows(int64_t begin, int64_t end) const;
+
+  // In-place arithmetic. On eager tensors the result is written into this tensor's own memory
+  // (which other handles and a variable reading it share); it is an error on a tensor a
+  // GradientTape recorded. On symbolic tensors `a *= b` is `a = a * b`.
+  Tensor& operator+=(const Tensor& other);
+  Tensor& operator-=(const Tensor& other);
+  Tensor& operator*=(const Tensor& other);
+  Tensor& operator/=(const Tensor& other);
   const std::shared_ptr<Storage>& storage() const;
 
   // ---- symbolic tensors ----

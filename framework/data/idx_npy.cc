@@ -12,22 +12,38 @@
 namespace nabla {
 namespace {
 
-// Reads a whole file through zlib, which also reads uncompressed files as they are.
-std::vector<unsigned char> read_maybe_gzip(const std::string& path) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f) throw IOError("cannot open '" + path + "'");
-  std::vector<unsigned char> data;
-  unsigned char buf[1 << 16];
-  int n;
-  while ((n = gzread(f, buf, sizeof buf)) > 0) data.insert(data.end(), buf, buf + n);
-  int err = 0;
-  const char* msg = gzerror(f, &err);
-  const bool failed = n < 0 || (err != Z_OK && err != Z_STREAM_END);
-  const std::string why = failed && msg ? msg : "";
-  gzclose(f);
-  if (failed) throw IOError("cannot read '" + path + "': " + why + " (truncated or damaged gzip?)");
-  return data;
-}
+// A gzip (or plain) file read through zlib, which also reads uncompressed files as they are.
+class GzReader {
+ public:
+  explicit GzReader(const std::string& path) : path_(path), f_(gzopen(path.c_str(), "rb")) {
+    if (!f_) throw IOError("cannot open '" + path + "'");
+    gzbuffer(f_, 1 << 17);
+  }
+  ~GzReader() { gzclose(f_); }
+  GzReader(const GzReader&) = delete;
+  GzReader& operator=(const GzReader&) = delete;
+
+  /// Reads up to n bytes; returns how many (fewer only at the end of the file).
+  size_t read(void* out, size_t n) {
+    size_t done = 0;
+    while (done < n) {
+      const unsigned chunk = static_cast<unsigned>(std::min<size_t>(n - done, 1u << 30));
+      const int got = gzread(f_, static_cast<char*>(out) + done, chunk);
+      if (got < 0) {
+        int err = 0;
+        const char* msg = gzerror(f_, &err);
+        throw IOError("cannot read '" + path_ + "': " + (msg ? msg : "") + " (truncated or damaged gzip?)");
+      }
+      if (got == 0) break;
+      done += static_cast<size_t>(got);
+    }
+    return done;
+  }
+
+ private:
+  std::string path_;
+  gzFile f_;
+};
 
 uint32_t big_endian(const unsigned char* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
@@ -36,29 +52,41 @@ uint32_t big_endian(const unsigned char* p) {
 }  // namespace
 
 Tensor load_idx(const std::string& path, DType dtype) {
-  const std::vector<unsigned char> data = read_maybe_gzip(path);
-  if (data.size() < 4 || data[0] != 0 || data[1] != 0)
-    throw IOError("'" + path + "' is not an IDX file (bad magic number)");
-  const int type = data[2], rank = data[3];
-  if (type != 0x08) throw IOError("'" + path + "': only unsigned-byte IDX data is supported (type 0x08)");
-  if (data.size() < 4 + 4 * static_cast<size_t>(rank)) throw IOError("'" + path + "': truncated IDX header");
-  Shape shape;
-  for (int i = 0; i < rank; ++i) shape.push_back(big_endian(&data[4 + 4 * i]));
-  const size_t offset = 4 + 4 * static_cast<size_t>(rank);
-  const size_t n = static_cast<size_t>(shape.numel());
-  if (data.size() != offset + n)
-    throw IOError("'" + path + "': IDX header says " + std::to_string(n) + " values but the file holds " +
-                  std::to_string(data.size() - offset) + " (truncated?)");
-  Tensor out = Tensor::empty(shape, dtype);
-  if (dtype == DType::Float32) {
-    float* d = out.data<float>();
-    for (size_t i = 0; i < n; ++i) d[i] = data[offset + i];
-  } else if (dtype == DType::Int32) {
-    int32_t* d = out.data<int32_t>();
-    for (size_t i = 0; i < n; ++i) d[i] = data[offset + i];
-  } else {
+  if (dtype != DType::Float32 && dtype != DType::Int32)
     throw TypeError("load_idx reads float32 or int32, not " + std::string(dtype_name(dtype)));
+  GzReader in(path);
+  unsigned char magic[4];
+  if (in.read(magic, 4) != 4 || magic[0] != 0 || magic[1] != 0)
+    throw IOError("'" + path + "' is not an IDX file (bad magic number)");
+  if (magic[2] != 0x08) throw IOError("'" + path + "': only unsigned-byte IDX data is supported (type 0x08)");
+  Shape shape;
+  for (int i = 0; i < magic[3]; ++i) {
+    unsigned char dim[4];
+    if (in.read(dim, 4) != 4) throw IOError("'" + path + "': truncated IDX header");
+    shape.push_back(big_endian(dim));
   }
+  // Converted block by block: the bytes of the whole file are never held at once.
+  Tensor out = Tensor::empty(shape, dtype);
+  const size_t n = static_cast<size_t>(shape.numel());
+  std::vector<unsigned char> block(1 << 20);
+  size_t done = 0;
+  while (done < n) {
+    const size_t want = std::min(block.size(), n - done);
+    const size_t got = in.read(block.data(), want);
+    for (size_t i = 0; i < got; ++i) {
+      if (dtype == DType::Float32) {
+        out.data<float>()[done + i] = block[i];
+      } else {
+        out.data<int32_t>()[done + i] = block[i];
+      }
+    }
+    done += got;
+    if (got < want)
+      throw IOError("'" + path + "': IDX header says " + std::to_string(n) + " values but the file holds " +
+                    std::to_string(done) + " (truncated?)");
+  }
+  unsigned char extra;
+  if (in.read(&extra, 1) != 0) throw IOError("'" + path + "': more data than its IDX header says");
   return out;
 }
 

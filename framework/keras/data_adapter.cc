@@ -10,18 +10,6 @@
 namespace nabla {
 namespace {
 
-Tensor rows_of(const Tensor& t, int64_t begin, int64_t end) {
-  if (!t.defined()) return t;
-  Shape s = t.shape();
-  const int64_t row = s[0] ? t.numel() / s[0] : 0;
-  s[0] = end - begin;
-  Tensor out = Tensor::empty(s, t.dtype(), t.device());
-  const size_t bytes = static_cast<size_t>(row) * dtype_size(t.dtype());
-  copy_bytes(out.raw_data(), t.device(), static_cast<char*>(t.raw_data()) + begin * bytes, t.device(),
-             static_cast<size_t>(end - begin) * bytes);
-  return out;
-}
-
 Tensor as_float32(const Tensor& t) {
   return t.dtype() == DType::Float32 ? t.to(Device::CPU) : cast(t.to(Device::CPU), DType::Float32);
 }
@@ -76,7 +64,9 @@ int64_t class_of(const Tensor& labels, int64_t row, bool sparse) {
 }  // namespace
 
 DataSet DataSet::rows(int64_t begin, int64_t end) const {
-  return {rows_of(x, begin, end), rows_of(y, begin, end), rows_of(weights, begin, end)};
+  // Views, not copies: a validation split costs no memory.
+  auto part = [&](const Tensor& t) { return t.defined() ? t.rows(begin, end) : t; };
+  return {part(x), part(y), part(weights)};
 }
 
 DataSet DataSet::to(Device device) const {

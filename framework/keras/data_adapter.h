@@ -20,7 +20,7 @@ struct DataSet {
   Tensor y;        // the label placeholder's dtype, [n, ...] (undefined for predict)
   Tensor weights;  // float32 [n]
   int64_t size() const { return x.shape()[0]; }
-  /// Rows [begin, end) of every part (copies).
+  /// Rows [begin, end) of every part (views sharing the data).
   DataSet rows(int64_t begin, int64_t end) const;
   /// Every part moved to `device` (shared when already there).
   DataSet to(Device device) const;

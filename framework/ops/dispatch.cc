@@ -53,7 +53,20 @@ void check_arity(const OpDef& def, int count, const std::string& node_name) {
 
 void reset_eager_random_counter() { eager_random_counter = 0; }
 
+namespace {
+Tensor run_eager(const std::string& op, const TensorList& inputs, const Attrs& attrs, const Tensor* into);
+}
+
 Tensor execute_eager(const std::string& op, const TensorList& inputs, const Attrs& attrs) {
+  return run_eager(op, inputs, attrs, nullptr);
+}
+
+void execute_eager_into(const std::string& op, const TensorList& inputs, const Attrs& attrs, const Tensor& out) {
+  run_eager(op, inputs, attrs, &out);
+}
+
+namespace {
+Tensor run_eager(const std::string& op, const TensorList& inputs, const Attrs& attrs, const Tensor* into) {
   const OpDef& def = OpRegistry::global().get(op);
   check_arity(def, static_cast<int>(inputs.size()), op);
   std::vector<TensorSpec> specs;
@@ -83,7 +96,15 @@ Tensor execute_eager(const std::string& op, const TensorList& inputs, const Attr
   args.inputs = views.data();
   args.num_inputs = static_cast<int>(views.size());
   if (def.has_output) {
-    result = Tensor::empty(out.shape, out.dtype, device);
+    if (into) {
+      if (into->shape() != out.shape || into->dtype() != out.dtype || into->device() != device)
+        throw ShapeError(op + ": the result (" + out.shape.to_string() + " " + dtype_name(out.dtype) +
+                         ") does not fit in place into a tensor of " + into->shape().to_string() + " " +
+                         dtype_name(into->dtype()));
+      result = *into;
+    } else {
+      result = Tensor::empty(out.shape, out.dtype, device);
+    }
     args.output = {result.raw_data(), out.shape, out.dtype};
   }
   uint64_t counter = 0;
@@ -96,6 +117,7 @@ Tensor execute_eager(const std::string& op, const TensorList& inputs, const Attr
   backend.kernel(op)(args);
   return result;
 }
+}  // namespace
 
 Tensor apply_op(const std::string& op, TensorList inputs, const Attrs& attrs,
                 const std::string& name) {

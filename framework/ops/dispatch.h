@@ -21,6 +21,9 @@ Tensor apply_op(const std::string& op, TensorList inputs, const Attrs& attrs = {
 /// Runs op `op` eagerly on eager `inputs` (no tape recording). Used by apply_op and by code that
 /// must compute a value whatever mode it is in.
 Tensor execute_eager(const std::string& op, const TensorList& inputs, const Attrs& attrs = {});
+/// Same, writing the result into `out` (which must have the result's shape and dtype): in-place
+/// arithmetic.
+void execute_eager_into(const std::string& op, const TensorList& inputs, const Attrs& attrs, const Tensor& out);
 
 /// Resets the run counter of eager random ops (set_seed calls this), for reproducible streams.
 void reset_eager_random_counter();
