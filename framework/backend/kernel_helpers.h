@@ -30,21 +30,12 @@ void dispatch_float(DType dtype, const KernelArgs& args, F&& body) {
 /// Same, among the numeric types (floats and ints).
 template <class F>
 void dispatch_numeric(DType dtype, const KernelArgs& args, F&& body) {
-  switch (dtype) {
-    case DType::Float32:
-      body.template operator()<float>();
-      return;
-    case DType::Float64:
-      body.template operator()<double>();
-      return;
-    case DType::Int32:
-      body.template operator()<int32_t>();
-      return;
-    case DType::Int64:
-      body.template operator()<int64_t>();
-      return;
-    default:
-      throw TypeError(args.where() + ": no kernel for " + dtype_name(dtype));
+  if (dtype == DType::Int32) {
+    body.template operator()<int32_t>();
+  } else if (dtype == DType::Int64) {
+    body.template operator()<int64_t>();
+  } else {
+    dispatch_float(dtype, args, body);
   }
 }
 
