@@ -7,10 +7,7 @@
 namespace nabla::cpu {
 namespace {
 
-void row_major_strides(const Shape& s, int64_t* strides) {
-  int64_t acc = 1;
-  for (int i = s.rank() - 1; i >= 0; --i) strides[i] = acc, acc *= s[i];
-}
+using kernels::row_major_strides;
 
 void transpose_kernel(const KernelArgs& args) {
   const TensorView& x = args.in(0);

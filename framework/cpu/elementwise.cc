@@ -379,8 +379,7 @@ void register_elementwise_kernels(Backend& b) {
   b.register_kernel("AddN", add_n_kernel);
   b.register_kernel("Fill", fill_kernel);
   b.register_kernel("FillLike", fill_kernel);
-  for (const char* op : {"Identity", "StopGradient", "Reshape", "ReshapeLike", "ExpandDims", "Squeeze"})
-    b.register_kernel(op, copy_kernel);
+  for (const char* op : kernels::kCopyOps) b.register_kernel(op, copy_kernel);
 }
 
 }  // namespace nabla::cpu

@@ -1,4 +1,5 @@
-// Helpers shared by the CPU kernels: dtype dispatch, parallel loops, broadcast indexing.
+// Helpers shared by the CPU kernels: parallel loops and broadcast indexing (plus the
+// backend-neutral ones of framework/backend/kernel_helpers.h).
 #pragma once
 
 #include <algorithm>
@@ -7,43 +8,18 @@
 #include <string>
 
 #include "framework/backend/kernel.h"
+#include "framework/backend/kernel_helpers.h"
 #include "framework/core/attrs.h"
 #include "framework/core/errors.h"
 #include "framework/runtime/thread_pool.h"
 
 namespace nabla::cpu {
 
-/// Calls body.template operator()<T>() with T the C++ type of `dtype`, among float types.
-template <class F>
-void dispatch_float(DType dtype, const KernelArgs& args, F&& body) {
-  switch (dtype) {
-    case DType::Float32: body.template operator()<float>(); return;
-    case DType::Float64: body.template operator()<double>(); return;
-    default: throw TypeError(args.where() + ": no CPU kernel for " + dtype_name(dtype));
-  }
-}
-
-/// Same, among the numeric types (floats and ints).
-template <class F>
-void dispatch_numeric(DType dtype, const KernelArgs& args, F&& body) {
-  switch (dtype) {
-    case DType::Float32: body.template operator()<float>(); return;
-    case DType::Float64: body.template operator()<double>(); return;
-    case DType::Int32: body.template operator()<int32_t>(); return;
-    case DType::Int64: body.template operator()<int64_t>(); return;
-    default: throw TypeError(args.where() + ": no CPU kernel for " + dtype_name(dtype));
-  }
-}
-
-/// Same, among all types (bool as uint8_t).
-template <class F>
-void dispatch_all(DType dtype, const KernelArgs& args, F&& body) {
-  if (dtype == DType::Bool) {
-    body.template operator()<uint8_t>();
-  } else {
-    dispatch_numeric(dtype, args, body);
-  }
-}
+using kernels::broadcast_strides;
+using kernels::dispatch_all;
+using kernels::dispatch_float;
+using kernels::dispatch_numeric;
+using kernels::kernel_axis;
 
 inline ThreadPool& pool(const KernelArgs& args) { return *static_cast<ThreadPool*>(args.context); }
 
@@ -59,19 +35,6 @@ void parallel_range(const KernelArgs& args, int64_t n, int64_t cost, F&& fn) {
     fn(int64_t{0}, n);
   } else {
     pool(args).parallel_for(n, grain, fn);
-  }
-}
-
-/// Row-major strides of `shape` aligned to an output of rank `out_rank`, with 0 along axes the
-/// input broadcasts (size 1, or missing on the left).
-inline void broadcast_strides(const Shape& in, const Shape& out, int64_t* strides) {
-  const int r = out.rank();
-  int64_t s = 1;
-  for (int i = r - 1; i >= 0; --i) {
-    const int j = in.rank() - r + i;
-    const int64_t d = j >= 0 ? in[j] : 1;
-    strides[i] = (d == 1 && out[i] != 1) ? 0 : s;
-    s *= d;
   }
 }
 
@@ -103,15 +66,6 @@ struct BroadcastWalker {
     }
   }
 };
-
-/// `axis` normalised for `rank`. Kernels call this instead of normalize_axis() so that the
-/// message (which allocates) is built only on failure: kernels must not allocate.
-inline int kernel_axis(const KernelArgs& args, int64_t axis, int rank) {
-  if (axis < -rank || axis >= rank)
-    throw ShapeError(args.where() + ": axis " + std::to_string(axis) + " is out of range for rank " +
-                     std::to_string(rank));
-  return static_cast<int>(axis < 0 ? axis + rank : axis);
-}
 
 /// Element size-agnostic copy of a whole tensor.
 inline void copy_view(const TensorView& dst, const TensorView& src) {

@@ -8,18 +8,10 @@
 namespace nabla::cpu {
 namespace {
 
-// Softmax-like ops work on [outer, n, inner] views of their input around the axis.
-struct AxisView {
-  int64_t outer = 1, n = 1, inner = 1;
-};
+using kernels::AxisView;
 
 AxisView axis_view(const KernelArgs& args, const Shape& s) {
-  const int axis = kernel_axis(args, args.attrs->get_int("axis", -1), s.rank());
-  AxisView v;
-  for (int i = 0; i < axis; ++i) v.outer *= s[i];
-  v.n = s[axis];
-  for (int i = axis + 1; i < s.rank(); ++i) v.inner *= s[i];
-  return v;
+  return kernels::axis_view(s, kernel_axis(args, args.attrs->get_int("axis", -1), s.rank()));
 }
 
 // Calls fn(x_line, y_line, stride) for every line along the axis.

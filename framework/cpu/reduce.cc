@@ -29,31 +29,9 @@ inline T combine(Reduction r, T acc, T v) {
   return r == Reduction::Max ? (v > acc ? v : acc) : (v < acc ? v : acc);
 }
 
-// A set of axes as bits (axis i is bit i). Fixed size: reductions run inside training steps,
-// which must not allocate.
-using AxisMask = uint32_t;
-
-// Input dimensions after merging neighbours that are both reduced or both kept.
-struct Groups {
-  int64_t size[Shape::kMaxRank];
-  bool reduced[Shape::kMaxRank];
-  int count = 0;
-};
-
-Groups group_dims(const Shape& in, AxisMask mask) {
-  Groups g;
-  for (int i = 0; i < in.rank(); ++i) {
-    if (in[i] == 1) continue;  // size-1 axes change nothing
-    const bool r = (mask >> i) & 1;
-    if (g.count && g.reduced[g.count - 1] == r) {
-      g.size[g.count - 1] *= in[i];
-    } else {
-      g.size[g.count] = in[i];
-      g.reduced[g.count++] = r;
-    }
-  }
-  return g;
-}
+using kernels::AxisMask;
+using kernels::group_dims;
+using kernels::Groups;
 
 // Reduces `x` of shape `in` over the axes in `mask`, writing the kept elements in order to `y`.
 template <class T>
@@ -127,25 +105,15 @@ void reduce(const KernelArgs& args, const T* x, const Shape& in, AxisMask mask, 
   }
 }
 
-AxisMask axes_mask(const KernelArgs& args, int rank) {
-  const auto& axes = args.attrs->get_ints("axes");
-  if (axes.empty()) return (AxisMask{1} << rank) - 1;
-  AxisMask mask = 0;
-  for (int64_t a : axes) mask |= AxisMask{1} << kernel_axis(args, a, rank);
-  return mask;
-}
-
 template <Reduction R, bool Mean = false>
 void reduce_kernel(const KernelArgs& args) {
   dispatch_numeric(args.in(0).dtype, args, [&]<class T>() {
     const TensorView& x = args.in(0);
-    const auto mask = axes_mask(args, x.shape.rank());
+    const auto mask = kernels::axes_mask(args, x.shape.rank());
     T* y = args.output.as<T>();
     reduce<T>(args, x.as<T>(), x.shape, mask, y, R);
     if constexpr (Mean) {
-      int64_t count = 1;
-      for (int i = 0; i < x.shape.rank(); ++i)
-        if ((mask >> i) & 1) count *= x.shape[i];
+      const int64_t count = kernels::reduced_count(x.shape, mask);
       const T scale = count ? T(1) / static_cast<T>(count) : std::numeric_limits<T>::quiet_NaN();
       for (int64_t i = 0, n = args.output.numel(); i < n; ++i) y[i] *= scale;
     }
@@ -155,17 +123,7 @@ void reduce_kernel(const KernelArgs& args) {
 void reduce_to_shape_of_kernel(const KernelArgs& args) {
   const TensorView &g = args.in(0), &like = args.in(1);
   const Shape& in = g.shape;
-  AxisMask mask = 0;
-  for (int i = 0; i < in.rank(); ++i) {
-    const int j = like.shape.rank() - in.rank() + i;
-    const int64_t d = j >= 0 ? like.shape[j] : 1;
-    if (d == 1 && in[i] != 1) {
-      mask |= AxisMask{1} << i;
-    } else if (d != in[i]) {
-      throw ShapeError(args.where() + ": cannot reduce " + in.to_string() + " to " +
-                       like.shape.to_string());
-    }
-  }
+  const AxisMask mask = kernels::reduce_to_shape_mask(args, in, like.shape);
   dispatch_numeric(g.dtype, args, [&]<class T>() {
     reduce<T>(args, g.as<T>(), in, mask, args.output.as<T>(), Reduction::Sum);
   });
@@ -191,10 +149,8 @@ void broadcast_kernel(const KernelArgs& args) {
 void argmax_kernel(const KernelArgs& args) {
   const Shape& in = args.in(0).shape;
   const int axis = kernel_axis(args, args.attrs->get_int("axis"), in.rank());
-  int64_t outer = 1, inner = 1;
-  for (int i = 0; i < axis; ++i) outer *= in[i];
-  for (int i = axis + 1; i < in.rank(); ++i) inner *= in[i];
-  const int64_t n = in[axis];
+  const kernels::AxisView v = kernels::axis_view(in, axis);
+  const int64_t outer = v.outer, n = v.n, inner = v.inner;
   if (n == 0) throw ValueError(args.where() + ": argmax over an empty axis");
   dispatch_numeric(args.in(0).dtype, args, [&]<class T>() {
     const T* x = args.in(0).as<T>();
@@ -211,14 +167,7 @@ void argmax_kernel(const KernelArgs& args) {
 }
 
 void reduced_size_kernel(const KernelArgs& args) {
-  const Shape& in = args.in(0).shape;
-  double count = 1;
-  const auto& axes = args.attrs->get_ints("axes");
-  if (axes.empty()) {
-    count = static_cast<double>(in.numel());
-  } else {
-    for (int64_t a : axes) count *= static_cast<double>(in[kernel_axis(args, a, in.rank())]);
-  }
+  const double count = kernels::reduced_size(args, args.in(0).shape);
   dispatch_float(args.output.dtype, args, [&]<class T>() { *args.output.as<T>() = static_cast<T>(count); });
 }
 

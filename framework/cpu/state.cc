@@ -17,10 +17,7 @@ void assign_kernel(const KernelArgs& args) {
     T* var = args.in(0).as<T>();
     const T* value = args.in(1).as<T>();
     const int64_t n = args.in(0).numel();
-    const bool scalar = args.in(1).numel() == 1 && n != 1;
-    if (!scalar && args.in(1).numel() != n)
-      throw ShapeError(args.where() + ": value " + args.in(1).shape.to_string() +
-                       " does not fit variable " + args.in(0).shape.to_string());
+    const bool scalar = kernels::assign_from_scalar(args);
     for (int64_t i = 0; i < n; ++i) {
       const T v = value[scalar ? 0 : i];
       if constexpr (M == AssignMode::Set) var[i] = v;
