@@ -1,5 +1,7 @@
 #include "workloads.h"
 
+#include <sys/resource.h>
+
 #include <cstdio>
 
 #include "framework/nabla.h"
@@ -49,6 +51,14 @@ void run_workloads(const Options& o, double sgemm_peak) {
     const double s = median(t);
     std::printf("epoch, batch %-15d %10.3f s %12.1f %11.0f%%\n", batch, s, gflop / s, 100 * gflop / s / sgemm_peak);
     if (batch == 128) {
+      // Peak memory so far: the data sets, the model and its optimizer state, one training run.
+      rusage usage{};
+      getrusage(RUSAGE_SELF, &usage);
+      const double data_mb = (x.storage()->bytes() + y.storage()->bytes()) / 1048576.0;
+      const double model_mb = 4.0 * model.count_params() / 1048576.0;
+      std::printf("%-28s %10.0f MB = %.2fx the float32 training set (%.0f MB) + model (%.1f MB)\n",
+                  "peak resident memory", usage.ru_maxrss / 1024.0, usage.ru_maxrss / 1024.0 / (data_mb + model_mb),
+                  data_mb, model_mb);
       const double acc = model.evaluate(xt, yt, EvaluateOptions().batch_size(1024).verbose(0)).at("accuracy");
       std::printf("RESULT framework=nabla threads=%d batch=128 epoch_s_median=%.4f test_acc=%.4f\n", num_threads(), s,
                   acc);

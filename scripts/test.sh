@@ -8,6 +8,11 @@ build=${NABLA_BUILD_DIR:-build}
 ( cd "$build" && ctest --output-on-failure --timeout 1200 "$@" )
 status=$?
 echo
+skips=$(grep -E "^\[test_[a-z_]+\] skipped: " "$build/Testing/Temporary/LastTest.log" | sort -u)
+if [ -n "$skips" ]; then
+  echo "== skipped, and why =="
+  echo "$skips" | sed 's/^/  /'
+fi
 echo "== doctest summaries =="
 grep -E "^\[doctest\] test cases:" "$build/Testing/Temporary/LastTest.log" | sed 's/^/  /'
 cases=$(grep -E "^\[doctest\] test cases:" "$build/Testing/Temporary/LastTest.log")
