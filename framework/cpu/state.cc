@@ -35,26 +35,17 @@ T* slot(const KernelArgs& args, int s) {
   return args.num_inputs > kSlot0 + s ? args.in(kSlot0 + s).as<T>() : nullptr;
 }
 
-// Runs per_element(i) over the variable, after decoupled weight decay when asked. Options that
-// change the loop's body (decay, optional slots) are template flags, so each loop the compiler
-// sees is branch-free and vectorizes.
-template <class T, class F>
-void update_loop(const KernelArgs& args, double lr, F&& per_element) {
-  T* w = args.in(kVar).as<T>();
-  const T wd_lr = static_cast<T>(args.attrs->get_float("weight_decay", 0.0) * lr);
-  auto loop = [&](auto decay) {
-    parallel_range(args, args.in(kVar).numel(), 4, [&](int64_t lo, int64_t hi) {
-      for (int64_t i = lo; i < hi; ++i) {
-        if constexpr (decltype(decay)::value) weight_decay(w[i], wd_lr);
-        per_element(i);
-      }
-    });
-  };
-  if (wd_lr != T(0)) {
-    loop(std::true_type{});
-  } else {
-    loop(std::false_type{});
-  }
+// Each update runs as a plain loop over __restrict pointers held in registers (not captured by
+// reference, which makes the compiler reload them every iteration and give up vectorizing).
+// Options that change the loop body are template flags, so every loop is branch-free.
+
+template <class T>
+double scalar_input(const KernelArgs& args, int i) {
+  return static_cast<double>(*args.in(i).as<T>());
+}
+
+double step_number(const KernelArgs& args) {
+  return static_cast<double>(*args.in(kIterations).as<int64_t>()) + 1.0;
 }
 
 // Calls f(std::bool_constant<b>) for a run-time flag b.
@@ -67,13 +58,59 @@ void with_flag(bool b, F&& f) {
   }
 }
 
-template <class T>
-double scalar_input(const KernelArgs& args, int i) {
-  return static_cast<double>(*args.in(i).as<T>());
+// Runs range(lo, hi) over the variable's elements on the pool, with the weight-decay flag as a
+// compile-time constant.
+template <class T, class F>
+void for_ranges(const KernelArgs& args, double lr, F&& range) {
+  const T wd_lr = static_cast<T>(args.attrs->get_float("weight_decay", 0.0) * lr);
+  with_flag(wd_lr != T(0), [&](auto decay) {
+    parallel_range(args, args.in(kVar).numel(), 4, [&](int64_t lo, int64_t hi) { range(decay, wd_lr, lo, hi); });
+  });
 }
 
-double step_number(const KernelArgs& args) {
-  return static_cast<double>(*args.in(kIterations).as<int64_t>()) + 1.0;
+template <bool Decay, bool HasM, class T>
+void sgd_range(T* __restrict w, T* __restrict m, const T* __restrict g, int64_t lo, int64_t hi, T lr, T momentum,
+               bool nesterov, T wd_lr) {
+  for (int64_t i = lo; i < hi; ++i) {
+    if constexpr (Decay) weight_decay(w[i], wd_lr);
+    sgd<T>(w[i], HasM ? m + i : nullptr, g[i], lr, momentum, nesterov);
+  }
+}
+
+template <bool Decay, bool AmsGrad, class T>
+void adam_range(T* __restrict w, T* __restrict m, T* __restrict v, T* __restrict vhat, const T* __restrict g,
+                int64_t lo, int64_t hi, T alpha, T c1, T c2, T eps, T wd_lr) {
+  for (int64_t i = lo; i < hi; ++i) {
+    if constexpr (Decay) weight_decay(w[i], wd_lr);
+    adam<T>(w[i], m[i], v[i], AmsGrad ? vhat + i : nullptr, g[i], alpha, c1, c2, eps);
+  }
+}
+
+template <bool Decay, bool HasMom, bool Centered, class T>
+void rmsprop_range(T* __restrict w, T* __restrict vel, T* __restrict mom, T* __restrict avg, const T* __restrict g,
+                   int64_t lo, int64_t hi, T lr, T rho, T momentum, T eps, T wd_lr) {
+  for (int64_t i = lo; i < hi; ++i) {
+    if constexpr (Decay) weight_decay(w[i], wd_lr);
+    rmsprop<T>(w[i], vel[i], HasMom ? mom + i : nullptr, Centered ? avg + i : nullptr, g[i], lr, rho, momentum, eps);
+  }
+}
+
+template <bool Decay, class T>
+void adagrad_range(T* __restrict w, T* __restrict acc, const T* __restrict g, int64_t lo, int64_t hi, T lr, T eps,
+                   T wd_lr) {
+  for (int64_t i = lo; i < hi; ++i) {
+    if constexpr (Decay) weight_decay(w[i], wd_lr);
+    adagrad<T>(w[i], acc[i], g[i], lr, eps);
+  }
+}
+
+template <bool Decay, class T>
+void nadam_range(T* __restrict w, T* __restrict m, T* __restrict v, const T* __restrict g, int64_t lo, int64_t hi,
+                 T lr, T c1, T c2, T eps, T coef_m, T coef_g, T inv_bias2, T wd_lr) {
+  for (int64_t i = lo; i < hi; ++i) {
+    if constexpr (Decay) weight_decay(w[i], wd_lr);
+    nadam<T>(w[i], m[i], v[i], g[i], lr, c1, c2, eps, coef_m, coef_g, inv_bias2);
+  }
 }
 
 void apply_sgd_kernel(const KernelArgs& args) {
@@ -84,10 +121,10 @@ void apply_sgd_kernel(const KernelArgs& args) {
     T* m = slot<T>(args, 0);
     const T momentum = static_cast<T>(args.attrs->get_float("momentum", 0.0));
     const bool nesterov = args.attrs->get_bool("nesterov", false);
-    const T lr_t = static_cast<T>(lr);
     with_flag(m != nullptr, [&](auto has_m) {
-      update_loop<T>(args, lr, [&](int64_t i) {
-        sgd<T>(w[i], has_m ? m + i : nullptr, g[i], lr_t, momentum, nesterov);
+      for_ranges<T>(args, lr, [&](auto decay, T wd_lr, int64_t lo, int64_t hi) {
+        sgd_range<decltype(decay)::value, decltype(has_m)::value>(w, m, g, lo, hi, static_cast<T>(lr), momentum,
+                                                                  nesterov, wd_lr);
       });
     });
   });
@@ -104,8 +141,9 @@ void apply_adam_kernel(const KernelArgs& args) {
     T *m = slot<T>(args, 0), *v = slot<T>(args, 1), *vhat = slot<T>(args, 2);
     const T c1 = static_cast<T>(1 - b1), c2 = static_cast<T>(1 - b2);
     with_flag(vhat != nullptr, [&](auto amsgrad) {
-      update_loop<T>(args, lr, [&](int64_t i) {
-        adam<T>(w[i], m[i], v[i], amsgrad ? vhat + i : nullptr, g[i], alpha, c1, c2, eps);
+      for_ranges<T>(args, lr, [&](auto decay, T wd_lr, int64_t lo, int64_t hi) {
+        adam_range<decltype(decay)::value, decltype(amsgrad)::value>(w, m, v, vhat, g, lo, hi, alpha, c1, c2, eps,
+                                                                     wd_lr);
       });
     });
   });
@@ -123,12 +161,11 @@ void apply_rmsprop_kernel(const KernelArgs& args) {
     T* vel = slot<T>(args, 0);
     T* mom = momentum > 0 ? slot<T>(args, 1) : nullptr;
     T* avg = centered ? slot<T>(args, 2) : nullptr;
-    const T lr_t = static_cast<T>(lr);
     with_flag(mom != nullptr, [&](auto has_mom) {
       with_flag(avg != nullptr, [&](auto has_avg) {
-        update_loop<T>(args, lr, [&](int64_t i) {
-          rmsprop<T>(w[i], vel[i], has_mom ? mom + i : nullptr, has_avg ? avg + i : nullptr, g[i], lr_t, rho,
-                     momentum, eps);
+        for_ranges<T>(args, lr, [&](auto decay, T wd_lr, int64_t lo, int64_t hi) {
+          rmsprop_range<decltype(decay)::value, decltype(has_mom)::value, decltype(has_avg)::value>(
+              w, vel, mom, avg, g, lo, hi, static_cast<T>(lr), rho, momentum, eps, wd_lr);
         });
       });
     });
@@ -142,7 +179,9 @@ void apply_adagrad_kernel(const KernelArgs& args) {
     T* w = args.in(kVar).as<T>();
     const T* g = args.in(kGrad).as<T>();
     T* acc = slot<T>(args, 0);
-    update_loop<T>(args, lr, [&](int64_t i) { adagrad<T>(w[i], acc[i], g[i], static_cast<T>(lr), eps); });
+    for_ranges<T>(args, lr, [&](auto decay, T wd_lr, int64_t lo, int64_t hi) {
+      adagrad_range<decltype(decay)::value>(w, acc, g, lo, hi, static_cast<T>(lr), eps, wd_lr);
+    });
   });
 }
 
@@ -162,8 +201,9 @@ void apply_nadam_kernel(const KernelArgs& args) {
     const T* g = args.in(kGrad).as<T>();
     T *m = slot<T>(args, 0), *v = slot<T>(args, 1);
     const T c1 = static_cast<T>(1 - b1), c2 = static_cast<T>(1 - b2);
-    update_loop<T>(args, lr, [&](int64_t i) {
-      nadam<T>(w[i], m[i], v[i], g[i], static_cast<T>(lr), c1, c2, eps, coef_m, coef_g, inv_bias2);
+    for_ranges<T>(args, lr, [&](auto decay, T wd_lr, int64_t lo, int64_t hi) {
+      nadam_range<decltype(decay)::value>(w, m, v, g, lo, hi, static_cast<T>(lr), c1, c2, eps, coef_m, coef_g,
+                                          inv_bias2, wd_lr);
     });
   });
 }
