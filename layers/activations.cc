@@ -4,6 +4,7 @@
 
 #include "framework/core/errors.h"
 #include "framework/ops/ops.h"
+#include "layers/layer_config.h"
 
 namespace nabla {
 namespace {
@@ -101,9 +102,9 @@ Tensor ActivationFn::operator()(const Tensor& x) const { return find(name_).fn(x
 nlohmann::json ActivationFn::get_config() const {
   if (name_ == "leaky_relu" && (from_object_ || alpha_ != 0.2))
     // "alpha" is what Keras 2 reads and what Keras 3 still accepts.
-    return {{"class_name", "LeakyReLU"}, {"config", {{"alpha", alpha_}}}};
+    return keras_object("keras.layers", "LeakyReLU", {{"alpha", alpha_}});
   if (name_ == "elu" && alpha_ != 1.0)
-    return {{"class_name", "ELU"}, {"config", {{"alpha", alpha_}}}};
+    return keras_object("keras.layers", "ELU", {{"alpha", alpha_}});
   return name_;
 }
 

@@ -19,7 +19,7 @@ int keras_major(const nlohmann::json& j) {
 }
 
 nlohmann::json layer_entry(const Layer& layer) {
-  return {{"class_name", layer.class_name()}, {"config", layer.get_config()}};
+  return keras_object("keras.layers", layer.class_name(), layer.get_config());
 }
 
 }  // namespace
@@ -32,16 +32,19 @@ nlohmann::json Sequential::get_config() const {
     first = 1;
   } else if (built_) {
     // Keras's dict form starts with an InputLayer; make one from the input shape.
-    layers.push_back({{"class_name", "InputLayer"},
-                      {"config", {{"batch_input_shape", shape_to_json(input_shape_)}, {"dtype", "float32"},
-                                  {"sparse", false}, {"ragged", false}, {"name", name_ + "_input"}}}});
+    layers.push_back(keras_object("keras.layers", "InputLayer",
+                                  {{"batch_input_shape", shape_to_json(input_shape_)},
+                                   {"dtype", "float32"},
+                                   {"sparse", false},
+                                   {"ragged", false},
+                                   {"name", name_ + "_input"}}));
   }
   for (size_t i = first; i < layers_.size(); ++i) {
     nlohmann::json entry = layer_entry(*layers_[i]);
     entry["config"].erase("batch_input_shape");  // the InputLayer carries the shape
     layers.push_back(entry);
   }
-  return {{"class_name", "Sequential"}, {"config", {{"name", name_}, {"layers", layers}}}};
+  return keras_object("keras", "Sequential", {{"name", name_}, {"layers", layers}});
 }
 
 std::string Sequential::to_json() const {
