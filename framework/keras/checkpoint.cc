@@ -11,6 +11,7 @@
 #include "framework/keras/checkpoint.h"
 
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "framework/core/errors.h"
@@ -45,14 +46,23 @@ void write_weights(const Sequential& model, h5::Group& g) {
   }
 }
 
-// Names of the optimizer state in files: "iteration:0", then each slot as tf.keras names it.
+// Names of the optimizer state in files, in Keras's order (Keras's set_weights takes the values
+// by position): "iteration:0", then each slot as Keras 3 names it.
 std::vector<std::string> optimizer_weight_names(Optimizer& opt) {
   std::vector<std::string> names;
-  for (const Variable& v : opt.variables()) {
+  for (const Variable& v : opt.variables_in_keras_order()) {
     const std::string& n = v.name();
     names.push_back((v == opt.iterations() ? std::string("iteration") : n) + ":0");
   }
   return names;
+}
+
+// A state variable's name without the optimizer's ("adam/dense_kernel_momentum:0" ->
+// "dense_kernel_momentum:0"): files name a default-named optimizer as tf-keras does ("Adam"; see
+// Sequential::training_config), so the optimizer read back is named unlike the one that wrote.
+std::string without_optimizer_name(const std::string& name) {
+  const size_t slash = name.find('/');
+  return slash == std::string::npos ? name : name.substr(slash + 1);
 }
 
 // Values for every weight of `layers`, read from a legacy-layout group; all checked before any
@@ -150,7 +160,7 @@ void Sequential::save(const std::string& path) {
     write_weights(*this, weights);
     if (compiled()) {
       Optimizer& opt = optimizer();
-      const VariableList vars = opt.variables();
+      const VariableList vars = opt.variables_in_keras_order();
       const std::vector<std::string> names = optimizer_weight_names(opt);
       h5::Group og = root.create_group("optimizer_weights");
       og.set_string_list("weight_names", names);
@@ -236,9 +246,18 @@ Sequential load_model(const std::string& path, Device device) {
       const h5::Group og = root.group("optimizer_weights");
       model.graph();  // builds the training graph, which makes the optimizer's slots
       Optimizer& opt = model.optimizer();
-      const VariableList vars = opt.variables();
-      const std::vector<std::string> names = og.get_string_list("weight_names");
-      if (names == optimizer_weight_names(opt)) {
+      const VariableList vars = opt.variables_in_keras_order();
+      // Matched by name, as files of earlier nabla versions list the state in another order.
+      const std::vector<std::string> in_file = og.get_string_list("weight_names");
+      std::map<std::string, std::string> file_name;  // without the optimizer's name -> in file
+      for (const std::string& n : in_file) file_name[without_optimizer_name(n)] = n;
+      std::vector<std::string> names;
+      for (const std::string& n : optimizer_weight_names(opt)) {
+        auto it = file_name.find(without_optimizer_name(n));
+        if (it != file_name.end()) names.push_back(it->second);
+      }
+      if (names.size() == vars.size() && file_name.size() == in_file.size() &&
+          in_file.size() == vars.size()) {
         TensorList values;
         for (size_t i = 0; i < vars.size(); ++i) {
           if (vars[i].dtype() == DType::Int64) {
@@ -255,7 +274,7 @@ Sequential load_model(const std::string& path, Device device) {
           Variable v = vars[i];
           v.assign(values[i]);
         }
-      } else if (!names.empty()) {
+      } else if (!in_file.empty()) {
         std::cerr << "load_model('" << path << "'): the optimizer state in the file does not match this optimizer's "
                   << "variables; it starts fresh (as Keras does)\n";
       }
