@@ -57,11 +57,28 @@ std::string Sequential::to_json() const {
 nlohmann::json Sequential::training_config() const {
   nlohmann::json metrics = nlohmann::json::array();
   for (const MetricPtr& m : metrics_) metrics.push_back(m->get_config());
+  // The optimizer as tf-keras 2 writes it: "Custom>Adam" with "is_legacy_optimizer": false is
+  // what selects tf-keras's current optimizer classes (a plain "Adam" selects its legacy Adam,
+  // which rejects the newer keys and has no AdamW), and tf-keras rejects Keras 3's
+  // loss_scale_factor and gradient_accumulation_steps (nabla only has them null). No config
+  // serves Keras 3 as well: it refuses is_legacy_optimizer, and for a "Custom>" class it makes
+  // the optimizer named by "name" with Keras's default arguments.
+  nlohmann::json optimizer_config = optimizer().get_config();
+  optimizer_config.erase("loss_scale_factor");
+  optimizer_config.erase("gradient_accumulation_steps");
+  optimizer_config["jit_compile"] = false;
+  optimizer_config["is_legacy_optimizer"] = false;
+  // Keras 3 reads a "Custom>" optimizer as keras.optimizers.get(name), which knows tf-keras's
+  // default names ("AdamW", the class name) but not Keras 3's own ("adam_w", nabla's too), so a
+  // default name is written as tf-keras writes it.
+  if (optimizer().name() == get_optimizer(optimizer().class_name())->name())
+    optimizer_config["name"] = optimizer().class_name();
   return {{"loss", {{"class_name", loss().class_name()}, {"config", loss().get_config()}}},
           {"metrics", metrics},
           {"weighted_metrics", nullptr},
           {"loss_weights", nullptr},
-          {"optimizer_config", {{"class_name", optimizer().class_name()}, {"config", optimizer().get_config()}}}};
+          {"optimizer_config",
+           {{"class_name", "Custom>" + optimizer().class_name()}, {"config", optimizer_config}}}};
 }
 
 Sequential model_from_config(const nlohmann::json& j) {
