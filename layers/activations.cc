@@ -99,6 +99,11 @@ ActivationFn ActivationFn::from_config(const nlohmann::json& config) {
 
 Tensor ActivationFn::operator()(const Tensor& x) const { return find(name_).fn(x, alpha_); }
 
+int ActivationFn::keras_major() const {
+  if (name_ != "hard_sigmoid") return 0;
+  return alpha_ == 0.2 ? 2 : 3;
+}
+
 nlohmann::json ActivationFn::get_config() const {
   if (name_ == "leaky_relu" && (from_object_ || alpha_ != 0.2))
     // "alpha" is what Keras 2 reads and what Keras 3 still accepts.

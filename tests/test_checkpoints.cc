@@ -203,3 +203,34 @@ TEST_CASE("a save into a missing directory is a clear error") {
   Sequential model({Input({2}), Dense(1)});
   CHECK_THROWS_WITH_AS(model.save_weights("/nonexistent-dir/x.h5"), doctest::Contains("does not exist"), IOError);
 }
+
+TEST_CASE("hard_sigmoid of either Keras version reads back as the same function") {
+  TempDir dir;
+  const Tensor x = Tensor::random_normal({6, 4}, 0, 2, 9);
+  auto round_trip = [&](Sequential& m, const char* version) {
+    m.save(dir / "m.h5");
+    m.save_weights(dir / "w.h5");
+    CHECK(h5::open_file(dir / "m.h5").get_string("keras_version") == version);
+    CHECK(bitwise_equal(load_model(dir / "m.h5").predict(x), m.predict(x)));
+    Sequential rebuilt = model_from_json(m.to_json());
+    rebuilt.load_weights(dir / "w.h5");
+    CHECK(bitwise_equal(rebuilt.predict(x), m.predict(x)));
+  };
+  Sequential keras3({Input({4}), Dense(3, "hard_sigmoid")});  // relu6(x + 3) / 6
+  round_trip(keras3, "3.0.0");
+  Sequential keras2 = [] {
+    KerasVersionScope v(2);  // clip(0.2 x + 0.5, 0, 1), as read from a Keras 2 file
+    return Sequential({Input({4}), Dense(3, "hard_sigmoid")});
+  }();
+  round_trip(keras2, "2.15.0");
+  CHECK(max_abs_diff({keras3.predict(x)}, {keras2.predict(x)}) > 0.01);
+
+  const ActivationFn keras2_fn = [] {
+    KerasVersionScope v(2);
+    return ActivationFn("hard_sigmoid");
+  }();
+  Sequential both({Input({4}), Dense(4, "hard_sigmoid"), Dense(3, keras2_fn)});
+  both.predict(x);
+  CHECK_THROWS_WITH_AS(both.save(dir / "both.h5"), doctest::Contains("Keras 2's hard_sigmoid"),
+                       ValueError);
+}

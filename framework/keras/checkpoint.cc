@@ -30,12 +30,12 @@ std::vector<LayerPtr> file_layers(const Sequential& model) {
   return out;
 }
 
-void write_weights(const Sequential& model, h5::Group& g) {
+void write_weights(const Sequential& model, h5::Group& g, const std::string& keras_version) {
   std::vector<std::string> names;
   for (const LayerPtr& l : file_layers(model)) names.push_back(l->name());
   g.set_string_list("layer_names", names);
   g.set_string("backend", "tensorflow");
-  g.set_string("keras_version", kKerasVersion);
+  g.set_string("keras_version", keras_version);
   for (const LayerPtr& l : file_layers(model)) {
     h5::Group lg = g.create_group(l->name());
     std::vector<std::string> weight_names;
@@ -143,21 +143,23 @@ int keras_major(const h5::Group& g) {
 
 void Sequential::save_weights(const std::string& path) {
   if (!built_) throw StateError("model '" + name_ + "' has no weights yet (build it or fit it first)");
-  h5::write_atomically(path, [&](h5::Group& root) { write_weights(*this, root); });
+  // The layers' configs are not in a weights file: any Keras reads it the same.
+  h5::write_atomically(path, [&](h5::Group& root) { write_weights(*this, root, kKerasVersion); });
 }
 
 void Sequential::save(const std::string& path) {
   if (!built_) throw StateError("model '" + name_ + "' is not built yet: nothing to save");
   if (compiled()) ensure_graph(input_shape());  // makes the optimizer's slots
+  const std::string keras_version = keras_version_for(*this);
   h5::write_atomically(path, [&](h5::Group& root) {
     root.set_string("backend", "tensorflow");
-    root.set_string("keras_version", kKerasVersion);
+    root.set_string("keras_version", keras_version);
     nlohmann::json config = get_config();
     root.set_string("model_config", config.dump());
     if (compiled()) root.set_string("training_config", training_config().dump());
     for (const auto& [key, value] : metadata_) root.set_string("nabla_" + key, value);
     h5::Group weights = root.create_group("model_weights");
-    write_weights(*this, weights);
+    write_weights(*this, weights, keras_version);
     if (compiled()) {
       Optimizer& opt = optimizer();
       const VariableList vars = opt.variables_in_keras_order();

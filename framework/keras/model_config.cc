@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/core/errors.h"
+#include "framework/keras/checkpoint.h"
 #include "framework/keras/sequential.h"
 #include "layers/activations.h"
 #include "layers/input_layer.h"
@@ -47,9 +48,22 @@ nlohmann::json Sequential::get_config() const {
   return keras_object("keras", "Sequential", {{"name", name_}, {"layers", layers}});
 }
 
+std::string keras_version_for(const Sequential& model) {
+  const Layer* needs[4] = {};
+  for (const LayerPtr& l : model.layers()) {
+    const int major = l->keras_major();
+    if (major > 0 && major < 4 && !needs[major]) needs[major] = l.get();
+  }
+  if (needs[2] && needs[3])
+    throw ValueError("model '" + model.name() + "' cannot be saved: layer '" + needs[2]->name() +
+                     "' has Keras 2's hard_sigmoid and layer '" + needs[3]->name() +
+                     "' Keras 3's, and a file is read as one Keras version or the other");
+  return needs[3] ? kKeras3Version : kKerasVersion;
+}
+
 std::string Sequential::to_json() const {
   nlohmann::json j = get_config();
-  j["keras_version"] = "2.15.0";
+  j["keras_version"] = keras_version_for(*this);
   j["backend"] = "tensorflow";
   return j.dump();
 }
