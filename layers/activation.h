@@ -15,6 +15,7 @@ class Activation : public Layer {
   Tensor call(const Tensor& x, CallContext&) override { return activation_(x); }
   nlohmann::json get_config() const override;
   static LayerPtr from_config(const nlohmann::json& config);
+  int keras_major() const override { return activation_.keras_major(); }
   const ActivationFn& activation() const { return activation_; }
 
  private:

@@ -4,6 +4,7 @@
 
 #include "framework/core/errors.h"
 #include "framework/ops/ops.h"
+#include "layers/layer_config.h"
 
 namespace nabla {
 namespace {
@@ -98,12 +99,17 @@ ActivationFn ActivationFn::from_config(const nlohmann::json& config) {
 
 Tensor ActivationFn::operator()(const Tensor& x) const { return find(name_).fn(x, alpha_); }
 
+int ActivationFn::keras_major() const {
+  if (name_ != "hard_sigmoid") return 0;
+  return alpha_ == 0.2 ? 2 : 3;
+}
+
 nlohmann::json ActivationFn::get_config() const {
   if (name_ == "leaky_relu" && (from_object_ || alpha_ != 0.2))
     // "alpha" is what Keras 2 reads and what Keras 3 still accepts.
-    return {{"class_name", "LeakyReLU"}, {"config", {{"alpha", alpha_}}}};
+    return keras_object("keras.layers", "LeakyReLU", {{"alpha", alpha_}});
   if (name_ == "elu" && alpha_ != 1.0)
-    return {{"class_name", "ELU"}, {"config", {{"alpha", alpha_}}}};
+    return keras_object("keras.layers", "ELU", {{"alpha", alpha_}});
   return name_;
 }
 

@@ -27,6 +27,10 @@ class ActivationFn {
   bool is_linear() const { return name_ == "linear"; }
   /// The Keras config value: the name, or the serialized object when it has parameters.
   nlohmann::json get_config() const;
+  /// The Keras major version a file must say it comes from for get_config() to be read back as
+  /// this function (see KerasVersionScope): 3 for Keras 3's hard_sigmoid, 2 for Keras 2's (both
+  /// are written "hard_sigmoid"), 0 when every version reads it the same.
+  int keras_major() const;
 
   /// Every name accepted.
   static std::vector<std::string> names();

@@ -42,6 +42,7 @@ class Dense : public Layer {
   Tensor call(const Tensor& x, CallContext& ctx) override;
   Shape compute_output_shape(const Shape& input_shape) const override;
   nlohmann::json get_config() const override;
+  int keras_major() const override { return options_.activation().keras_major(); }
   static LayerPtr from_config(const nlohmann::json& config);
 
   const DenseOptions& options() const { return options_; }

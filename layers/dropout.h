@@ -10,7 +10,8 @@ namespace nabla {
 /// Keras's Dropout: in training, each element is zeroed with probability `rate` and the others
 /// scaled by 1 / (1 - rate); at inference (evaluate, predict) it passes its input through. The
 /// mask depends on (seed, training step), so a run resumed from a checkpoint draws the same masks
-/// as an uninterrupted one. A seed of 0 takes the next seed of the global sequence (set_seed).
+/// as an uninterrupted one. A seed of 0 takes the next seed of the global sequence (set_seed),
+/// halved: Keras keeps seeds as int64, and the seed is written into the config.
 class Dropout : public Layer {
  public:
   explicit Dropout(double rate, uint64_t seed = 0, std::string name = "");

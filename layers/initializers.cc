@@ -7,6 +7,7 @@
 #include "framework/core/errors.h"
 #include "framework/core/random.h"
 #include "framework/ops/ops.h"
+#include "layers/layer_config.h"
 
 namespace nabla {
 namespace {
@@ -166,7 +167,7 @@ nlohmann::json Initializer::get_config() const {
   if (kind_ == "variance_scaling") c["scale"] = a_, c["mode"] = mode_, c["distribution"] = distribution_;
   if (kind_ != "zeros" && kind_ != "ones" && kind_ != "constant")
     c["seed"] = seed_ ? nlohmann::json(seed_) : nlohmann::json(nullptr);
-  return {{"class_name", cls}, {"config", c}};
+  return keras_object("keras.initializers", cls, c);
 }
 
 }  // namespace nabla

@@ -81,6 +81,9 @@ class Layer {
 
   /// The Keras layer config ({"name": ..., "trainable": ..., ...}).
   virtual nlohmann::json get_config() const;
+  /// The Keras major version the config must be read as to mean this layer (2 or 3; 0 when any
+  /// does): see ActivationFn::keras_major.
+  virtual int keras_major() const { return 0; }
   /// Makes this layer build as if called on `input_shape` (used when a config names one).
   void set_build_input_shape(const Shape& shape) { build_input_shape_ = shape; }
   /// Input shape given in the layer's config (batch_input_shape), if any.

@@ -107,6 +107,14 @@ Shape shape_from_json(const nlohmann::json& j, const std::string& what) {
   return s;
 }
 
+nlohmann::json keras_object(const char* module, const std::string& class_name,
+                            nlohmann::json config) {
+  return {{"module", module},
+          {"class_name", class_name},
+          {"config", std::move(config)},
+          {"registered_name", nullptr}};
+}
+
 nlohmann::json shape_to_json(const Shape& s) {
   nlohmann::json j = nlohmann::json::array();
   for (int64_t d : s) j.push_back(d < 0 ? nlohmann::json(nullptr) : nlohmann::json(d));

@@ -47,5 +47,11 @@ Tensor batch_size_of(const Tensor& x);
 Shape shape_from_json(const nlohmann::json& j, const std::string& what);
 /// A Shape as a Keras shape list, -1 written as null.
 nlohmann::json shape_to_json(const Shape& s);
+/// A serialized Keras object as tf-keras 2.13+ and Keras 3 write it:
+/// {"module": "keras.layers", "class_name": ..., "config": ..., "registered_name": null}.
+/// Keras 3's model_from_json finds built-in classes only through "module"; the legacy .h5
+/// loaders of both versions read the same dict.
+nlohmann::json keras_object(const char* module, const std::string& class_name,
+                            nlohmann::json config);
 
 }  // namespace nabla

@@ -4,6 +4,7 @@
 
 #include "framework/core/errors.h"
 #include "framework/ops/ops.h"
+#include "layers/layer_config.h"
 
 namespace nabla {
 
@@ -38,9 +39,9 @@ Tensor Regularizer::operator()(const Tensor& w) const {
 }
 
 nlohmann::json Regularizer::get_config() const {
-  if (l2_ == 0) return {{"class_name", "L1"}, {"config", {{"l1", l1_}}}};
-  if (l1_ == 0) return {{"class_name", "L2"}, {"config", {{"l2", l2_}}}};
-  return {{"class_name", "L1L2"}, {"config", {{"l1", l1_}, {"l2", l2_}}}};
+  if (l2_ == 0) return keras_object("keras.regularizers", "L1", {{"l1", l1_}});
+  if (l1_ == 0) return keras_object("keras.regularizers", "L2", {{"l2", l2_}});
+  return keras_object("keras.regularizers", "L1L2", {{"l1", l1_}, {"l2", l2_}});
 }
 
 }  // namespace nabla

@@ -20,6 +20,12 @@ std::vector<std::string> Adam::slot_names() const {
   return {"momentum", "velocity"};
 }
 
+std::vector<std::vector<std::string>> Adam::keras_slot_groups() const {
+  // Keras makes every variable's momentum and velocity, then the velocity_hats.
+  if (args_.amsgrad) return {{"momentum", "velocity"}, {"velocity_hat"}};
+  return {{"momentum", "velocity"}};
+}
+
 Tensor Adam::update(const Variable& variable, const Tensor& grad, const VariableList& slots,
                     const Tensor& lr, const Tensor& iterations) {
   // The op knows amsgrad from the third slot.

@@ -81,6 +81,7 @@ class Adam : public Optimizer {
   /// Reads the Adam arguments of a config over `defaults`.
   static AdamArgs read_args(detail::ConfigReader& reader, const AdamArgs& defaults);
   std::vector<std::string> slot_names() const override;
+  std::vector<std::vector<std::string>> keras_slot_groups() const override;
   Tensor update(const Variable& variable, const Tensor& grad, const VariableList& slots,
                 const Tensor& lr, const Tensor& iterations) override;
 

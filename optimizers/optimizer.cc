@@ -1,5 +1,6 @@
 #include "optimizers/optimizer.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "framework/autodiff/gradients.h"
@@ -152,6 +153,17 @@ void Optimizer::prepare_step() {
 VariableList Optimizer::variables() const {
   VariableList all{iterations_};
   for (const auto& [variable, slots] : slots_) all.insert(all.end(), slots.begin(), slots.end());
+  all.insert(all.end(), other_state_.begin(), other_state_.end());
+  return all;
+}
+
+VariableList Optimizer::variables_in_keras_order() const {
+  const std::vector<std::string> names = slot_names();
+  VariableList all{iterations_};
+  for (const std::vector<std::string>& group : keras_slot_groups())
+    for (const auto& [variable, slots] : slots_)
+      for (const std::string& slot : group)
+        all.push_back(slots[std::find(names.begin(), names.end(), slot) - names.begin()]);
   all.insert(all.end(), other_state_.begin(), other_state_.end());
   return all;
 }

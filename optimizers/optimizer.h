@@ -138,6 +138,10 @@ class Optimizer {
 
   /// All state: iterations, then the slots of each variable in order, then other state.
   VariableList variables() const;
+  /// The same state in the order Keras lists its optimizer's variables (what its set_weights
+  /// takes from an .h5 file): iterations, then the slots as keras_slot_groups() groups them,
+  /// each group variable by variable, then other state.
+  VariableList variables_in_keras_order() const;
   /// The slots of `variable` (in slot_names() order), made on first use.
   const VariableList& slots(const Variable& variable);
   /// Moves all state to `device`.
@@ -152,6 +156,10 @@ class Optimizer {
  protected:
   /// Keras names of the slots each variable needs (e.g. {"momentum", "velocity"} for Adam).
   virtual std::vector<std::string> slot_names() const = 0;
+  /// How Keras makes the slots: groups of slot names, each made for every variable in turn
+  /// before the next group (Adam with amsgrad: {{momentum, velocity}, {velocity_hat}}). Default:
+  /// one group, every slot of a variable together.
+  virtual std::vector<std::vector<std::string>> keras_slot_groups() const { return {slot_names()}; }
   /// The initial value of slot `slot` (0 unless the optimizer says otherwise).
   virtual double slot_initial_value(const std::string& slot) const { return 0.0; }
   /// The fused update of one variable (see ops/optimizer_math.h), given its slots, the

@@ -19,6 +19,13 @@ std::vector<std::string> RMSprop::slot_names() const {
   return names;
 }
 
+std::vector<std::vector<std::string>> RMSprop::keras_slot_groups() const {
+  // Keras makes all velocities, then all momentums, then all average gradients.
+  std::vector<std::vector<std::string>> groups;
+  for (const std::string& slot : slot_names()) groups.push_back({slot});
+  return groups;
+}
+
 Tensor RMSprop::update(const Variable& variable, const Tensor& grad, const VariableList& slots,
                        const Tensor& lr, const Tensor& iterations) {
   TensorList inputs = reads(slots);

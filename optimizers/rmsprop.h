@@ -48,6 +48,7 @@ class RMSprop : public Optimizer {
 
  protected:
   std::vector<std::string> slot_names() const override;
+  std::vector<std::vector<std::string>> keras_slot_groups() const override;
   Tensor update(const Variable& variable, const Tensor& grad, const VariableList& slots,
                 const Tensor& lr, const Tensor& iterations) override;
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "framework/io/hdf5.h"
 #include "keras_test_data.h"
@@ -202,4 +203,100 @@ TEST_CASE("a save that fails midway leaves the previous checkpoint intact") {
 TEST_CASE("a save into a missing directory is a clear error") {
   Sequential model({Input({2}), Dense(1)});
   CHECK_THROWS_WITH_AS(model.save_weights("/nonexistent-dir/x.h5"), doctest::Contains("does not exist"), IOError);
+}
+
+TEST_CASE("hard_sigmoid of either Keras version reads back as the same function") {
+  TempDir dir;
+  const Tensor x = Tensor::random_normal({6, 4}, 0, 2, 9);
+  auto round_trip = [&](Sequential& m, const char* version) {
+    m.save(dir / "m.h5");
+    m.save_weights(dir / "w.h5");
+    CHECK(h5::open_file(dir / "m.h5").get_string("keras_version") == version);
+    CHECK(bitwise_equal(load_model(dir / "m.h5").predict(x), m.predict(x)));
+    Sequential rebuilt = model_from_json(m.to_json());
+    rebuilt.load_weights(dir / "w.h5");
+    CHECK(bitwise_equal(rebuilt.predict(x), m.predict(x)));
+  };
+  Sequential keras3({Input({4}), Dense(3, "hard_sigmoid")});  // relu6(x + 3) / 6
+  round_trip(keras3, "3.0.0");
+  Sequential keras2 = [] {
+    KerasVersionScope v(2);  // clip(0.2 x + 0.5, 0, 1), as read from a Keras 2 file
+    return Sequential({Input({4}), Dense(3, "hard_sigmoid")});
+  }();
+  round_trip(keras2, "2.15.0");
+  CHECK(max_abs_diff({keras3.predict(x)}, {keras2.predict(x)}) > 0.01);
+
+  const ActivationFn keras2_fn = [] {
+    KerasVersionScope v(2);
+    return ActivationFn("hard_sigmoid");
+  }();
+  Sequential both({Input({4}), Dense(4, "hard_sigmoid"), Dense(3, keras2_fn)});
+  both.predict(x);
+  CHECK_THROWS_WITH_AS(both.save(dir / "both.h5"), doctest::Contains("Keras 2's hard_sigmoid"),
+                       ValueError);
+}
+
+// What scripts/keras/check_nabla_files.sh needs of a file for tf-keras 2 and Keras 3 to read it.
+TEST_CASE("files carry what tf-keras 2 and Keras 3 need to read them") {
+  TempDir dir;
+  reset_layer_names();
+  set_seed(3);
+  Sequential model({Input({4}), Dense(3, "relu"), Dropout(0.5), Dense(2)});
+  model.compile(AdamW(AdamWOptions(0.01).weight_decay(0.02)), "mse");
+  model.save(dir / "m.h5");
+
+  // Keras 3's model_from_json finds built-in classes through "module" only.
+  const nlohmann::json j = nlohmann::json::parse(model.to_json());
+  CHECK(j["module"] == "keras");
+  CHECK(j["config"]["layers"][1]["module"] == "keras.layers");
+  CHECK(j["config"]["layers"][1]["config"]["kernel_initializer"]["module"] == "keras.initializers");
+  // Keras 3 refuses Dropout seeds of 2^63 or more.
+  CHECK(j["config"]["layers"][2]["config"]["seed"].get<uint64_t>() <= uint64_t{INT64_MAX});
+  CHECK_THROWS_WITH_AS(Dropout(0.5, uint64_t{1} << 63), doctest::Contains("below 2^63"),
+                       ValueError);
+
+  // tf-keras picks its current optimizer classes from "Custom>" and is_legacy_optimizer, and
+  // rejects Keras 3's extra keys; Keras 3 makes the optimizer named by "name".
+  const h5::Group root = h5::open_file(dir / "m.h5");
+  CHECK(root.get_string("keras_version") == "2.15.0");
+  const nlohmann::json opt =
+      nlohmann::json::parse(root.get_string("training_config"))["optimizer_config"];
+  CHECK(opt["class_name"] == "Custom>AdamW");
+  CHECK(opt["config"]["name"] == "AdamW");
+  CHECK(opt["config"]["is_legacy_optimizer"] == false);
+  CHECK(opt["config"]["weight_decay"] == 0.02);
+  CHECK_FALSE(opt["config"].contains("loss_scale_factor"));
+  CHECK_FALSE(opt["config"].contains("gradient_accumulation_steps"));
+  Sequential loaded = load_model(dir / "m.h5");
+  CHECK(loaded.optimizer().class_name() == "AdamW");
+  CHECK(loaded.optimizer().get_config()["weight_decay"] == 0.02);
+}
+
+TEST_CASE("optimizer state is written in Keras's order and read back") {
+  TempDir dir;
+  auto [x, y] = spiral_data(10);
+  reset_layer_names();
+  Sequential model({Input({2}), Dense(4, "relu"), Dense(3)});
+  model.compile(RMSprop(RMSpropOptions(0.01).momentum(0.5).centered(true)),
+                "sparse_categorical_crossentropy");
+  model.fit(x, y, FitOptions().epochs(1).batch_size(10).verbose(0));
+  model.save(dir / "m.h5");
+  // Keras makes every velocity, then every momentum, then every average gradient, and its
+  // set_weights assigns the file's values in that order.
+  const std::vector<std::string> names =
+      h5::open_file(dir / "m.h5").group("optimizer_weights").get_string_list("weight_names");
+  REQUIRE(names.size() == 13);
+  CHECK(names[0] == "iteration:0");
+  CHECK(names[1] == "rm_sprop/dense_kernel_velocity:0");
+  CHECK(names[4] == "rm_sprop/dense_1_bias_velocity:0");
+  CHECK(names[5] == "rm_sprop/dense_kernel_momentum:0");
+  CHECK(names[12] == "rm_sprop/dense_1_bias_average_gradient:0");
+
+  // Read back by name (the file names the optimizer "RMSprop", as tf-keras does).
+  Sequential loaded = load_model(dir / "m.h5");
+  CHECK(loaded.optimizer().name() == "RMSprop");
+  const VariableList a = model.optimizer().variables_in_keras_order();
+  const VariableList b = loaded.optimizer().variables_in_keras_order();
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) CHECK(max_abs_diff({a[i].value()}, {b[i].value()}) == 0);
 }

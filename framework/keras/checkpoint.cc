@@ -11,6 +11,7 @@
 #include "framework/keras/checkpoint.h"
 
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "framework/core/errors.h"
@@ -29,12 +30,12 @@ std::vector<LayerPtr> file_layers(const Sequential& model) {
   return out;
 }
 
-void write_weights(const Sequential& model, h5::Group& g) {
+void write_weights(const Sequential& model, h5::Group& g, const std::string& keras_version) {
   std::vector<std::string> names;
   for (const LayerPtr& l : file_layers(model)) names.push_back(l->name());
   g.set_string_list("layer_names", names);
   g.set_string("backend", "tensorflow");
-  g.set_string("keras_version", kKerasVersion);
+  g.set_string("keras_version", keras_version);
   for (const LayerPtr& l : file_layers(model)) {
     h5::Group lg = g.create_group(l->name());
     std::vector<std::string> weight_names;
@@ -45,14 +46,23 @@ void write_weights(const Sequential& model, h5::Group& g) {
   }
 }
 
-// Names of the optimizer state in files: "iteration:0", then each slot as tf.keras names it.
+// Names of the optimizer state in files, in Keras's order (Keras's set_weights takes the values
+// by position): "iteration:0", then each slot as Keras 3 names it.
 std::vector<std::string> optimizer_weight_names(Optimizer& opt) {
   std::vector<std::string> names;
-  for (const Variable& v : opt.variables()) {
+  for (const Variable& v : opt.variables_in_keras_order()) {
     const std::string& n = v.name();
     names.push_back((v == opt.iterations() ? std::string("iteration") : n) + ":0");
   }
   return names;
+}
+
+// A state variable's name without the optimizer's ("adam/dense_kernel_momentum:0" ->
+// "dense_kernel_momentum:0"): files name a default-named optimizer as tf-keras does ("Adam"; see
+// Sequential::training_config), so the optimizer read back is named unlike the one that wrote.
+std::string without_optimizer_name(const std::string& name) {
+  const size_t slash = name.find('/');
+  return slash == std::string::npos ? name : name.substr(slash + 1);
 }
 
 // Values for every weight of `layers`, read from a legacy-layout group; all checked before any
@@ -133,24 +143,26 @@ int keras_major(const h5::Group& g) {
 
 void Sequential::save_weights(const std::string& path) {
   if (!built_) throw StateError("model '" + name_ + "' has no weights yet (build it or fit it first)");
-  h5::write_atomically(path, [&](h5::Group& root) { write_weights(*this, root); });
+  // The layers' configs are not in a weights file: any Keras reads it the same.
+  h5::write_atomically(path, [&](h5::Group& root) { write_weights(*this, root, kKerasVersion); });
 }
 
 void Sequential::save(const std::string& path) {
   if (!built_) throw StateError("model '" + name_ + "' is not built yet: nothing to save");
   if (compiled()) ensure_graph(input_shape());  // makes the optimizer's slots
+  const std::string keras_version = keras_version_for(*this);
   h5::write_atomically(path, [&](h5::Group& root) {
     root.set_string("backend", "tensorflow");
-    root.set_string("keras_version", kKerasVersion);
+    root.set_string("keras_version", keras_version);
     nlohmann::json config = get_config();
     root.set_string("model_config", config.dump());
     if (compiled()) root.set_string("training_config", training_config().dump());
     for (const auto& [key, value] : metadata_) root.set_string("nabla_" + key, value);
     h5::Group weights = root.create_group("model_weights");
-    write_weights(*this, weights);
+    write_weights(*this, weights, keras_version);
     if (compiled()) {
       Optimizer& opt = optimizer();
-      const VariableList vars = opt.variables();
+      const VariableList vars = opt.variables_in_keras_order();
       const std::vector<std::string> names = optimizer_weight_names(opt);
       h5::Group og = root.create_group("optimizer_weights");
       og.set_string_list("weight_names", names);
@@ -236,9 +248,18 @@ Sequential load_model(const std::string& path, Device device) {
       const h5::Group og = root.group("optimizer_weights");
       model.graph();  // builds the training graph, which makes the optimizer's slots
       Optimizer& opt = model.optimizer();
-      const VariableList vars = opt.variables();
-      const std::vector<std::string> names = og.get_string_list("weight_names");
-      if (names == optimizer_weight_names(opt)) {
+      const VariableList vars = opt.variables_in_keras_order();
+      // Matched by name, as files of earlier nabla versions list the state in another order.
+      const std::vector<std::string> in_file = og.get_string_list("weight_names");
+      std::map<std::string, std::string> file_name;  // without the optimizer's name -> in file
+      for (const std::string& n : in_file) file_name[without_optimizer_name(n)] = n;
+      std::vector<std::string> names;
+      for (const std::string& n : optimizer_weight_names(opt)) {
+        auto it = file_name.find(without_optimizer_name(n));
+        if (it != file_name.end()) names.push_back(it->second);
+      }
+      if (names.size() == vars.size() && file_name.size() == in_file.size() &&
+          in_file.size() == vars.size()) {
         TensorList values;
         for (size_t i = 0; i < vars.size(); ++i) {
           if (vars[i].dtype() == DType::Int64) {
@@ -255,7 +276,7 @@ Sequential load_model(const std::string& path, Device device) {
           Variable v = vars[i];
           v.assign(values[i]);
         }
-      } else if (!names.empty()) {
+      } else if (!in_file.empty()) {
         std::cerr << "load_model('" << path << "'): the optimizer state in the file does not match this optimizer's "
                   << "variables; it starts fresh (as Keras does)\n";
       }

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/core/errors.h"
+#include "framework/keras/checkpoint.h"
 #include "framework/keras/sequential.h"
 #include "layers/activations.h"
 #include "layers/input_layer.h"
@@ -19,7 +20,7 @@ int keras_major(const nlohmann::json& j) {
 }
 
 nlohmann::json layer_entry(const Layer& layer) {
-  return {{"class_name", layer.class_name()}, {"config", layer.get_config()}};
+  return keras_object("keras.layers", layer.class_name(), layer.get_config());
 }
 
 }  // namespace
@@ -32,21 +33,37 @@ nlohmann::json Sequential::get_config() const {
     first = 1;
   } else if (built_) {
     // Keras's dict form starts with an InputLayer; make one from the input shape.
-    layers.push_back({{"class_name", "InputLayer"},
-                      {"config", {{"batch_input_shape", shape_to_json(input_shape_)}, {"dtype", "float32"},
-                                  {"sparse", false}, {"ragged", false}, {"name", name_ + "_input"}}}});
+    layers.push_back(keras_object("keras.layers", "InputLayer",
+                                  {{"batch_input_shape", shape_to_json(input_shape_)},
+                                   {"dtype", "float32"},
+                                   {"sparse", false},
+                                   {"ragged", false},
+                                   {"name", name_ + "_input"}}));
   }
   for (size_t i = first; i < layers_.size(); ++i) {
     nlohmann::json entry = layer_entry(*layers_[i]);
     entry["config"].erase("batch_input_shape");  // the InputLayer carries the shape
     layers.push_back(entry);
   }
-  return {{"class_name", "Sequential"}, {"config", {{"name", name_}, {"layers", layers}}}};
+  return keras_object("keras", "Sequential", {{"name", name_}, {"layers", layers}});
+}
+
+std::string keras_version_for(const Sequential& model) {
+  const Layer* needs[4] = {};
+  for (const LayerPtr& l : model.layers()) {
+    const int major = l->keras_major();
+    if (major > 0 && major < 4 && !needs[major]) needs[major] = l.get();
+  }
+  if (needs[2] && needs[3])
+    throw ValueError("model '" + model.name() + "' cannot be saved: layer '" + needs[2]->name() +
+                     "' has Keras 2's hard_sigmoid and layer '" + needs[3]->name() +
+                     "' Keras 3's, and a file is read as one Keras version or the other");
+  return needs[3] ? kKeras3Version : kKerasVersion;
 }
 
 std::string Sequential::to_json() const {
   nlohmann::json j = get_config();
-  j["keras_version"] = "2.15.0";
+  j["keras_version"] = keras_version_for(*this);
   j["backend"] = "tensorflow";
   return j.dump();
 }
@@ -54,11 +71,28 @@ std::string Sequential::to_json() const {
 nlohmann::json Sequential::training_config() const {
   nlohmann::json metrics = nlohmann::json::array();
   for (const MetricPtr& m : metrics_) metrics.push_back(m->get_config());
+  // The optimizer as tf-keras 2 writes it: "Custom>Adam" with "is_legacy_optimizer": false is
+  // what selects tf-keras's current optimizer classes (a plain "Adam" selects its legacy Adam,
+  // which rejects the newer keys and has no AdamW), and tf-keras rejects Keras 3's
+  // loss_scale_factor and gradient_accumulation_steps (nabla only has them null). No config
+  // serves Keras 3 as well: it refuses is_legacy_optimizer, and for a "Custom>" class it makes
+  // the optimizer named by "name" with Keras's default arguments.
+  nlohmann::json optimizer_config = optimizer().get_config();
+  optimizer_config.erase("loss_scale_factor");
+  optimizer_config.erase("gradient_accumulation_steps");
+  optimizer_config["jit_compile"] = false;
+  optimizer_config["is_legacy_optimizer"] = false;
+  // Keras 3 reads a "Custom>" optimizer as keras.optimizers.get(name), which knows tf-keras's
+  // default names ("AdamW", the class name) but not Keras 3's own ("adam_w", nabla's too), so a
+  // default name is written as tf-keras writes it.
+  if (optimizer().name() == get_optimizer(optimizer().class_name())->name())
+    optimizer_config["name"] = optimizer().class_name();
   return {{"loss", {{"class_name", loss().class_name()}, {"config", loss().get_config()}}},
           {"metrics", metrics},
           {"weighted_metrics", nullptr},
           {"loss_weights", nullptr},
-          {"optimizer_config", {{"class_name", optimizer().class_name()}, {"config", optimizer().get_config()}}}};
+          {"optimizer_config",
+           {{"class_name", "Custom>" + optimizer().class_name()}, {"config", optimizer_config}}}};
 }
 
 Sequential model_from_config(const nlohmann::json& j) {
