@@ -21,8 +21,10 @@ namespace {
 constexpr unsigned kFlushDenormalBits = 0x8040;  // MXCSR FTZ | DAZ
 thread_local bool inside_pool_task = false;
 
-// About 50 microseconds of spinning before a worker blocks.
-constexpr int kSpinIterations = 20000;
+// About 50 microseconds of spinning before a worker blocks (a pause takes ~26 ns on the AMD EPYC
+// machines here, ~40 ns on recent Intel cores): long enough to stay awake between the kernels of
+// a training step, short enough not to burn a core another thread could use.
+constexpr int kSpinIterations = 2000;
 
 void cpu_relax() { _mm_pause(); }
 
