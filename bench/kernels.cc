@@ -18,10 +18,10 @@ double time_plan(Graph& g, const TensorList& fetches, const FeedDict& feeds, boo
   for (size_t i = 0; i < feeds.size(); ++i) plan.set_feed(static_cast<int>(i), feeds[i].second);
   // Enough repetitions for a few hundred milliseconds in all.
   const auto once = time_runs([&] { plan.run(); }, 3);
-  const int reps = std::max(5, std::min(2000, static_cast<int>((quick ? 0.1 : 0.3) / std::max(1e-7, median(once)))));
+  const int reps = std::max(
+      5, std::min(2000, static_cast<int>((quick ? 0.1 : 0.3) / std::max(1e-7, median(once)))));
   std::vector<double> t;
-  for (int k = 0; k < 5; ++k)
-    t.push_back(median(time_runs([&] { plan.run(); }, reps / 5 + 1, 0)));
+  for (int k = 0; k < 5; ++k) t.push_back(median(time_runs([&] { plan.run(); }, reps / 5 + 1, 0)));
   return median(t);
 }
 
@@ -30,8 +30,10 @@ double matmul_seconds(int64_t m, int64_t k, int64_t n, bool ta, bool tb, bool qu
   auto scope = g.as_default();
   const Shape sa = ta ? Shape{k, m} : Shape{m, k}, sb = tb ? Shape{n, k} : Shape{k, n};
   Tensor a = placeholder(DType::Float32, sa), b = placeholder(DType::Float32, sb);
-  return time_plan(g, {matmul(a, b, ta, tb)},
-                   {{a, Tensor::random_uniform(sa, -1, 1, 1)}, {b, Tensor::random_uniform(sb, -1, 1, 2)}}, quick);
+  return time_plan(
+      g, {matmul(a, b, ta, tb)},
+      {{a, Tensor::random_uniform(sa, -1, 1, 1)}, {b, Tensor::random_uniform(sb, -1, 1, 2)}},
+      quick);
 }
 
 void row(const char* name, double seconds, double amount, const char* unit) {
@@ -45,7 +47,9 @@ double measure_sgemm_peak(bool quick) {
 }
 
 void run_kernels(bool quick, double peak) {
-  std::printf("\n== hot kernels at the workload's shapes (%d threads; sgemm peak %.1f GFLOP/s) ==\n", num_threads(), peak);
+  std::printf(
+      "\n== hot kernels at the workload's shapes (%d threads; sgemm peak %.1f GFLOP/s) ==\n",
+      num_threads(), peak);
   auto mm = [&](const char* name, int64_t m, int64_t k, int64_t n, bool ta, bool tb) {
     row(name, matmul_seconds(m, k, n, ta, tb, quick), 2.0 * m * k * n, "GFLOP/s");
   };
@@ -57,8 +61,9 @@ void run_kernels(bool quick, double peak) {
     Graph g;
     auto scope = g.as_default();
     Tensor x = placeholder(DType::Float32, {128, 256}), b = placeholder(DType::Float32, {256});
-    const double s = time_plan(g, {relu(bias_add(x, b))},
-                               {{x, Tensor::random_uniform({128, 256}, -1, 1, 1)}, {b, Tensor::zeros({256})}}, quick);
+    const double s = time_plan(
+        g, {relu(bias_add(x, b))},
+        {{x, Tensor::random_uniform({128, 256}, -1, 1, 1)}, {b, Tensor::zeros({256})}}, quick);
     row("bias + relu        128x256", s, 3.0 * 128 * 256 * 4, "GB/s");
   }
   {
@@ -67,10 +72,11 @@ void run_kernels(bool quick, double peak) {
     Tensor z = placeholder(DType::Float32, {1024, 10}), y = placeholder(DType::Int32, {1024});
     Tensor loss = reduce_mean(sparse_softmax_cross_entropy_with_logits(y, z));
     Tensor grad = gradients(loss, {z})[0];
-    const double s = time_plan(g, {loss, grad},
-                               {{z, Tensor::random_uniform({1024, 10}, -3, 3, 1)},
-                                {y, cast(floor(Tensor::random_uniform({1024}, 0, 10, 2)), DType::Int32)}},
-                               quick);
+    const double s =
+        time_plan(g, {loss, grad},
+                  {{z, Tensor::random_uniform({1024, 10}, -3, 3, 1)},
+                   {y, cast(floor(Tensor::random_uniform({1024}, 0, 10, 2)), DType::Int32)}},
+                  quick);
     row("softmax cross-entropy + grad 1024x10", s, (2.0 * 1024 * 10 + 1024) * 4, "GB/s");
   }
   {
@@ -80,7 +86,8 @@ void run_kernels(bool quick, double peak) {
     Tensor grad = placeholder(DType::Float32, {784, 256});
     Adam adam(1e-3);
     Tensor update = adam.apply_gradients({grad}, {w});
-    const double s = time_plan(g, {update}, {{grad, Tensor::random_uniform({784, 256}, -1, 1, 3)}}, quick);
+    const double s =
+        time_plan(g, {update}, {{grad, Tensor::random_uniform({784, 256}, -1, 1, 3)}}, quick);
     row("Adam update        784x256 (w, m, v, g)", s, 7.0 * 784 * 256 * 4, "GB/s");
   }
 }

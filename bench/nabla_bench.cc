@@ -13,12 +13,17 @@ int main(int argc, char** argv) {
   nabla::bench::Options o;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--quick") o.quick = true, o.epochs = 2;
-    else if (a == "--epoch-only") o.epoch_only = true;
-    else if (a == "--epochs" && i + 1 < argc) o.epochs = std::atoi(argv[++i]);
-    else if (a == "--threads" && i + 1 < argc) o.threads = std::atoi(argv[++i]);
+    if (a == "--quick")
+      o.quick = true, o.epochs = 2;
+    else if (a == "--epoch-only")
+      o.epoch_only = true;
+    else if (a == "--epochs" && i + 1 < argc)
+      o.epochs = std::atoi(argv[++i]);
+    else if (a == "--threads" && i + 1 < argc)
+      o.threads = std::atoi(argv[++i]);
     else {
-      std::fprintf(stderr, "usage: nabla_bench [--quick] [--epochs N] [--threads N] [--epoch-only]\n");
+      std::fprintf(stderr,
+                   "usage: nabla_bench [--quick] [--epochs N] [--threads N] [--epoch-only]\n");
       return 2;
     }
   }

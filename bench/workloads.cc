@@ -23,8 +23,10 @@ double epoch_gflop(int64_t samples) {
 Sequential reference_mlp() {
   set_seed(42);
   Sequential model({Input({784}), Dense(256, "relu"), Dense(128, "relu"), Dense(10)});
-  model.compile(Adam(1e-3), SparseCategoricalCrossentropy(SparseCategoricalCrossentropyOptions().from_logits(true)),
-                {"accuracy"});
+  model.compile(
+      Adam(1e-3),
+      SparseCategoricalCrossentropy(SparseCategoricalCrossentropyOptions().from_logits(true)),
+      {"accuracy"});
   return model;
 }
 
@@ -39,17 +41,22 @@ void run_workloads(const Options& o, double sgemm_peak) {
   const Tensor yt = load_idx(std::string(kData) + "t10k-labels-idx1-ubyte.gz");
   const double gflop = epoch_gflop(60000);
 
-  std::printf("\n== reference workload: MLP 784-256-128-10, Adam 1e-3, Fashion-MNIST (60000 samples), "
-              "%d threads ==\n", num_threads());
+  std::printf(
+      "\n== reference workload: MLP 784-256-128-10, Adam 1e-3, Fashion-MNIST (60000 samples), "
+      "%d threads ==\n",
+      num_threads());
   std::printf("%-28s %12s %12s %12s\n", "case", "median", "GFLOP/s", "of sgemm peak");
-  const std::vector<int> batches = o.epoch_only ? std::vector<int>{128} : std::vector<int>{32, 128, 1024};
+  const std::vector<int> batches =
+      o.epoch_only ? std::vector<int>{128} : std::vector<int>{32, 128, 1024};
   for (int batch : batches) {
     Sequential model = reference_mlp();
-    History h = model.fit(x, y, FitOptions().epochs(o.epochs + 1).batch_size(batch).verbose(0).seed(1));
+    History h =
+        model.fit(x, y, FitOptions().epochs(o.epochs + 1).batch_size(batch).verbose(0).seed(1));
     std::vector<double> t = h.history.at("epoch_seconds");
     t.erase(t.begin());  // the first epoch compiles the plans
     const double s = median(t);
-    std::printf("epoch, batch %-15d %10.3f s %12.1f %11.0f%%\n", batch, s, gflop / s, 100 * gflop / s / sgemm_peak);
+    std::printf("epoch, batch %-15d %10.3f s %12.1f %11.0f%%\n", batch, s, gflop / s,
+                100 * gflop / s / sgemm_peak);
     if (batch == 128) {
       // Peak memory so far: the data sets, the model and its optimizer state, one training run.
       rusage usage{};
@@ -57,11 +64,12 @@ void run_workloads(const Options& o, double sgemm_peak) {
       const double data_mb = (x.storage()->bytes() + y.storage()->bytes()) / 1048576.0;
       const double model_mb = 4.0 * model.count_params() / 1048576.0;
       std::printf("%-28s %10.0f MB = %.2fx the float32 training set (%.0f MB) + model (%.1f MB)\n",
-                  "peak resident memory", usage.ru_maxrss / 1024.0, usage.ru_maxrss / 1024.0 / (data_mb + model_mb),
-                  data_mb, model_mb);
-      const double acc = model.evaluate(xt, yt, EvaluateOptions().batch_size(1024).verbose(0)).at("accuracy");
-      std::printf("RESULT framework=nabla threads=%d batch=128 epoch_s_median=%.4f test_acc=%.4f\n", num_threads(), s,
-                  acc);
+                  "peak resident memory", usage.ru_maxrss / 1024.0,
+                  usage.ru_maxrss / 1024.0 / (data_mb + model_mb), data_mb, model_mb);
+      const double acc =
+          model.evaluate(xt, yt, EvaluateOptions().batch_size(1024).verbose(0)).at("accuracy");
+      std::printf("RESULT framework=nabla threads=%d batch=128 epoch_s_median=%.4f test_acc=%.4f\n",
+                  num_threads(), s, acc);
     }
   }
   if (o.epoch_only) return;
@@ -81,9 +89,11 @@ void run_workloads(const Options& o, double sgemm_peak) {
   {  // inference throughput of the reference MLP
     Sequential model = reference_mlp();
     model.predict(x, PredictOptions().batch_size(1024));
-    const double s = median(time_runs([&] { keep(model.predict(x, PredictOptions().batch_size(1024))); }, o.quick ? 3 : 7));
+    const double s = median(time_runs(
+        [&] { keep(model.predict(x, PredictOptions().batch_size(1024))); }, o.quick ? 3 : 7));
     const double flop = 2.0 * 60000 * (784.0 * 256 + 256.0 * 128 + 128.0 * 10);
-    std::printf("%-28s %10.0f samples/s  (%.1f GFLOP/s)\n", "predict, batch 1024", 60000 / s, flop / s / 1e9);
+    std::printf("%-28s %10.0f samples/s  (%.1f GFLOP/s)\n", "predict, batch 1024", 60000 / s,
+                flop / s / 1e9);
   }
 }
 

@@ -6,10 +6,10 @@
 namespace nabla::bench {
 
 struct Options {
-  int epochs = 3;        // timed epochs per batch size (after one warm-up epoch)
-  bool quick = false;    // fewer repetitions
+  int epochs = 3;      // timed epochs per batch size (after one warm-up epoch)
+  bool quick = false;  // fewer repetitions
   bool epoch_only = false;
-  int threads = 0;       // 0: the pool's default
+  int threads = 0;  // 0: the pool's default
 };
 
 /// Epoch times of the reference MLP at batch 32, 128, 1024; step time of a tiny model; predict

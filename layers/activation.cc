@@ -13,12 +13,15 @@ nlohmann::json Activation::get_config() const {
 
 LayerPtr Activation::from_config(const nlohmann::json& c) {
   ConfigReader r(c, "Activation", {"activation"});
-  auto layer = std::make_shared<Activation>(ActivationFn::from_config(r.raw("activation", "linear")), r.name());
+  auto layer = std::make_shared<Activation>(
+      ActivationFn::from_config(r.raw("activation", "linear")), r.name());
   r.apply_common(*layer);
   return layer;
 }
 
-Tensor LeakyReLU::call(const Tensor& x, CallContext&) { return leaky_relu(x, slope_); }
+Tensor LeakyReLU::call(const Tensor& x, CallContext&) {
+  return leaky_relu(x, slope_);
+}
 
 nlohmann::json LeakyReLU::get_config() const {
   nlohmann::json c = base_config();

@@ -50,8 +50,12 @@ const Entry& find(const std::string& name) {
 KerasVersionScope::KerasVersionScope(int major_version) : saved_(keras_version) {
   keras_version = major_version;
 }
-KerasVersionScope::~KerasVersionScope() { keras_version = saved_; }
-int KerasVersionScope::current() { return keras_version; }
+KerasVersionScope::~KerasVersionScope() {
+  keras_version = saved_;
+}
+int KerasVersionScope::current() {
+  return keras_version;
+}
 
 std::vector<std::string> ActivationFn::names() {
   std::vector<std::string> out;
@@ -69,7 +73,8 @@ ActivationFn ActivationFn::from_config(const nlohmann::json& config) {
   if (config.is_null()) return ActivationFn("linear");
   if (config.is_string()) return ActivationFn(config.get<std::string>());
   if (!config.is_object() || !config.contains("class_name"))
-    throw ValueError("an activation must be a name or a serialized activation, got " + config.dump());
+    throw ValueError("an activation must be a name or a serialized activation, got " +
+                     config.dump());
   const std::string cls = config["class_name"].get<std::string>();
   const nlohmann::json c = config.value("config", nlohmann::json::object());
   // Keras 3 may serialize a plain function as {"class_name": "function", "config": "relu"}.
@@ -78,26 +83,31 @@ ActivationFn ActivationFn::from_config(const nlohmann::json& config) {
   f.from_object_ = true;
   if (cls == "LeakyReLU") {
     f = ActivationFn("leaky_relu");
-    f.alpha_ = c.contains("negative_slope") ? c["negative_slope"].get<double>() : c.value("alpha", 0.3);
+    f.alpha_ =
+        c.contains("negative_slope") ? c["negative_slope"].get<double>() : c.value("alpha", 0.3);
   } else if (cls == "ELU") {
     f = ActivationFn("elu");
     f.alpha_ = c.value("alpha", 1.0);
   } else if (cls == "ReLU") {
-    const bool six = c.contains("max_value") && c["max_value"].is_number() && c["max_value"].get<double>() == 6.0;
+    const bool six = c.contains("max_value") && c["max_value"].is_number() &&
+                     c["max_value"].get<double>() == 6.0;
     f = ActivationFn(six ? "relu6" : "relu");
   } else if (cls == "Softmax") {
     f = ActivationFn("softmax");
   } else if (cls == "Activation") {
     return from_config(c.value("activation", nlohmann::json("linear")));
   } else {
-    throw NotFoundError("activation object of class '" + cls +
-                        "' is not supported (supported: LeakyReLU, ELU, ReLU, Softmax, Activation)");
+    throw NotFoundError(
+        "activation object of class '" + cls +
+        "' is not supported (supported: LeakyReLU, ELU, ReLU, Softmax, Activation)");
   }
   f.from_object_ = true;
   return f;
 }
 
-Tensor ActivationFn::operator()(const Tensor& x) const { return find(name_).fn(x, alpha_); }
+Tensor ActivationFn::operator()(const Tensor& x) const {
+  return find(name_).fn(x, alpha_);
+}
 
 int ActivationFn::keras_major() const {
   if (name_ != "hard_sigmoid") return 0;

@@ -11,20 +11,24 @@ namespace nabla {
 Dense::Dense(int64_t units, ActivationFn activation, std::string name)
     : Dense(DenseOptions(units).activation(std::move(activation)), std::move(name)) {}
 
-Dense::Dense(DenseOptions options, std::string name) : Layer(std::move(name)), options_(std::move(options)) {
+Dense::Dense(DenseOptions options, std::string name)
+    : Layer(std::move(name)), options_(std::move(options)) {
   if (options_.units() <= 0)
-    throw ValueError("Dense needs a positive number of units, got " + std::to_string(options_.units()));
-  if (options_.input_shape().rank() > 0) set_build_input_shape(options_.input_shape().inserted(0, -1));
+    throw ValueError("Dense needs a positive number of units, got " +
+                     std::to_string(options_.units()));
+  if (options_.input_shape().rank() > 0)
+    set_build_input_shape(options_.input_shape().inserted(0, -1));
 }
 
 void Dense::build(const Shape& input_shape) {
   if (input_shape.rank() < 1 || input_shape.dim(-1) <= 0)
     throw ShapeError("Dense '" + name() + "' needs inputs with a known last axis, got " +
                      input_shape.to_string());
-  kernel_ = add_weight("kernel", {input_shape.dim(-1), options_.units()}, options_.kernel_initializer(), true,
-                       options_.kernel_regularizer());
+  kernel_ = add_weight("kernel", {input_shape.dim(-1), options_.units()},
+                       options_.kernel_initializer(), true, options_.kernel_regularizer());
   if (options_.use_bias())
-    bias_ = add_weight("bias", {options_.units()}, options_.bias_initializer(), true, options_.bias_regularizer());
+    bias_ = add_weight("bias", {options_.units()}, options_.bias_initializer(), true,
+                       options_.bias_regularizer());
 }
 
 Tensor Dense::call(const Tensor& x, CallContext& ctx) {

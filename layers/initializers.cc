@@ -21,13 +21,20 @@ struct Known {
   const char* class_name;  // Keras class
 };
 constexpr Known kKnown[] = {
-    {"glorot_uniform", "GlorotUniform"}, {"glorot_normal", "GlorotNormal"},
-    {"he_uniform", "HeUniform"},         {"he_normal", "HeNormal"},
-    {"lecun_uniform", "LecunUniform"},   {"lecun_normal", "LecunNormal"},
-    {"random_normal", "RandomNormal"},   {"random_uniform", "RandomUniform"},
-    {"truncated_normal", "TruncatedNormal"}, {"orthogonal", "Orthogonal"},
-    {"zeros", "Zeros"},                  {"ones", "Ones"},
-    {"constant", "Constant"},           {"variance_scaling", "VarianceScaling"},
+    {"glorot_uniform", "GlorotUniform"},
+    {"glorot_normal", "GlorotNormal"},
+    {"he_uniform", "HeUniform"},
+    {"he_normal", "HeNormal"},
+    {"lecun_uniform", "LecunUniform"},
+    {"lecun_normal", "LecunNormal"},
+    {"random_normal", "RandomNormal"},
+    {"random_uniform", "RandomUniform"},
+    {"truncated_normal", "TruncatedNormal"},
+    {"orthogonal", "Orthogonal"},
+    {"zeros", "Zeros"},
+    {"ones", "Ones"},
+    {"constant", "Constant"},
+    {"variance_scaling", "VarianceScaling"},
 };
 
 std::string canonical(const std::string& name) {
@@ -53,26 +60,31 @@ std::pair<double, double> fans(const Shape& s) {
 }
 
 // Keras's VarianceScaling: variance scale / fan, fan by `mode`, drawn from `distribution`.
-Tensor variance_scaling(const Shape& shape, double scale, const std::string& mode, const std::string& distribution,
-                        uint64_t seed, DType dtype) {
+Tensor variance_scaling(const Shape& shape, double scale, const std::string& mode,
+                        const std::string& distribution, uint64_t seed, DType dtype) {
   const auto [fan_in, fan_out] = fans(shape);
-  const double fan = mode == "fan_in" ? fan_in : mode == "fan_out" ? fan_out : (fan_in + fan_out) / 2;
+  const double fan = mode == "fan_in"    ? fan_in
+                     : mode == "fan_out" ? fan_out
+                                         : (fan_in + fan_out) / 2;
   const double variance = scale / std::max(1.0, fan);
   if (distribution == "uniform") {
     const double limit = std::sqrt(3.0 * variance);
     return Tensor::random_uniform(shape, -limit, limit, seed, dtype);
   }
-  if (distribution == "untruncated_normal") return Tensor::random_normal(shape, 0.0, std::sqrt(variance), seed, dtype);
+  if (distribution == "untruncated_normal")
+    return Tensor::random_normal(shape, 0.0, std::sqrt(variance), seed, dtype);
   return Tensor::truncated_normal(shape, 0.0, std::sqrt(variance) / kTruncatedStddev, seed, dtype);
 }
 
 Tensor orthogonal(const Shape& shape, double gain, uint64_t seed, DType dtype) {
-  if (shape.rank() < 2) throw ShapeError("orthogonal initializer needs rank >= 2, got " + shape.to_string());
+  if (shape.rank() < 2)
+    throw ShapeError("orthogonal initializer needs rank >= 2, got " + shape.to_string());
   const int64_t cols = shape.dim(-1), rows = shape.numel() / cols;
   const bool wide = rows < cols;
   const int64_t r = wide ? cols : rows, c = wide ? rows : cols;
   Tensor a = Tensor::random_normal({r, c}, 0, 1, seed, DType::Float64);
-  Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> m(a.data<double>(), r, c);
+  Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> m(
+      a.data<double>(), r, c);
   Eigen::HouseholderQR<Eigen::MatrixXd> qr(m);
   Eigen::MatrixXd q = qr.householderQ() * Eigen::MatrixXd::Identity(r, c);
   // Make the decomposition unique (sign of R's diagonal), as Keras does.
@@ -93,7 +105,7 @@ Initializer::Initializer(const char* name) : Initializer(std::string(name)) {}
 Initializer::Initializer(const std::string& name) : kind_(canonical(name)) {
   if (kind_ == "random_normal" || kind_ == "truncated_normal") a_ = 0.0, b_ = 0.05;
   if (kind_ == "random_uniform") a_ = -0.05, b_ = 0.05;
-  if (kind_ == "orthogonal") a_ = 1.0;  // gain
+  if (kind_ == "orthogonal") a_ = 1.0;        // gain
   if (kind_ == "variance_scaling") a_ = 1.0;  // scale
 }
 
@@ -124,7 +136,8 @@ Initializer Initializer::from_config(const nlohmann::json& config) {
   auto num = [&](const char* key, double fallback) {
     return c.contains(key) && c[key].is_number() ? c[key].get<double>() : fallback;
   };
-  if (i.kind_ == "random_normal" || i.kind_ == "truncated_normal") i.a_ = num("mean", 0), i.b_ = num("stddev", 0.05);
+  if (i.kind_ == "random_normal" || i.kind_ == "truncated_normal")
+    i.a_ = num("mean", 0), i.b_ = num("stddev", 0.05);
   if (i.kind_ == "random_uniform") i.a_ = num("minval", -0.05), i.b_ = num("maxval", 0.05);
   if (i.kind_ == "constant") i.a_ = num("value", 0);
   if (i.kind_ == "orthogonal") i.a_ = num("gain", 1);
@@ -135,9 +148,12 @@ Initializer Initializer::from_config(const nlohmann::json& config) {
 Tensor Initializer::operator()(const Shape& shape, DType dtype) const {
   const uint64_t seed = resolve_seed(seed_);
   const auto [fan_in, fan_out] = fans(shape);
-  auto uniform = [&](double limit) { return Tensor::random_uniform(shape, -limit, limit, seed, dtype); };
+  auto uniform = [&](double limit) {
+    return Tensor::random_uniform(shape, -limit, limit, seed, dtype);
+  };
   auto truncated = [&](double scale, double fan) {
-    return Tensor::truncated_normal(shape, 0.0, std::sqrt(scale / std::max(1.0, fan)) / kTruncatedStddev, seed, dtype);
+    return Tensor::truncated_normal(
+        shape, 0.0, std::sqrt(scale / std::max(1.0, fan)) / kTruncatedStddev, seed, dtype);
   };
   if (kind_ == "glorot_uniform") return uniform(std::sqrt(6.0 / std::max(1.0, fan_in + fan_out)));
   if (kind_ == "glorot_normal") return truncated(2.0, fan_in + fan_out);
@@ -149,7 +165,8 @@ Tensor Initializer::operator()(const Shape& shape, DType dtype) const {
   if (kind_ == "random_uniform") return Tensor::random_uniform(shape, a_, b_, seed, dtype);
   if (kind_ == "truncated_normal") return Tensor::truncated_normal(shape, a_, b_, seed, dtype);
   if (kind_ == "orthogonal") return orthogonal(shape, a_, seed, dtype);
-  if (kind_ == "variance_scaling") return variance_scaling(shape, a_, mode_, distribution_, seed, dtype);
+  if (kind_ == "variance_scaling")
+    return variance_scaling(shape, a_, mode_, distribution_, seed, dtype);
   if (kind_ == "zeros") return Tensor::zeros(shape, dtype);
   if (kind_ == "ones") return Tensor::ones(shape, dtype);
   return Tensor::full(shape, a_, dtype);  // constant
@@ -164,7 +181,8 @@ nlohmann::json Initializer::get_config() const {
   if (kind_ == "random_uniform") c["minval"] = a_, c["maxval"] = b_;
   if (kind_ == "constant") c["value"] = a_;
   if (kind_ == "orthogonal") c["gain"] = a_;
-  if (kind_ == "variance_scaling") c["scale"] = a_, c["mode"] = mode_, c["distribution"] = distribution_;
+  if (kind_ == "variance_scaling")
+    c["scale"] = a_, c["mode"] = mode_, c["distribution"] = distribution_;
   if (kind_ != "zeros" && kind_ != "ones" && kind_ != "constant")
     c["seed"] = seed_ ? nlohmann::json(seed_) : nlohmann::json(nullptr);
   return keras_object("keras.initializers", cls, c);

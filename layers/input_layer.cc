@@ -7,13 +7,17 @@ namespace nabla {
 
 InputLayer::InputLayer(const Shape& shape, std::string name) : Layer(std::move(name)) {
   for (int64_t d : shape)
-    if (d <= 0 && d != -1) throw ShapeError("Input shape " + shape.to_string() + " has a non-positive dimension");
+    if (d <= 0 && d != -1)
+      throw ShapeError("Input shape " + shape.to_string() + " has a non-positive dimension");
   set_build_input_shape(shape.inserted(0, -1));
 }
 
 nlohmann::json InputLayer::get_config() const {
   nlohmann::json c{{"batch_input_shape", shape_to_json(*build_input_shape())},
-                   {"dtype", "float32"}, {"sparse", false}, {"ragged", false}, {"name", name()}};
+                   {"dtype", "float32"},
+                   {"sparse", false},
+                   {"ragged", false},
+                   {"name", name()}};
   return c;
 }
 
@@ -27,7 +31,8 @@ LayerPtr InputLayer::from_config(const nlohmann::json& c) {
   } else {
     throw ValueError("InputLayer config needs 'batch_input_shape' or 'batch_shape'");
   }
-  if (batch_shape.rank() < 1) throw ValueError("InputLayer config: the input shape needs a batch axis");
+  if (batch_shape.rank() < 1)
+    throw ValueError("InputLayer config: the input shape needs a batch axis");
   return std::make_shared<InputLayer>(batch_shape.erased(0), r.name());
 }
 

@@ -18,6 +18,8 @@ class InputLayer : public Layer {
 };
 
 /// Keras's Input(shape): an InputLayer for inputs of `shape` (without the batch axis).
-inline InputLayer Input(const Shape& shape, std::string name = "") { return InputLayer(shape, std::move(name)); }
+inline InputLayer Input(const Shape& shape, std::string name = "") {
+  return InputLayer(shape, std::move(name));
+}
 
 }  // namespace nabla

@@ -2,8 +2,8 @@
 
 #include <map>
 #include <mutex>
-#include <regex>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "framework/core/errors.h"
 #include "framework/graph/graph.h"
@@ -67,8 +67,8 @@ Tensor Layer::operator()(const Tensor& x, CallContext& ctx) {
   if (shape.rank() > 0) shape[0] = -1;  // weights never depend on the batch size
   if (!built_) {
     ensure_built(shape);
-  } else if (input_shape_.rank() != shape.rank() || !shape_matches(input_shape_, x.shape()) &&
-                                                        !shape_matches(x.shape(), input_shape_)) {
+  } else if (input_shape_.rank() != shape.rank() ||
+             !shape_matches(input_shape_, x.shape()) && !shape_matches(x.shape(), input_shape_)) {
     throw ShapeError("layer '" + name_ + "' (" + class_name() + ") was built for inputs of shape " +
                      input_shape_.to_string() + ", got " + x.shape().to_string());
   }
@@ -79,8 +79,9 @@ Tensor Layer::operator()(const Tensor& x, CallContext& ctx) {
   return call(x, ctx);
 }
 
-Variable Layer::add_weight(const std::string& name, const Shape& shape, const Initializer& initializer,
-                           bool trainable, const RegularizerPtr& regularizer) {
+Variable Layer::add_weight(const std::string& name, const Shape& shape,
+                           const Initializer& initializer, bool trainable,
+                           const RegularizerPtr& regularizer) {
   Variable v(initializer(shape), this->name() + "/" + name, trainable);
   weights_.push_back(v);
   weight_trainable_.push_back(trainable);
@@ -123,7 +124,8 @@ void Layer::set_weights(const TensorList& values) {
   for (size_t i = 0; i < ws.size(); ++i)
     if (values[i].shape() != ws[i].shape())
       throw ShapeError("layer '" + name_ + "': weight '" + ws[i].name() + "' has shape " +
-                       ws[i].shape().to_string() + ", got a value of shape " + values[i].shape().to_string());
+                       ws[i].shape().to_string() + ", got a value of shape " +
+                       values[i].shape().to_string());
   for (size_t i = 0; i < ws.size(); ++i) {
     Variable v = ws[i];
     v.assign(values[i]);
@@ -149,7 +151,9 @@ nlohmann::json Layer::base_config() const {
   return c;
 }
 
-nlohmann::json Layer::get_config() const { return base_config(); }
+nlohmann::json Layer::get_config() const {
+  return base_config();
+}
 
 LayerRegistry& LayerRegistry::global() {
   static LayerRegistry registry;
@@ -178,8 +182,8 @@ LayerPtr LayerRegistry::create(const nlohmann::json& layer_json) const {
   const nlohmann::json config = layer_json.value("config", nlohmann::json::object());
   for (const auto& [name, f] : factories_)
     if (name == cls) return f(config);
-  throw NotFoundError("layer class '" + cls + "' is not supported by nabla" + did_you_mean(cls, names()) +
-                      "; supported: " + [&] {
+  throw NotFoundError("layer class '" + cls + "' is not supported by nabla" +
+                      did_you_mean(cls, names()) + "; supported: " + [&] {
                         std::string s;
                         for (const auto& n : names()) s += (s.empty() ? "" : ", ") + n;
                         return s;

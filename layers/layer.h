@@ -87,7 +87,9 @@ class Layer {
   /// Makes this layer build as if called on `input_shape` (used when a config names one).
   void set_build_input_shape(const Shape& shape) { build_input_shape_ = shape; }
   /// Input shape given in the layer's config (batch_input_shape), if any.
-  const Shape* build_input_shape() const { return has_build_input_shape() ? &build_input_shape_ : nullptr; }
+  const Shape* build_input_shape() const {
+    return has_build_input_shape() ? &build_input_shape_ : nullptr;
+  }
   bool has_build_input_shape() const { return build_input_shape_.rank() > 0; }
   /// Builds with `input_shape` if not built yet.
   void ensure_built(const Shape& input_shape);

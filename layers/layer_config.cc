@@ -6,28 +6,48 @@
 namespace nabla {
 namespace {
 // Keys Keras writes for every layer (Keras 2 and 3), which need no handling of their own.
-const char* const kCommonKeys[] = {"name", "trainable", "dtype", "batch_input_shape", "batch_shape",
-                                   "input_shape", "build_config", "sparse", "ragged",
-                                   "input_dtype", "autocast", "synchronized", "kernel_constraint",
-                                   "bias_constraint", "beta_constraint", "gamma_constraint",
-                                   "quantization_config", "lora_rank", "lora_alpha", "noise_shape"};
+const char* const kCommonKeys[] = {"name",
+                                   "trainable",
+                                   "dtype",
+                                   "batch_input_shape",
+                                   "batch_shape",
+                                   "input_shape",
+                                   "build_config",
+                                   "sparse",
+                                   "ragged",
+                                   "input_dtype",
+                                   "autocast",
+                                   "synchronized",
+                                   "kernel_constraint",
+                                   "bias_constraint",
+                                   "beta_constraint",
+                                   "gamma_constraint",
+                                   "quantization_config",
+                                   "lora_rank",
+                                   "lora_alpha",
+                                   "noise_shape"};
 }  // namespace
 
 ConfigReader::ConfigReader(const nlohmann::json& config, std::string layer_class,
                            std::initializer_list<const char*> keys)
     : config_(config), class_(std::move(layer_class)) {
-  if (!config_.is_object()) throw ValueError(class_ + " config must be an object, got " + config_.dump());
+  if (!config_.is_object())
+    throw ValueError(class_ + " config must be an object, got " + config_.dump());
   std::vector<std::string> known(keys.begin(), keys.end());
   for (const char* k : kCommonKeys) known.emplace_back(k);
   for (const auto& [key, value] : config_.items()) {
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    throw ValueError(class_ + " config has an unknown key '" + key + "'" + did_you_mean(key, known));
+    throw ValueError(class_ + " config has an unknown key '" + key + "'" +
+                     did_you_mean(key, known));
   }
-  for (const char* c : {"kernel_constraint", "bias_constraint", "beta_constraint", "gamma_constraint"})
+  for (const char* c :
+       {"kernel_constraint", "bias_constraint", "beta_constraint", "gamma_constraint"})
     if (config_.contains(c) && !config_[c].is_null())
-      throw UnimplementedError(class_ + " config: '" + c + "' is not supported by nabla (only null)");
+      throw UnimplementedError(class_ + " config: '" + c +
+                               "' is not supported by nabla (only null)");
   if (config_.contains("noise_shape") && !config_["noise_shape"].is_null())
-    throw UnimplementedError(class_ + " config: 'noise_shape' is not supported by nabla (only null)");
+    throw UnimplementedError(class_ +
+                             " config: 'noise_shape' is not supported by nabla (only null)");
 }
 
 void ConfigReader::bad(const char* key, const std::string& expected) const {
@@ -86,7 +106,9 @@ void ConfigReader::apply_common(Layer& layer) const {
         shape_from_json(config_["input_shape"], class_ + " config 'input_shape'").inserted(0, -1));
 }
 
-nlohmann::json regularizer_config(const RegularizerPtr& r) { return r ? r->get_config() : nullptr; }
+nlohmann::json regularizer_config(const RegularizerPtr& r) {
+  return r ? r->get_config() : nullptr;
+}
 
 Tensor batch_size_of(const Tensor& x) {
   return apply_op("ReducedSize", {x}, {{"axes", std::vector<int64_t>{0}}, {"dtype", x.dtype()}});

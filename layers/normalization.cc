@@ -10,7 +10,8 @@ namespace {
 // Only the last axis is supported as the feature axis (the case of every Dense model).
 void require_last_axis(int64_t axis, int rank, const std::string& layer) {
   if (axis != -1 && axis != rank - 1)
-    throw UnimplementedError(layer + ": only the last axis is supported as the normalisation axis, got " +
+    throw UnimplementedError(layer +
+                             ": only the last axis is supported as the normalisation axis, got " +
                              std::to_string(axis) + " for inputs of rank " + std::to_string(rank));
 }
 
@@ -52,8 +53,10 @@ Tensor BatchNormalization::call(const Tensor& x, CallContext& ctx) {
   const Tensor mean = reduce_mean(x, axes);
   const Tensor var = reduce_mean(square(x - mean), axes);
   const double m = o_.momentum();
-  Tensor update_mean = assign(moving_mean_, moving_mean_.read() * m + stop_gradient(mean) * (1 - m));
-  Tensor update_var = assign(moving_variance_, moving_variance_.read() * m + stop_gradient(var) * (1 - m));
+  Tensor update_mean =
+      assign(moving_mean_, moving_mean_.read() * m + stop_gradient(mean) * (1 - m));
+  Tensor update_var =
+      assign(moving_variance_, moving_variance_.read() * m + stop_gradient(var) * (1 - m));
   if (ctx.updates) ctx.updates->insert(ctx.updates->end(), {update_mean, update_var});
   return normalize(x, mean, var, o_.epsilon(), gamma_, beta_);
 }
@@ -76,18 +79,22 @@ nlohmann::json BatchNormalization::get_config() const {
 
 LayerPtr BatchNormalization::from_config(const nlohmann::json& c) {
   ConfigReader r(c, "BatchNormalization",
-                 {"axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
-                  "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer",
-                  "gamma_regularizer", "renorm", "renorm_clipping", "renorm_momentum", "fused",
-                  "virtual_batch_size", "adjustment"});
-  if (r.boolean("renorm", false)) throw UnimplementedError("BatchNormalization: renorm is not supported");
+                 {"axis", "momentum", "epsilon", "center", "scale", "beta_initializer",
+                  "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer",
+                  "beta_regularizer", "gamma_regularizer", "renorm", "renorm_clipping",
+                  "renorm_momentum", "fused", "virtual_batch_size", "adjustment"});
+  if (r.boolean("renorm", false))
+    throw UnimplementedError("BatchNormalization: renorm is not supported");
   BatchNormalizationOptions o;
-  o.axis(r.axis("axis", -1)).momentum(r.number("momentum", 0.99)).epsilon(r.number("epsilon", 1e-3));
+  o.axis(r.axis("axis", -1))
+      .momentum(r.number("momentum", 0.99))
+      .epsilon(r.number("epsilon", 1e-3));
   o.center(r.boolean("center", true)).scale(r.boolean("scale", true));
   o.beta_initializer(Initializer::from_config(r.raw("beta_initializer", "zeros")));
   o.gamma_initializer(Initializer::from_config(r.raw("gamma_initializer", "ones")));
   o.moving_mean_initializer(Initializer::from_config(r.raw("moving_mean_initializer", "zeros")));
-  o.moving_variance_initializer(Initializer::from_config(r.raw("moving_variance_initializer", "ones")));
+  o.moving_variance_initializer(
+      Initializer::from_config(r.raw("moving_variance_initializer", "ones")));
   auto layer = std::make_shared<BatchNormalization>(o, r.name());
   r.apply_common(*layer);
   return layer;

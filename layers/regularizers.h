@@ -30,8 +30,12 @@ using RegularizerPtr = std::shared_ptr<Regularizer>;
 
 /// Keras's regularizers.l1/l2/l1_l2, with Keras's defaults.
 namespace regularizers {
-inline RegularizerPtr l1(double l1 = 0.01) { return std::make_shared<Regularizer>(l1, 0.0); }
-inline RegularizerPtr l2(double l2 = 0.01) { return std::make_shared<Regularizer>(0.0, l2); }
+inline RegularizerPtr l1(double l1 = 0.01) {
+  return std::make_shared<Regularizer>(l1, 0.0);
+}
+inline RegularizerPtr l2(double l2 = 0.01) {
+  return std::make_shared<Regularizer>(0.0, l2);
+}
 inline RegularizerPtr l1_l2(double l1 = 0.01, double l2 = 0.01) {
   return std::make_shared<Regularizer>(l1, l2);
 }

@@ -9,7 +9,8 @@
 namespace nabla::testing {
 
 inline std::pair<Tensor, Tensor> xor_data() {
-  return {Tensor({0.f, 0.f, 0.f, 1.f, 1.f, 0.f, 1.f, 1.f}, {4, 2}), Tensor({0.f, 1.f, 1.f, 0.f}, {4, 1})};
+  return {Tensor({0.f, 0.f, 0.f, 1.f, 1.f, 0.f, 1.f, 1.f}, {4, 2}),
+          Tensor({0.f, 1.f, 1.f, 0.f}, {4, 1})};
 }
 
 /// Three interleaved spiral arms, `per_class` points each, labels 0..2 (sparse).
@@ -46,7 +47,8 @@ inline double sparse_accuracy(const Tensor& predictions, const Tensor& labels) {
 inline double max_abs_diff(const TensorList& a, const TensorList& b) {
   double worst = 0;
   for (size_t i = 0; i < a.size(); ++i)
-    for (int64_t j = 0; j < a[i].numel(); ++j) worst = std::max(worst, std::fabs(a[i].at(j) - b[i].at(j)));
+    for (int64_t j = 0; j < a[i].numel(); ++j)
+      worst = std::max(worst, std::fabs(a[i].at(j) - b[i].at(j)));
   return worst;
 }
 

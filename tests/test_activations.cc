@@ -19,7 +19,10 @@ TEST_CASE("each Keras activation computes its formula and has the right gradient
       {"relu6", [](double x) { return std::min(std::max(x, 0.0), 6.0); }},
       {"leaky_relu", [](double x) { return x > 0 ? x : 0.2 * x; }},
       {"elu", [](double x) { return x > 0 ? x : std::expm1(x); }},
-      {"selu", [](double x) { return 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * std::expm1(x)); }},
+      {"selu",
+       [](double x) {
+         return 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * std::expm1(x));
+       }},
       {"sigmoid", sig},
       {"hard_sigmoid", [](double x) { return std::min(std::max(x / 6 + 0.5, 0.0), 1.0); }},
       {"tanh", [](double x) { return std::tanh(x); }},
@@ -41,7 +44,8 @@ TEST_CASE("each Keras activation computes its formula and has the right gradient
       double z = 0;
       for (double p : points) z += std::exp(p);
       for (size_t i = 0; i < points.size(); ++i)
-        CHECK(s.at(i) == doctest::Approx(name == "softmax" ? std::exp(points[i]) / z : points[i] - std::log(z)));
+        CHECK(s.at(i) == doctest::Approx(name == "softmax" ? std::exp(points[i]) / z
+                                                           : points[i] - std::log(z)));
       continue;
     }
     REQUIRE(ref.count(name));
@@ -51,7 +55,8 @@ TEST_CASE("each Keras activation computes its formula and has the right gradient
     const Tensor g = tape.gradient(reduce_sum(f(x)), x);
     for (size_t i = 0; i < points.size(); ++i) {
       CHECK(y.at(i) == doctest::Approx(ref.at(name)(points[i])).epsilon(1e-12));
-      const double h = 1e-6, fd = (ref.at(name)(points[i] + h) - ref.at(name)(points[i] - h)) / (2 * h);
+      const double h = 1e-6,
+                   fd = (ref.at(name)(points[i] + h) - ref.at(name)(points[i] - h)) / (2 * h);
       CHECK(g.at(i) == doctest::Approx(fd).epsilon(1e-6));
     }
   }

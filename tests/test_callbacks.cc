@@ -20,7 +20,9 @@ Sequential small_model() {
 }
 }  // namespace
 
-TEST_CASE("EarlyStopping stops after `patience` epochs without improvement and restores the best weights") {
+TEST_CASE(
+    "EarlyStopping stops after `patience` epochs without improvement and restores the best "
+    "weights") {
   auto [x, y] = spiral_data(20);
   Sequential model = small_model();
   model.compile(SGD(0.1), "sparse_categorical_crossentropy");
@@ -34,7 +36,8 @@ TEST_CASE("EarlyStopping stops after `patience` epochs without improvement and r
   };
   auto stop = std::make_shared<EarlyStopping>(
       EarlyStopping::Options{.monitor = "fake", .patience = 2, .restore_best_weights = true});
-  History h = model.fit(x, y, FitOptions().epochs(20).batch_size(16).verbose(0).callbacks({record, stop}));
+  History h =
+      model.fit(x, y, FitOptions().epochs(20).batch_size(16).verbose(0).callbacks({record, stop}));
   CHECK(h.history.at("loss").size() == 3);  // epochs 0, 1, 2: stopped after two without improvement
   CHECK(stop->stopped_epoch() == 2);
   CHECK(stop->best_epoch() == 0);
@@ -49,7 +52,8 @@ TEST_CASE("ReduceLROnPlateau multiplies the learning rate when the monitor stall
   flat->on_epoch_end_fn = [](int, Logs& logs) { logs["flat"] = 1.0; };
   auto reduce = std::make_shared<ReduceLROnPlateau>(
       ReduceLROnPlateau::Options{.monitor = "flat", .factor = 0.5, .patience = 1});
-  History h = model.fit(x, y, FitOptions().epochs(4).batch_size(16).verbose(0).callbacks({flat, reduce}));
+  History h =
+      model.fit(x, y, FitOptions().epochs(4).batch_size(16).verbose(0).callbacks({flat, reduce}));
   CHECK(model.optimizer().learning_rate() == doctest::Approx(0.01 * 0.5 * 0.5 * 0.5));
   CHECK(h.history.at("lr")[0] == doctest::Approx(0.01));
   CHECK(h.history.at("lr")[2] == doctest::Approx(0.005));
@@ -70,12 +74,15 @@ TEST_CASE("TerminateOnNaN stops on a NaN loss and says so") {
 }
 
 TEST_CASE("CSVLogger writes the history, one row per epoch") {
-  const std::string path = std::filesystem::temp_directory_path() / ("nabla_csv_" + std::to_string(getpid()) + ".csv");
+  const std::string path =
+      std::filesystem::temp_directory_path() / ("nabla_csv_" + std::to_string(getpid()) + ".csv");
   auto [x, y] = spiral_data(20);
   Sequential model = small_model();
   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
-  History h = model.fit(x, y, FitOptions().epochs(3).batch_size(16).verbose(0).validation_split(0.2)
-                                  .callbacks({std::make_shared<CSVLogger>(path)}));
+  History h =
+      model.fit(x, y,
+                FitOptions().epochs(3).batch_size(16).verbose(0).validation_split(0.2).callbacks(
+                    {std::make_shared<CSVLogger>(path)}));
   std::ifstream in(path);
   std::string header, line;
   std::getline(in, header);
@@ -99,10 +106,12 @@ TEST_CASE("ModelCheckpoint writes per-epoch names, best-only and weights-only fi
   Sequential model = small_model();
   model.compile("adam", "sparse_categorical_crossentropy");
   auto every = std::make_shared<ModelCheckpoint>((dir / "e{epoch:02d}-{loss:.2f}.h5").string());
-  auto best = std::make_shared<ModelCheckpoint>((dir / "best.h5").string(),
-                                                ModelCheckpoint::Options{.monitor = "loss", .save_best_only = true,
-                                                                         .save_weights_only = true});
-  History h = model.fit(x, y, FitOptions().epochs(2).batch_size(16).verbose(0).callbacks({every, best}));
+  auto best = std::make_shared<ModelCheckpoint>(
+      (dir / "best.h5").string(),
+      ModelCheckpoint::Options{
+          .monitor = "loss", .save_best_only = true, .save_weights_only = true});
+  History h =
+      model.fit(x, y, FitOptions().epochs(2).batch_size(16).verbose(0).callbacks({every, best}));
   char name[64];
   std::snprintf(name, sizeof name, "e01-%.2f.h5", h.history.at("loss")[0]);
   CHECK(fs::exists(dir / name));
@@ -121,7 +130,8 @@ TEST_CASE("LearningRateScheduler sets the rate each epoch") {
   auto [x, y] = spiral_data(10);
   Sequential model = small_model();
   model.compile(SGD(0.1), "sparse_categorical_crossentropy");
-  auto sched = std::make_shared<LearningRateScheduler>([](int epoch, double) { return 0.1 / (epoch + 1); });
+  auto sched =
+      std::make_shared<LearningRateScheduler>([](int epoch, double) { return 0.1 / (epoch + 1); });
   History h = model.fit(x, y, FitOptions().epochs(3).verbose(0).callbacks({sched}));
   CHECK(h.history.at("lr")[2] == doctest::Approx(0.1 / 3));
 }

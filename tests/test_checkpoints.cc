@@ -21,7 +21,9 @@ namespace {
 
 struct TempDir {
   fs::path path;
-  TempDir() : path(fs::temp_directory_path() / ("nabla_ckpt_" + std::to_string(getpid()) + "_" + std::to_string(rand()))) {
+  TempDir()
+      : path(fs::temp_directory_path() /
+             ("nabla_ckpt_" + std::to_string(getpid()) + "_" + std::to_string(rand()))) {
     fs::create_directories(path);
   }
   ~TempDir() { fs::remove_all(path); }
@@ -30,18 +32,20 @@ struct TempDir {
 
 Sequential all_layers_model() {
   set_seed(21);
-  return Sequential({Input({6}), Dense(8, "relu"), BatchNormalization(), Dropout(0.25), Dense(8, "tanh"),
-                     LayerNormalization(), Dense(3, "softmax")});
+  return Sequential({Input({6}), Dense(8, "relu"), BatchNormalization(), Dropout(0.25),
+                     Dense(8, "tanh"), LayerNormalization(), Dense(3, "softmax")});
 }
 
 bool bitwise_equal(const Tensor& a, const Tensor& b) {
-  return a.shape() == b.shape() &&
-         std::memcmp(a.raw_data(), b.raw_data(), static_cast<size_t>(a.numel()) * sizeof(float)) == 0;
+  return a.shape() == b.shape() && std::memcmp(a.raw_data(), b.raw_data(),
+                                               static_cast<size_t>(a.numel()) * sizeof(float)) == 0;
 }
 
 }  // namespace
 
-TEST_CASE("save then load_model gives bitwise identical predictions (Dense, Dropout, BatchNorm, LayerNorm)") {
+TEST_CASE(
+    "save then load_model gives bitwise identical predictions (Dense, Dropout, BatchNorm, "
+    "LayerNorm)") {
   TempDir dir;
   auto [x, y] = spiral_data(20);
   Tensor x6 = concat({x, x * 2.f, x * -1.f}, 1);
@@ -82,7 +86,9 @@ TEST_CASE("training resumed from a checkpoint continues exactly where it stopped
 
 TEST_CASE("the file layout is Keras's, as an independent reader (h5dump) sees it") {
   if (std::system("h5dump --version > /dev/null 2>&1") != 0) {
-    MESSAGE("h5dump (Debian's hdf5-tools) is not installed; layout not checked by an independent reader");
+    MESSAGE(
+        "h5dump (Debian's hdf5-tools) is not installed; layout not checked by an independent "
+        "reader");
     return;
   }
   TempDir dir;
@@ -102,7 +108,8 @@ TEST_CASE("the file layout is Keras's, as an independent reader (h5dump) sees it
   CHECK(w.find("ATTRIBUTE \"layer_names\"") != std::string::npos);
   CHECK(w.find("STRSIZE 7;") != std::string::npos);  // fixed-length: "dropout" is the longest name
   CHECK(w.find("STRPAD H5T_STR_NULLPAD;") != std::string::npos);
-  CHECK(w.find("\"dense\\000\\000\", \"dropout\", \"dense_1\"") != std::string::npos);  // null-padded
+  CHECK(w.find("\"dense\\000\\000\", \"dropout\", \"dense_1\"") !=
+        std::string::npos);  // null-padded
   CHECK(w.find("ATTRIBUTE \"keras_version\"") != std::string::npos);
   CHECK(w.find("STRSIZE H5T_VARIABLE;") != std::string::npos);  // scalar strings: variable-length
   CHECK(w.find("\"dense/kernel:0\", \"dense/bias:0\\000\\000\"") != std::string::npos);
@@ -112,11 +119,12 @@ TEST_CASE("the file layout is Keras's, as an independent reader (h5dump) sees it
   const std::string bias = dump("-H -d /dense/dense/bias:0 " + dir / "w.h5");
   CHECK(bias.find("SIMPLE { ( 3 ) / ( 3 ) }") != std::string::npos);
   const std::string m = dump("-A -H " + dir / "m.h5");
-  for (const char* key : {"ATTRIBUTE \"model_config\"", "ATTRIBUTE \"training_config\"",
-                          "GROUP \"model_weights\"", "GROUP \"optimizer_weights\"",
-                          "DATASET \"kernel:0\""})
+  for (const char* key :
+       {"ATTRIBUTE \"model_config\"", "ATTRIBUTE \"training_config\"", "GROUP \"model_weights\"",
+        "GROUP \"optimizer_weights\"", "DATASET \"kernel:0\""})
     CHECK(m.find(key) != std::string::npos);
-  CHECK(dump("-H -d /model_weights/dense_1/dense_1/kernel:0 " + dir / "m.h5").find("( 3, 2 )") != std::string::npos);
+  CHECK(dump("-H -d /model_weights/dense_1/dense_1/kernel:0 " + dir / "m.h5").find("( 3, 2 )") !=
+        std::string::npos);
 }
 
 TEST_CASE("the two real Keras files load and reproduce Keras's predictions") {
@@ -130,7 +138,8 @@ TEST_CASE("the two real Keras files load and reproduce Keras's predictions") {
   }
   {  // Keras 2.1.4 model.save, list-form Sequential config
     Sequential model = load_model(data + "/keras-h5/konduit_keras214_listform_model.h5");
-    const Tensor p = model.predict(Tensor({1.f, 0.f, 5.f, 10.f, 100.f, 55.f, 555.f, 1000.f}, {2, 4}));
+    const Tensor p =
+        model.predict(Tensor({1.f, 0.f, 5.f, 10.f, 100.f, 55.f, 555.f, 1000.f}, {2, 4}));
     const double expected[] = {0.1628401, 0.7828045, 0.0543554, 0, 1, 0};
     for (int i = 0; i < 6; ++i) CHECK(std::fabs(p.at(i) - expected[i]) < 1e-5);
   }
@@ -142,11 +151,11 @@ TEST_CASE("load failures are clear and leave the model untouched") {
   const TensorList original = model.get_weights();
   model.save_weights(dir / "good.h5");
 
-  CHECK_THROWS_WITH_AS(model.load_weights(dir / "missing.h5"), doctest::Contains("does not exist"), IOError);
-  {
-    std::ofstream(dir / "text.h5") << "this is not HDF5";
-  }
-  CHECK_THROWS_WITH_AS(model.load_weights(dir / "text.h5"), doctest::Contains("is not an HDF5 file"), IOError);
+  CHECK_THROWS_WITH_AS(model.load_weights(dir / "missing.h5"), doctest::Contains("does not exist"),
+                       IOError);
+  { std::ofstream(dir / "text.h5") << "this is not HDF5"; }
+  CHECK_THROWS_WITH_AS(model.load_weights(dir / "text.h5"),
+                       doctest::Contains("is not an HDF5 file"), IOError);
   {  // truncated: the first half of a good file
     const auto size = fs::file_size(dir / "good.h5");
     std::ifstream in(dir / "good.h5", std::ios::binary);
@@ -158,17 +167,21 @@ TEST_CASE("load failures are clear and leave the model untouched") {
 
   Sequential other({Input({6}), Dense(8, "relu"), Dense(3)});
   other.save_weights(dir / "fewer_layers.h5");
-  CHECK_THROWS_WITH_AS(model.load_weights(dir / "fewer_layers.h5"), doctest::Contains("layers with weights"), IOError);
+  CHECK_THROWS_WITH_AS(model.load_weights(dir / "fewer_layers.h5"),
+                       doctest::Contains("layers with weights"), IOError);
 
-  Sequential wide({Input({6}), Dense(9, "relu"), BatchNormalization(), Dropout(0.25), Dense(8, "tanh"),
-                   LayerNormalization(), Dense(3, "softmax")});
+  Sequential wide({Input({6}), Dense(9, "relu"), BatchNormalization(), Dropout(0.25),
+                   Dense(8, "tanh"), LayerNormalization(), Dense(3, "softmax")});
   wide.save_weights(dir / "wide.h5");
   CHECK_THROWS_WITH_AS(model.load_weights(dir / "wide.h5"),
                        doctest::Contains("shape (6, 9) does not match weight"), IOError);
-  CHECK_THROWS_WITH_AS(model.load_weights(dir / "wide.h5"), doctest::Contains("kernel:0'"), IOError);
-  CHECK_THROWS_WITH_AS(model.load_weights(dir / "wide.h5"), doctest::Contains("of shape (6, 8)"), IOError);
+  CHECK_THROWS_WITH_AS(model.load_weights(dir / "wide.h5"), doctest::Contains("kernel:0'"),
+                       IOError);
+  CHECK_THROWS_WITH_AS(model.load_weights(dir / "wide.h5"), doctest::Contains("of shape (6, 8)"),
+                       IOError);
   CHECK(max_abs_diff(model.get_weights(), original) == 0.0);
-  CHECK_THROWS_WITH_AS(load_model(dir / "good.h5"), doctest::Contains("holds weights only"), IOError);
+  CHECK_THROWS_WITH_AS(load_model(dir / "good.h5"), doctest::Contains("holds weights only"),
+                       IOError);
 }
 
 TEST_CASE("a save that fails midway leaves the previous checkpoint intact") {
@@ -182,10 +195,12 @@ TEST_CASE("a save that fails midway leaves the previous checkpoint intact") {
   Sequential changed = all_layers_model();
   changed.compile("adam", "sparse_categorical_crossentropy");
   h5::testing::fail_after_datasets(3);
-  CHECK_THROWS_WITH_AS(changed.save(dir / "ckpt.h5"), doctest::Contains("injected failure"), IOError);
+  CHECK_THROWS_WITH_AS(changed.save(dir / "ckpt.h5"), doctest::Contains("injected failure"),
+                       IOError);
   CHECK(bitwise_equal(load_model(dir / "ckpt.h5").predict(x), before));
   int leftovers = 0;
-  for (const auto& e : fs::directory_iterator(dir.path)) leftovers += e.path().filename() != "ckpt.h5";
+  for (const auto& e : fs::directory_iterator(dir.path))
+    leftovers += e.path().filename() != "ckpt.h5";
   CHECK(leftovers == 0);
 
   // A process killed while saving, over and over, never leaves a broken file behind.
@@ -202,7 +217,8 @@ TEST_CASE("a save that fails midway leaves the previous checkpoint intact") {
 
 TEST_CASE("a save into a missing directory is a clear error") {
   Sequential model({Input({2}), Dense(1)});
-  CHECK_THROWS_WITH_AS(model.save_weights("/nonexistent-dir/x.h5"), doctest::Contains("does not exist"), IOError);
+  CHECK_THROWS_WITH_AS(model.save_weights("/nonexistent-dir/x.h5"),
+                       doctest::Contains("does not exist"), IOError);
 }
 
 TEST_CASE("hard_sigmoid of either Keras version reads back as the same function") {

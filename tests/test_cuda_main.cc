@@ -57,7 +57,8 @@ TEST_CASE("asking for a CUDA device that is not there gives a clear error, not a
 int main(int argc, char** argv) {
   doctest::Context context(argc, argv);
   const bool gpu = cuda_available();
-  if (!gpu) std::printf("[test_cuda] skipped: no CUDA device: %s\n", cuda_unavailable_reason().c_str());
+  if (!gpu)
+    std::printf("[test_cuda] skipped: no CUDA device: %s\n", cuda_unavailable_reason().c_str());
   const int result = context.run();
   if (context.shouldExit() || result != 0) return result;
   return gpu ? 0 : 77;  // 77: CTest's SKIP_RETURN_CODE (tests/CMakeLists.txt)

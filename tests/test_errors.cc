@@ -10,7 +10,8 @@ TEST_CASE("a shape mismatch throws a ShapeError naming the op and both shapes") 
   auto scope = g.as_default();
   Tensor a = placeholder(DType::Float32, {2, 3}, "a");
   Tensor b = placeholder(DType::Float32, {4}, "b");
-  CHECK_THROWS_WITH_AS(a + b, doctest::Contains("Add 'Add': shapes (2, 3) and (4,) cannot be broadcast"),
+  CHECK_THROWS_WITH_AS(a + b,
+                       doctest::Contains("Add 'Add': shapes (2, 3) and (4,) cannot be broadcast"),
                        ShapeError);
   Tensor m = placeholder(DType::Float32, {5, 7}, "m");
   CHECK_THROWS_WITH_AS(matmul(a, m), doctest::Contains("MatMul 'MatMul': inner dimensions differ"),
@@ -49,9 +50,9 @@ TEST_CASE("names are unique and readable, with name scopes") {
 }
 
 TEST_CASE("bad kernel input at run time is an error, not a crash") {
-  CHECK_THROWS_WITH_AS(
-      sparse_softmax_cross_entropy_with_logits(Tensor::from_vector<int32_t>({0, 7}, {2}), Tensor::zeros({2, 3})),
-      doctest::Contains("label 7 at row 1 is outside [0, 3)"), ValueError);
+  CHECK_THROWS_WITH_AS(sparse_softmax_cross_entropy_with_logits(
+                           Tensor::from_vector<int32_t>({0, 7}, {2}), Tensor::zeros({2, 3})),
+                       doctest::Contains("label 7 at row 1 is outside [0, 3)"), ValueError);
   CHECK_THROWS_WITH_AS(Tensor::full({2}, 1, DType::Int32) / Tensor::zeros({2}, DType::Int32),
                        doctest::Contains("integer division by zero"), ValueError);
   CHECK_THROWS_AS(dropout(Tensor({1.f}), 1.0), ValueError);

@@ -17,8 +17,8 @@ TEST_CASE("e = (a + b) * (b + 1): value 6 and partial derivatives") {
   Tensor e = c * d;
   TensorList grads = gradients(e, {a, b, c, d});
   Session sess(g);
-  TensorList out = sess.run({e, grads[0], grads[1], grads[2], grads[3]},
-                            {{a, Tensor(2.f)}, {b, Tensor(1.f)}});
+  TensorList out =
+      sess.run({e, grads[0], grads[1], grads[2], grads[3]}, {{a, Tensor(2.f)}, {b, Tensor(1.f)}});
   CHECK(out[0].item<float>() == 6.f);
   CHECK(out[1].item<float>() == 2.f);  // de/da = d
   CHECK(out[2].item<float>() == 5.f);  // de/db = d + c
@@ -49,11 +49,11 @@ TEST_CASE("g = ((a * b) + d) / f with its gradients") {
   Session sess(g);
   FeedDict feeds{{a, Tensor(2.f)}, {b, Tensor(3.f)}, {d, Tensor(4.f)}, {f, Tensor(5.f)}};
   TensorList v = sess.run({out, grads[0], grads[1], grads[2], grads[3]}, feeds);
-  CHECK(v[0].item<float>() == doctest::Approx(2.0));          // (6 + 4) / 5
-  CHECK(v[1].item<float>() == doctest::Approx(3.0 / 5));      // b / f
-  CHECK(v[2].item<float>() == doctest::Approx(2.0 / 5));      // a / f
-  CHECK(v[3].item<float>() == doctest::Approx(1.0 / 5));      // 1 / f
-  CHECK(v[4].item<float>() == doctest::Approx(-10.0 / 25));   // -(ab + d) / f^2
+  CHECK(v[0].item<float>() == doctest::Approx(2.0));         // (6 + 4) / 5
+  CHECK(v[1].item<float>() == doctest::Approx(3.0 / 5));     // b / f
+  CHECK(v[2].item<float>() == doctest::Approx(2.0 / 5));     // a / f
+  CHECK(v[3].item<float>() == doctest::Approx(1.0 / 5));     // 1 / f
+  CHECK(v[4].item<float>() == doctest::Approx(-10.0 / 25));  // -(ab + d) / f^2
 }
 
 TEST_CASE("under a tape, f = 4 * c gives df/dc = 4") {

@@ -33,9 +33,11 @@ TEST_CASE("a graph survives a JSON round trip with the same results") {
 
 TEST_CASE("malformed graph JSON gives a clear error") {
   CHECK_THROWS_WITH_AS(graph_from_json("{"), doctest::Contains("does not parse"), ValueError);
-  CHECK_THROWS_WITH_AS(graph_from_json("{\"nodes\": []}"), doctest::Contains("nabla-graph"), ValueError);
+  CHECK_THROWS_WITH_AS(graph_from_json("{\"nodes\": []}"), doctest::Contains("nabla-graph"),
+                       ValueError);
   CHECK_THROWS_WITH_AS(
-      graph_from_json(R"({"format":"nabla-graph","nodes":[{"name":"a","op":"Add","inputs":["b","c"],"attrs":{}}]})"),
+      graph_from_json(
+          R"({"format":"nabla-graph","nodes":[{"name":"a","op":"Add","inputs":["b","c"],"attrs":{}}]})"),
       doctest::Contains("no node named 'b'"), NotFoundError);
 }
 

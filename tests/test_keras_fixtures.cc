@@ -48,7 +48,8 @@ TEST_CASE("every Keras fixture loads and predicts what Keras predicted (within 1
     REQUIRE(got.numel() == expected.numel());
     double worst = 0;
     for (int64_t i = 0; i < got.numel(); ++i)
-      worst = std::max(worst, std::fabs(got.at(i) - expected.at(i)) / std::max(1.0, std::fabs(expected.at(i))));
+      worst = std::max(
+          worst, std::fabs(got.at(i) - expected.at(i)) / std::max(1.0, std::fabs(expected.at(i))));
     CHECK(worst < 1e-5);
     ++checked;
   }

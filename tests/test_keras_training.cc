@@ -35,8 +35,10 @@ TEST_CASE("a 3-class spiral reaches over 95% training accuracy") {
   set_seed(3);
   auto [x, y] = spiral_data();
   Sequential model({Input({2}), Dense(64, "relu"), Dense(64, "relu"), Dense(3)});
-  model.compile(Adam(0.01), SparseCategoricalCrossentropy(SparseCategoricalCrossentropyOptions().from_logits(true)),
-                {"accuracy"});
+  model.compile(
+      Adam(0.01),
+      SparseCategoricalCrossentropy(SparseCategoricalCrossentropyOptions().from_logits(true)),
+      {"accuracy"});
   History h = model.fit(x, y, FitOptions().epochs(150).batch_size(32).verbose(0));
   CHECK(h.history.at("accuracy").back() > 0.95);
   CHECK(sparse_accuracy(model.predict(x), y) > 0.95);
@@ -74,7 +76,8 @@ TEST_CASE("with a seed, two runs give identical weights and histories") {
     auto [x, y] = spiral_data(30);
     Sequential model({Input({2}), Dense(16, "relu"), Dropout(0.3), Dense(3, "softmax")});
     model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
-    History h = model.fit(x, y, FitOptions().epochs(3).batch_size(16).validation_split(0.2).verbose(0).seed(9));
+    History h = model.fit(
+        x, y, FitOptions().epochs(3).batch_size(16).validation_split(0.2).verbose(0).seed(9));
     return std::make_pair(model.get_weights(), h.history.at("loss"));
   };
   auto [w1, l1] = run();
@@ -88,7 +91,8 @@ TEST_CASE("history holds loss, metrics, validation values, learning rate and epo
   auto [x, y] = spiral_data(30);
   Sequential model({Input({2}), Dense(8, "relu"), Dense(3, "softmax")});
   model.compile(Adam(0.002), "sparse_categorical_crossentropy", {"accuracy"});
-  History h = model.fit(x, y, FitOptions().epochs(2).batch_size(16).validation_split(0.25).verbose(0));
+  History h =
+      model.fit(x, y, FitOptions().epochs(2).batch_size(16).validation_split(0.25).verbose(0));
   for (const char* key : {"loss", "accuracy", "val_loss", "val_accuracy", "lr", "epoch_seconds"}) {
     CAPTURE(key);
     REQUIRE(h.history.count(key));
@@ -121,7 +125,8 @@ TEST_CASE("sample weights and class weights weight the loss as in Keras") {
   for (int i = 0; i < 8; ++i) expected += per_sample.at(i) * w.at(i) / 8;
   CHECK(model.evaluate(x, y, EvaluateOptions().sample_weight(w).verbose(0)).at("loss") ==
         doctest::Approx(expected).epsilon(1e-5));
-  History h = model.fit(x, y, FitOptions().class_weight({{0, 2.0}, {1, 0.5}}).batch_size(8).verbose(0));
+  History h =
+      model.fit(x, y, FitOptions().class_weight({{0, 2.0}, {1, 0.5}}).batch_size(8).verbose(0));
   double weighted = 0;
   for (int i = 0; i < 8; ++i) weighted += per_sample.at(i) * (i % 2 ? 0.5 : 2.0) / 8;
   CHECK(h.history.at("loss")[0] == doctest::Approx(weighted).epsilon(1e-5));
@@ -133,7 +138,8 @@ TEST_CASE("summary prints Keras's table") {
   const std::string s = model.summary();
   CHECK(s.find("Model: \"mlp\"") != std::string::npos);
   CHECK(s.find("Layer (type)") != std::string::npos);
-  CHECK(s.find("dense (Dense)               (None, 256)               200,960") != std::string::npos);
+  CHECK(s.find("dense (Dense)               (None, 256)               200,960") !=
+        std::string::npos);
   CHECK(s.find("dropout (Dropout)           (None, 256)               0") != std::string::npos);
   CHECK(s.find("Total params: 203,530") != std::string::npos);
   CHECK(s.find("Trainable params: 203,530") != std::string::npos);
@@ -148,11 +154,11 @@ TEST_CASE("layers get Keras's default names and weight names") {
   VariableList w = model.weights();
   std::vector<std::string> names;
   for (const Variable& v : w) names.push_back(v.name());
-  CHECK(names == std::vector<std::string>{"dense/kernel", "dense/bias", "dense_1/kernel", "dense_1/bias",
-                                           "batch_normalization/gamma", "batch_normalization/beta",
-                                           "layer_normalization/gamma", "layer_normalization/beta",
-                                           "batch_normalization/moving_mean",
-                                           "batch_normalization/moving_variance"});
+  CHECK(names == std::vector<std::string>{
+                     "dense/kernel", "dense/bias", "dense_1/kernel", "dense_1/bias",
+                     "batch_normalization/gamma", "batch_normalization/beta",
+                     "layer_normalization/gamma", "layer_normalization/beta",
+                     "batch_normalization/moving_mean", "batch_normalization/moving_variance"});
 }
 
 TEST_CASE("a compiled model reads its variables when it runs, not when its graph was built") {
@@ -163,7 +169,8 @@ TEST_CASE("a compiled model reads its variables when it runs, not when its graph
   model.fit(x, y, FitOptions().epochs(2).batch_size(8).verbose(0));  // moves the moving statistics
   const Tensor compiled = model.predict(x);
   const Tensor eager = model(x);
-  for (int64_t i = 0; i < eager.numel(); ++i) REQUIRE(compiled.at(i) == doctest::Approx(eager.at(i)).epsilon(1e-6));
+  for (int64_t i = 0; i < eager.numel(); ++i)
+    REQUIRE(compiled.at(i) == doctest::Approx(eager.at(i)).epsilon(1e-6));
   // Regularization penalties too: the loss depends on the current weights.
   Sequential reg({Input({2}), Dense(DenseOptions(3).kernel_regularizer(regularizers::l2(0.5)))});
   reg.compile(SGD(0.0), "mse");

@@ -38,7 +38,9 @@ void* realloc(void* p, size_t n) {
   count();
   return __libc_realloc(p, n);
 }
-void free(void* p) { __libc_free(p); }
+void free(void* p) {
+  __libc_free(p);
+}
 void* aligned_alloc(size_t a, size_t n) {
   count();
   return __libc_memalign(a, n);
@@ -73,8 +75,10 @@ int64_t allocations_of_fit(Sequential& model, int64_t steps) {
 TEST_CASE("a training step of the reference MLP allocates nothing after the first") {
   set_seed(1);
   Sequential model({Input({784}), Dense(256, "relu"), Dropout(0.1), Dense(128, "relu"), Dense(10)});
-  model.compile(Adam(1e-3), SparseCategoricalCrossentropy(SparseCategoricalCrossentropyOptions().from_logits(true)),
-                {"accuracy"});
+  model.compile(
+      Adam(1e-3),
+      SparseCategoricalCrossentropy(SparseCategoricalCrossentropyOptions().from_logits(true)),
+      {"accuracy"});
   allocations_of_fit(model, 2);  // compiles the plans
   const int64_t few = allocations_of_fit(model, 4);
   const int64_t many = allocations_of_fit(model, 40);

@@ -113,7 +113,8 @@ TEST_CASE("an unconnected source gives an undefined gradient, or zeros when aske
   TensorList none = gradients(y, {z});
   CHECK_FALSE(none[0].defined());
   Tensor zero = gradients(y, {z}, Tensor(), UnconnectedGradients::Zero)[0];
-  CHECK(Session(g).run(zero, {{z, Tensor({1.f, 2.f})}}).to_vector<float>() == std::vector<float>{0, 0});
+  CHECK(Session(g).run(zero, {{z, Tensor({1.f, 2.f})}}).to_vector<float>() ==
+        std::vector<float>{0, 0});
 
   GradientTape tape;
   Tensor a = Tensor({1.f, 2.f}), b = Tensor({3.f, 4.f});
@@ -129,7 +130,8 @@ TEST_CASE("gradients stop at comparisons, argmax, integer casts and stop_gradien
   Graph g;
   auto scope = g.as_default();
   Tensor x = placeholder(DType::Float32, {3}, "x");
-  Tensor y = reduce_sum(x * stop_gradient(x)) + reduce_sum(cast(cast(x, DType::Int32), DType::Float32));
+  Tensor y =
+      reduce_sum(x * stop_gradient(x)) + reduce_sum(cast(cast(x, DType::Int32), DType::Float32));
   Tensor dx = gradients(y, {x})[0];
   CHECK(Session(g).run(dx, {{x, Tensor({1.f, 2.f, 3.f})}}).to_vector<float>() ==
         std::vector<float>{1, 2, 3});
@@ -150,5 +152,6 @@ TEST_CASE("tape: variables are watched automatically, persistent tapes allow sev
   GradientTape once;
   Tensor z = reduce_sum(w.read() * 3.f);
   once.gradient(z, VariableList{w});
-  CHECK_THROWS_WITH_AS(once.gradient(z, VariableList{w}), doctest::Contains("only once"), StateError);
+  CHECK_THROWS_WITH_AS(once.gradient(z, VariableList{w}), doctest::Contains("only once"),
+                       StateError);
 }

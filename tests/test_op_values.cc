@@ -10,7 +10,9 @@ using namespace nabla;
 using namespace nabla::testing;
 
 namespace {
-std::vector<double> values(const Tensor& t) { return t.to_vector<double>(); }
+std::vector<double> values(const Tensor& t) {
+  return t.to_vector<double>();
+}
 }  // namespace
 
 TEST_CASE("graph mode and eager mode agree for every op") {
@@ -43,16 +45,23 @@ TEST_CASE("element-wise math matches the C library") {
   const Ref refs[] = {
       {"exp", [](const Tensor& t) { return exp(t); }, [](double v) { return std::exp(v); }},
       {"tanh", [](const Tensor& t) { return tanh(t); }, [](double v) { return std::tanh(v); }},
-      {"sigmoid", [](const Tensor& t) { return sigmoid(t); }, [](double v) { return 1 / (1 + std::exp(-v)); }},
-      {"softplus", [](const Tensor& t) { return softplus(t); }, [](double v) { return std::log1p(std::exp(v)); }},
-      {"softsign", [](const Tensor& t) { return softsign(t); }, [](double v) { return v / (1 + std::fabs(v)); }},
+      {"sigmoid", [](const Tensor& t) { return sigmoid(t); },
+       [](double v) { return 1 / (1 + std::exp(-v)); }},
+      {"softplus", [](const Tensor& t) { return softplus(t); },
+       [](double v) { return std::log1p(std::exp(v)); }},
+      {"softsign", [](const Tensor& t) { return softsign(t); },
+       [](double v) { return v / (1 + std::fabs(v)); }},
       {"relu", [](const Tensor& t) { return relu(t); }, [](double v) { return v > 0 ? v : 0; }},
-      {"elu", [](const Tensor& t) { return elu(t); }, [](double v) { return v > 0 ? v : std::expm1(v); }},
+      {"elu", [](const Tensor& t) { return elu(t); },
+       [](double v) { return v > 0 ? v : std::expm1(v); }},
       {"selu", [](const Tensor& t) { return selu(t); },
-       [](double v) { return 1.0507009873554805 * (v > 0 ? v : 1.6732632423543772 * std::expm1(v)); }},
+       [](double v) {
+         return 1.0507009873554805 * (v > 0 ? v : 1.6732632423543772 * std::expm1(v));
+       }},
       {"gelu", [](const Tensor& t) { return gelu(t); },
        [](double v) { return 0.5 * v * (1 + std::erf(v / std::sqrt(2.0))); }},
-      {"silu", [](const Tensor& t) { return silu(t); }, [](double v) { return v / (1 + std::exp(-v)); }},
+      {"silu", [](const Tensor& t) { return silu(t); },
+       [](double v) { return v / (1 + std::exp(-v)); }},
       {"mish", [](const Tensor& t) { return mish(t); },
        [](double v) { return v * std::tanh(std::log1p(std::exp(v))); }},
       {"abs", [](const Tensor& t) { return abs(t); }, [](double v) { return std::fabs(v); }},
@@ -62,12 +71,15 @@ TEST_CASE("element-wise math matches the C library") {
   for (const Ref& r : refs) {
     CAPTURE(r.name);
     const std::vector<double> got = values(r.op(x));
-    for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(r.ref(x.at(i))).epsilon(1e-6));
+    for (size_t i = 0; i < got.size(); ++i)
+      CHECK(got[i] == doctest::Approx(r.ref(x.at(i))).epsilon(1e-6));
   }
-  CHECK(values(leaky_relu(x, 0.1)) == std::vector<double>{-0.15000000596046448, -0.030000001192092896,
-                                                             0.20000000298023224, 0.8999999761581421, 2.5});
+  CHECK(values(leaky_relu(x, 0.1)) ==
+        std::vector<double>{-0.15000000596046448, -0.030000001192092896, 0.20000000298023224,
+                            0.8999999761581421, 2.5});
   CHECK(values(relu6(Tensor({-1.f, 3.f, 7.f}))) == std::vector<double>{0, 3, 6});
-  CHECK(values(hard_sigmoid(Tensor({-3.f, 0.f, 1.f, 3.f}), 0.2)) == std::vector<double>{0, 0.5, 0.699999988079071, 1});
+  CHECK(values(hard_sigmoid(Tensor({-3.f, 0.f, 1.f, 3.f}), 0.2)) ==
+        std::vector<double>{0, 0.5, 0.699999988079071, 1});
 }
 
 TEST_CASE("matmul in its four transpose forms matches a naive product") {
@@ -118,7 +130,8 @@ TEST_CASE("reductions, softmax and shapes by hand") {
   CHECK(values(transpose(x)) == std::vector<double>{1, 4, 2, 5, 3, 6});
   CHECK(values(slice(x, {0, 1}, {2, 2})) == std::vector<double>{2, 3, 5, 6});
   CHECK(values(concat({x, x}, 0)).size() == 12);
-  CHECK(values(concat({x, Tensor({9.f, 9.f}, {2, 1})}, 1)) == std::vector<double>{1, 2, 3, 9, 4, 5, 6, 9});
+  CHECK(values(concat({x, Tensor({9.f, 9.f}, {2, 1})}, 1)) ==
+        std::vector<double>{1, 2, 3, 9, 4, 5, 6, 9});
   CHECK(reshape(x, {3, -1}).shape() == Shape{3, 2});
   CHECK(values(one_hot(Tensor::from_vector<int64_t>({0, 2, 5}, {3}), 3)) ==
         std::vector<double>{1, 0, 0, 0, 0, 1, 0, 0, 0});  // out of range: all off
@@ -132,8 +145,8 @@ TEST_CASE("reductions, softmax and shapes by hand") {
   const std::vector<double> ls = values(log_softmax(Tensor({1000.f, 0.f})));
   CHECK(ls[0] == doctest::Approx(0.0));
   CHECK(ls[1] == doctest::Approx(-1000.0));
-  const Tensor xent = sparse_softmax_cross_entropy_with_logits(Tensor::from_vector<int32_t>({1}, {1}),
-                                                               Tensor({1000.f, -1000.f}, {1, 2}));
+  const Tensor xent = sparse_softmax_cross_entropy_with_logits(
+      Tensor::from_vector<int32_t>({1}, {1}), Tensor({1000.f, -1000.f}, {1, 2}));
   CHECK(xent.item<float>() == doctest::Approx(2000.0));
   const Tensor bce = sigmoid_cross_entropy_with_logits(Tensor({1.f, 0.f}), Tensor({-100.f, 100.f}));
   CHECK(values(bce) == std::vector<double>{100, 100});
@@ -187,8 +200,9 @@ TEST_CASE("sigmoid cross-entropy has the right gradient at a logit of exactly 0"
 }
 
 TEST_CASE("float32 matmul is right at odd sizes, deep and tall blocks, in all transpose forms") {
-  const int64_t shapes[][3] = {{1, 1, 1},   {3, 5, 2},     {8, 32, 7},    {9, 33, 17},  {17, 31, 300},
-                               {130, 45, 600}, {129, 257, 70}, {200, 64, 513}, {5, 100, 1}};
+  const int64_t shapes[][3] = {{1, 1, 1},      {3, 5, 2},      {8, 32, 7},
+                               {9, 33, 17},    {17, 31, 300},  {130, 45, 600},
+                               {129, 257, 70}, {200, 64, 513}, {5, 100, 1}};
   for (const auto& s : shapes) {
     const int64_t m = s[0], n = s[1], k = s[2];
     for (int form = 0; form < 4; ++form) {

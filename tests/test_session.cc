@@ -10,7 +10,7 @@ TEST_CASE("run computes only what the fetches need") {
   auto scope = g.as_default();
   Tensor a = placeholder(DType::Float32, {}, "a");
   Tensor never = placeholder(DType::Float32, {}, "never_fed");
-  Tensor unused = never * 2.f;  // would fail (unfed placeholder) if it ran
+  Tensor unused = never * 2.f;              // would fail (unfed placeholder) if it ran
   Tensor huge = zeros({1000000, 1000000});  // would fail (4 TB) if it ran
   Tensor b = a + 1.f;
   Session sess(g);
@@ -58,7 +58,7 @@ TEST_CASE("variables persist across runs; updates follow reads of the same run")
   sess.initialize();
   TensorList out = sess.run({read, inc});
   CHECK(out[0].to_vector<float>() == std::vector<float>{1, 2});  // read before the update
-  CHECK_FALSE(out[1].defined());                                // an update has no output
+  CHECK_FALSE(out[1].defined());                                 // an update has no output
   CHECK(sess.run(read).to_vector<float>() == std::vector<float>{2, 3});
   CHECK(v.value().to_vector<float>() == std::vector<float>{2, 3});
   sess.initialize();  // back to the initial value
@@ -114,7 +114,8 @@ TEST_CASE("constants cannot be reassigned") {
   Graph g;
   auto scope = g.as_default();
   Tensor c = constant(Tensor({1.f}), "c");
-  CHECK_THROWS_WITH_AS(assign(c, Tensor({2.f})), doctest::Contains("must be a variable"), TypeError);
+  CHECK_THROWS_WITH_AS(assign(c, Tensor({2.f})), doctest::Contains("must be a variable"),
+                       TypeError);
 }
 
 TEST_CASE("random ops draw a new stream each run, reproducibly per session") {

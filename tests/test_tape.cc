@@ -21,9 +21,9 @@ TEST_CASE("nested tapes give second derivatives") {
   outer.watch(x);
   GradientTape inner;
   inner.watch(x);
-  Tensor y = x * x * x;                  // y = x^3
-  Tensor dy = inner.gradient(y, x);      // 3x^2 = 27, recorded by the outer tape
-  Tensor d2y = outer.gradient(dy, x);    // 6x = 18
+  Tensor y = x * x * x;                // y = x^3
+  Tensor dy = inner.gradient(y, x);    // 3x^2 = 27, recorded by the outer tape
+  Tensor d2y = outer.gradient(dy, x);  // 6x = 18
   CHECK(dy.item<float>() == 27.f);
   CHECK(d2y.item<float>() == 18.f);
 }

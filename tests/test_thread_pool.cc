@@ -25,7 +25,10 @@ TEST_CASE("every task of a region runs exactly once, many regions in a row") {
 
 TEST_CASE("an exception in a task reaches the caller") {
   ThreadPool pool(2);
-  CHECK_THROWS_WITH(pool.run(100, [](int64_t i) { if (i == 57) throw ValueError("task 57 failed"); }),
+  CHECK_THROWS_WITH(pool.run(100,
+                             [](int64_t i) {
+                               if (i == 57) throw ValueError("task 57 failed");
+                             }),
                     "task 57 failed");
   int ran = 0;
   pool.run(1, [&](int64_t) { ++ran; });  // still usable

@@ -1,10 +1,10 @@
 // nabla evaluate / predict / summary / export-graph.
+#include <unistd.h>
 #include <cxxopts.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <unistd.h>
 
 #include "commands.h"
 #include "datasets.h"
@@ -24,7 +24,9 @@ Sequential load_model_file(const std::string& path, Device device = Device::CPU)
   }
 }
 
-bool is_json(const std::string& path) { return fs::path(path).extension() == ".json"; }
+bool is_json(const std::string& path) {
+  return fs::path(path).extension() == ".json";
+}
 
 // A model from MODEL.h5 or CONFIG.json (compiled, so its training graph can be exported).
 Sequential model_from_file(const std::string& path) {
@@ -33,8 +35,10 @@ Sequential model_from_file(const std::string& path) {
   Sequential model = model_from_config(rc.model());
   if (!model.built()) throw ConfigError("model", "the first layer must give the input shape");
   std::vector<MetricRef> metrics;
-  for (const auto& m : rc.compile().value("metrics", json::array())) metrics.emplace_back(m.get<std::string>());
-  model.compile(optimizer_from_config(rc.compile().at("optimizer")), loss_from_config(rc.compile().at("loss")), metrics);
+  for (const auto& m : rc.compile().value("metrics", json::array()))
+    metrics.emplace_back(m.get<std::string>());
+  model.compile(optimizer_from_config(rc.compile().at("optimizer")),
+                loss_from_config(rc.compile().at("loss")), metrics);
   return model;
 }
 
@@ -42,7 +46,8 @@ Sequential model_from_file(const std::string& path) {
 
 void write_text_atomically(const std::string& path, const std::string& text) {
   const fs::path target(path);
-  const fs::path temp = target.parent_path() / ("." + target.filename().string() + ".tmp-" + std::to_string(getpid()));
+  const fs::path temp = target.parent_path() /
+                        ("." + target.filename().string() + ".tmp-" + std::to_string(getpid()));
   {
     std::ofstream out(temp);
     out << text;
@@ -56,12 +61,14 @@ void write_text_atomically(const std::string& path, const std::string& text) {
 }
 
 int evaluate_command(int argc, char** argv) {
-  cxxopts::Options opts("nabla evaluate", "Loss and metrics of a saved model on a split of a config's data.");
+  cxxopts::Options opts("nabla evaluate",
+                        "Loss and metrics of a saved model on a split of a config's data.");
   opts.add_options()("model", "MODEL.h5", cxxopts::value<std::string>())(
       "config", "the JSON config naming the data", cxxopts::value<std::string>())(
       "split", "test, validation or train", cxxopts::value<std::string>()->default_value("test"))(
-      "json", "print JSON instead of text")("batch-size", "batch size", cxxopts::value<int>()->default_value("256"))(
-      "h,help", "show this help");
+      "json", "print JSON instead of text")(
+      "batch-size", "batch size", cxxopts::value<int>()->default_value("256"))("h,help",
+                                                                               "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5 --config CONFIG.json");
   const auto args = opts.parse(argc, argv);
@@ -70,14 +77,17 @@ int evaluate_command(int argc, char** argv) {
     return 0;
   }
   if (!args.count("model")) throw ConfigError("", "missing MODEL.h5 (see nabla evaluate --help)");
-  if (!args.count("config")) throw ConfigError("--config", "missing: the config says where the data is");
+  if (!args.count("config"))
+    throw ConfigError("--config", "missing: the config says where the data is");
   const std::string split = args["split"].as<std::string>();
   if (split != "test" && split != "validation" && split != "train")
     throw ConfigError("--split", "expected test, validation or train, got '" + split + "'");
   if (args["batch-size"].as<int>() <= 0) throw ConfigError("--batch-size", "must be positive");
   RunConfig rc = load_config(args["config"].as<std::string>());
   Sequential model = load_model_file(args["model"].as<std::string>());
-  if (!model.compiled()) throw ConfigError("", "'" + args["model"].as<std::string>() + "' has no training config to evaluate with");
+  if (!model.compiled())
+    throw ConfigError(
+        "", "'" + args["model"].as<std::string>() + "' has no training config to evaluate with");
   Preprocessing pre = Preprocessing::from_model(model);
   const double vsplit = rc.validation_split();
   std::optional<DataSource> src = rc.data(split);
@@ -88,13 +98,15 @@ int evaluate_command(int argc, char** argv) {
   Split s = load_split(*src, with_classes, pre.feature_names.empty() && pre.classes.empty());
   s.x = fit_to_model(s.x, model, src->path);
   if (tail_of_train) {
-    const int64_t n = s.x.shape()[0], begin = static_cast<int64_t>(static_cast<double>(n) * (1 - vsplit));
+    const int64_t n = s.x.shape()[0],
+                  begin = static_cast<int64_t>(static_cast<double>(n) * (1 - vsplit));
     s.x = s.x.rows(begin, n);
     s.y = s.y.rows(begin, n);
   }
   check_labels(s.y, model, src->path);
   pre.apply(s.x);
-  const Logs logs = model.evaluate(s.x, s.y, EvaluateOptions().batch_size(args["batch-size"].as<int>()).verbose(0));
+  const Logs logs = model.evaluate(
+      s.x, s.y, EvaluateOptions().batch_size(args["batch-size"].as<int>()).verbose(0));
   if (args.count("json")) {
     std::cout << json(logs).dump(2) << "\n";
   } else {
@@ -107,10 +119,12 @@ int predict_command(int argc, char** argv) {
   cxxopts::Options opts("nabla predict", "Outputs of a saved model for each input row.");
   opts.add_options()("model", "MODEL.h5", cxxopts::value<std::string>())(
       "input", "X.csv, X.npy or X.h5", cxxopts::value<std::string>())(
-      "dataset", "the dataset inside an .h5 input", cxxopts::value<std::string>()->default_value(""))(
+      "dataset", "the dataset inside an .h5 input",
+      cxxopts::value<std::string>()->default_value(""))(
       "output", "write CSV here instead of standard output", cxxopts::value<std::string>())(
       "classes", "write the class index of each row instead of the outputs")(
-      "batch-size", "batch size", cxxopts::value<int>()->default_value("256"))("h,help", "show this help");
+      "batch-size", "batch size", cxxopts::value<int>()->default_value("256"))("h,help",
+                                                                               "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5 --input X.(csv|npy|h5)");
   const auto args = opts.parse(argc, argv);
@@ -134,7 +148,8 @@ int predict_command(int argc, char** argv) {
   std::ofstream file;
   if (args.count("output")) {
     file.open(args["output"].as<std::string>());
-    if (!file) throw ConfigError("--output", "cannot write '" + args["output"].as<std::string>() + "'");
+    if (!file)
+      throw ConfigError("--output", "cannot write '" + args["output"].as<std::string>() + "'");
   }
   std::ostream& out = args.count("output") ? static_cast<std::ostream&>(file) : std::cout;
   const int64_t n = y.shape()[0], width = y.numel() / n;
@@ -143,7 +158,8 @@ int predict_command(int argc, char** argv) {
   for (int64_t i = 0; i < n; ++i) {
     const float* row = d + i * width;
     if (args.count("classes")) {
-      out << (width == 1 ? (row[0] > 0.5f ? 1 : 0) : std::max_element(row, row + width) - row) << "\n";
+      out << (width == 1 ? (row[0] > 0.5f ? 1 : 0) : std::max_element(row, row + width) - row)
+          << "\n";
       continue;
     }
     for (int64_t k = 0; k < width; ++k) out << (k ? "," : "") << row[k];
@@ -154,7 +170,8 @@ int predict_command(int argc, char** argv) {
 
 int summary_command(int argc, char** argv) {
   cxxopts::Options opts("nabla summary", "Keras's summary table of a model.");
-  opts.add_options()("model", "MODEL.h5 or CONFIG.json", cxxopts::value<std::string>())("h,help", "show this help");
+  opts.add_options()("model", "MODEL.h5 or CONFIG.json", cxxopts::value<std::string>())(
+      "h,help", "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5|CONFIG.json");
   const auto args = opts.parse(argc, argv);
@@ -162,17 +179,20 @@ int summary_command(int argc, char** argv) {
     std::cout << opts.help() << "\n";
     return 0;
   }
-  if (!args.count("model")) throw ConfigError("", "missing MODEL.h5 or CONFIG.json (see nabla summary --help)");
+  if (!args.count("model"))
+    throw ConfigError("", "missing MODEL.h5 or CONFIG.json (see nabla summary --help)");
   model_from_file(args["model"].as<std::string>()).summary(std::cout);
   return 0;
 }
 
 int export_graph_command(int argc, char** argv) {
-  cxxopts::Options opts("nabla export-graph", "The computational graph of a model, as Graphviz DOT or JSON.");
+  cxxopts::Options opts("nabla export-graph",
+                        "The computational graph of a model, as Graphviz DOT or JSON.");
   opts.add_options()("model", "MODEL.h5 or CONFIG.json", cxxopts::value<std::string>())(
       "format", "dot or json", cxxopts::value<std::string>()->default_value("dot"))(
-      "training", "include gradient and update nodes")("output", "write here instead of standard output",
-                                                        cxxopts::value<std::string>())("h,help", "show this help");
+      "training", "include gradient and update nodes")(
+      "output", "write here instead of standard output", cxxopts::value<std::string>())(
+      "h,help", "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5|CONFIG.json");
   const auto args = opts.parse(argc, argv);
@@ -180,9 +200,11 @@ int export_graph_command(int argc, char** argv) {
     std::cout << opts.help() << "\n";
     return 0;
   }
-  if (!args.count("model")) throw ConfigError("", "missing MODEL.h5 or CONFIG.json (see nabla export-graph --help)");
+  if (!args.count("model"))
+    throw ConfigError("", "missing MODEL.h5 or CONFIG.json (see nabla export-graph --help)");
   const std::string format = args["format"].as<std::string>();
-  if (format != "dot" && format != "json") throw ConfigError("--format", "expected dot or json, got '" + format + "'");
+  if (format != "dot" && format != "json")
+    throw ConfigError("--format", "expected dot or json, got '" + format + "'");
   Sequential model = model_from_file(args["model"].as<std::string>());
   const CompiledModel& cm = model.compiled_model();
   TensorList fetches{cm.predict_fetch};
@@ -190,8 +212,9 @@ int export_graph_command(int argc, char** argv) {
     fetches = cm.train_fetches;
     fetches.insert(fetches.end(), cm.eval_fetches.begin(), cm.eval_fetches.end());
   }
-  const std::string text = format == "dot" ? graph_to_dot(cm.graph, fetches, model.name())
-                                           : graph_to_json(cm.graph, fetches, /*with_variable_values=*/false);
+  const std::string text = format == "dot"
+                               ? graph_to_dot(cm.graph, fetches, model.name())
+                               : graph_to_json(cm.graph, fetches, /*with_variable_values=*/false);
   if (args.count("output")) {
     write_text_atomically(args["output"].as<std::string>(), text);
   } else {

@@ -24,7 +24,11 @@ void Preprocessing::apply(Tensor& out) const {
 }
 
 json Preprocessing::to_json() const {
-  return {{"scale", scale}, {"mean", mean}, {"stddev", stddev}, {"classes", classes}, {"feature_names", feature_names}};
+  return {{"scale", scale},
+          {"mean", mean},
+          {"stddev", stddev},
+          {"classes", classes},
+          {"feature_names", feature_names}};
 }
 
 Preprocessing Preprocessing::from_model(const Sequential& model) {
@@ -40,7 +44,9 @@ Preprocessing Preprocessing::from_model(const Sequential& model) {
   return p;
 }
 
-void Preprocessing::save_into(Sequential& model) const { model.metadata()["preprocessing"] = to_json().dump(); }
+void Preprocessing::save_into(Sequential& model) const {
+  model.metadata()["preprocessing"] = to_json().dump();
+}
 
 Split load_split(const DataSource& src, Preprocessing& pre, bool first_split) {
   const json& s = src.spec;
@@ -59,10 +65,12 @@ Split load_split(const DataSource& src, Preprocessing& pre, bool first_split) {
     } else {  // csv
       const std::string file = s.at("path").get<std::string>();
       const std::string label = !s.contains("label") ? std::string()
-                                : s["label"].is_string() ? s["label"].get<std::string>()
-                                                         : std::to_string(s["label"].get<int64_t>());
+                                : s["label"].is_string()
+                                    ? s["label"].get<std::string>()
+                                    : std::to_string(s["label"].get<int64_t>());
       const CsvTable table = read_csv(file);
-      LabeledData d = csv_features_labels(table, file, label, first_split || pre.classes.empty() ? nullptr : &pre.classes);
+      LabeledData d = csv_features_labels(
+          table, file, label, first_split || pre.classes.empty() ? nullptr : &pre.classes);
       if (first_split) {
         pre.classes = d.classes;
         pre.feature_names = d.feature_names;
@@ -77,7 +85,8 @@ Split load_split(const DataSource& src, Preprocessing& pre, bool first_split) {
     throw ConfigError(src.path, e.what());
   }
   if (out.y.defined() && out.y.shape()[0] != out.x.shape()[0])
-    throw ConfigError(src.path, "x has " + std::to_string(out.x.shape()[0]) + " samples but the labels have " +
+    throw ConfigError(src.path, "x has " + std::to_string(out.x.shape()[0]) +
+                                    " samples but the labels have " +
                                     std::to_string(out.y.shape()[0]));
   if (out.x.shape()[0] == 0) throw ConfigError(src.path, "the data set is empty");
   if (out.y.defined() && out.y.dtype() != DType::Float32) out.y = cast(out.y, DType::Float32);
@@ -90,7 +99,8 @@ Tensor fit_to_model(const Tensor& x, const Sequential& model, const std::string&
   if (per_sample == per_sample_want) return x;
   if (per_sample_want.is_fully_defined() && per_sample.numel() == per_sample_want.numel())
     return x.view(want.rank() ? Shape(per_sample_want).inserted(0, x.shape()[0]) : x.shape());
-  throw ConfigError(path, "samples of shape " + per_sample.to_string() + " (" + std::to_string(per_sample.numel()) +
+  throw ConfigError(path, "samples of shape " + per_sample.to_string() + " (" +
+                              std::to_string(per_sample.numel()) +
                               " features) do not fit the model's input " + want.to_string());
 }
 
@@ -101,8 +111,12 @@ void check_labels(const Tensor& y, Sequential& model, const std::string& path) {
   for (int64_t i = 0; i < y.numel(); ++i) {
     const double v = y.at(i);
     if (v < 0 || v >= static_cast<double>(classes) || v != std::floor(v))
-      throw ConfigError(path, "label " + (v == std::floor(v) ? std::to_string(static_cast<int64_t>(v)) : std::to_string(v)) + " at row " + std::to_string(i) + " is outside [0, " +
-                                  std::to_string(classes) + "): the model has " + std::to_string(classes) + " classes");
+      throw ConfigError(
+          path,
+          "label " +
+              (v == std::floor(v) ? std::to_string(static_cast<int64_t>(v)) : std::to_string(v)) +
+              " at row " + std::to_string(i) + " is outside [0, " + std::to_string(classes) +
+              "): the model has " + std::to_string(classes) + " classes");
   }
 }
 
@@ -124,7 +138,8 @@ Tensor load_input(const std::string& file, const std::string& dataset, const Pre
       for (const std::string& name : pre.feature_names) {
         auto it = std::find(table.header.begin(), table.header.end(), name);
         if (it == table.header.end())
-          throw ConfigError("--input", "'" + file + "' has no column '" + name + "' the model was trained on");
+          throw ConfigError("--input",
+                            "'" + file + "' has no column '" + name + "' the model was trained on");
         cols.push_back(static_cast<size_t>(it - table.header.begin()));
       }
       for (const auto& row : table.rows) {

@@ -14,7 +14,7 @@ namespace nabla::cli {
 /// at train time, saved in model.h5, applied again by evaluate and predict.
 struct Preprocessing {
   double scale = 1.0;
-  std::vector<float> mean, stddev;  // empty: no standardization
+  std::vector<float> mean, stddev;         // empty: no standardization
   std::vector<std::string> classes;        // string labels, sorted; index = class
   std::vector<std::string> feature_names;  // CSV feature columns, in order
   /// Scales and standardizes x in place (no copy of the data set).

@@ -2,8 +2,8 @@
 //
 // Exit codes: 0 success, 2 bad usage or bad config, 1 anything else. Every failure prints one
 // line saying what went wrong and where.
-#include <cxxopts.hpp>
 #include <cstring>
+#include <cxxopts.hpp>
 #include <iostream>
 
 #include "commands.h"
@@ -16,7 +16,8 @@ const char* kUsage =
     "nabla: a Keras-style deep-learning framework\n\n"
     "usage: nabla COMMAND [options]\n\n"
     "commands:\n"
-    "  train CONFIG.json         train a model as the config says (writes model.h5, history, metrics)\n"
+    "  train CONFIG.json         train a model as the config says (writes model.h5, history, "
+    "metrics)\n"
     "  evaluate MODEL.h5 --config CONFIG.json [--split test|validation|train] [--json]\n"
     "  predict MODEL.h5 --input X.(csv|npy|h5) [--dataset NAME] [--output OUT.csv] [--classes]\n"
     "  summary MODEL.h5|CONFIG.json\n"
@@ -27,7 +28,8 @@ const char* kUsage =
 
 int main(int argc, char** argv) {
   using namespace nabla::cli;
-  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+      !std::strcmp(argv[1], "help")) {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
   }
@@ -44,14 +46,16 @@ int main(int argc, char** argv) {
     if (command == "summary") return summary_command(n, rest.data());
     if (command == "export-graph") return export_graph_command(n, rest.data());
     std::cerr << "nabla: unknown command '" << command << "'"
-              << nabla::did_you_mean(command, {"train", "evaluate", "predict", "summary", "export-graph"})
+              << nabla::did_you_mean(command,
+                                     {"train", "evaluate", "predict", "summary", "export-graph"})
               << "; see nabla --help\n";
     return 2;
   } catch (const ConfigError& e) {
     std::cerr << "nabla " << command << ": " << e.what() << "\n";
     return 2;
   } catch (const cxxopts::exceptions::exception& e) {
-    std::cerr << "nabla " << command << ": " << e.what() << " (see nabla " << command << " --help)\n";
+    std::cerr << "nabla " << command << ": " << e.what() << " (see nabla " << command
+              << " --help)\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "nabla " << command << ": " << e.what() << "\n";

@@ -25,7 +25,8 @@ void only_keys(const json& j, const std::string& path, const std::vector<std::st
   if (!j.is_object()) throw ConfigError(path, expected("an object", j));
   for (const auto& [key, value] : j.items())
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-      throw ConfigError(path.empty() ? key : path + "." + key, "unknown key" + did_you_mean(key, allowed));
+      throw ConfigError(path.empty() ? key : path + "." + key,
+                        "unknown key" + did_you_mean(key, allowed));
 }
 
 const json& require(const json& j, const std::string& path, const std::string& key) {
@@ -33,27 +34,32 @@ const json& require(const json& j, const std::string& path, const std::string& k
   return j.at(key);
 }
 
-void check_number(const json& j, const std::string& path, const std::string& key, double lo, double hi,
-                  bool integer = false) {
+void check_number(const json& j, const std::string& path, const std::string& key, double lo,
+                  double hi, bool integer = false) {
   if (!j.contains(key)) return;
   const json& v = j.at(key);
   const std::string p = path + "." + key;
-  if (integer ? !v.is_number_integer() : !v.is_number()) throw ConfigError(p, expected(integer ? "an integer" : "a number", v));
+  if (integer ? !v.is_number_integer() : !v.is_number())
+    throw ConfigError(p, expected(integer ? "an integer" : "a number", v));
   const double d = v.get<double>();
   if (d < lo || d > hi)
-    throw ConfigError(p, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + v.dump());
+    throw ConfigError(
+        p, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + v.dump());
 }
 
 void check_bool(const json& j, const std::string& path, const std::string& key) {
-  if (j.contains(key) && !j.at(key).is_boolean()) throw ConfigError(path + "." + key, expected("true or false", j.at(key)));
+  if (j.contains(key) && !j.at(key).is_boolean())
+    throw ConfigError(path + "." + key, expected("true or false", j.at(key)));
 }
 
-std::string resolve_file(const json& j, const std::string& path, const std::string& key, const fs::path& base) {
+std::string resolve_file(const json& j, const std::string& path, const std::string& key,
+                         const fs::path& base) {
   const json& v = require(j, path, key);
   if (!v.is_string()) throw ConfigError(path + "." + key, expected("a file path (a string)", v));
   fs::path p(v.get<std::string>());
   if (p.is_relative()) p = base / p;
-  if (!fs::exists(p)) throw ConfigError(path + "." + key, "file '" + p.string() + "' does not exist");
+  if (!fs::exists(p))
+    throw ConfigError(path + "." + key, "file '" + p.string() + "' does not exist");
   return fs::absolute(p).lexically_normal().string();
 }
 
@@ -78,10 +84,12 @@ void check_data_source(json& src, const std::string& path, const fs::path& base)
     only_keys(src, path, {"format", "path", "x", "y"});
     src["path"] = resolve_file(src, path, "path", base);
     for (const char* k : {"x", "y"})
-      if (src.contains(k) && !src[k].is_string()) throw ConfigError(path + "." + k, expected("a dataset name", src[k]));
+      if (src.contains(k) && !src[k].is_string())
+        throw ConfigError(path + "." + k, expected("a dataset name", src[k]));
     require(src, path, "x");
   } else {
-    throw ConfigError(path + ".format", "unknown format '" + f + "'" + did_you_mean(f, {"csv", "idx", "npy", "hdf5"}) +
+    throw ConfigError(path + ".format", "unknown format '" + f + "'" +
+                                            did_you_mean(f, {"csv", "idx", "npy", "hdf5"}) +
                                             "; known: csv, idx, npy, hdf5");
   }
 }
@@ -98,8 +106,9 @@ void check_optimizer(const json& opt, const std::string& path) {
   if (!opt.contains("config")) return;
   const json& c = opt.at("config");
   if (!c.is_object()) throw ConfigError(path + ".config", expected("an object", c));
-  for (const char* key : {"learning_rate", "beta_1", "beta_2", "epsilon", "momentum", "rho", "weight_decay",
-                          "clipnorm", "clipvalue", "global_clipnorm", "initial_accumulator_value"}) {
+  for (const char* key :
+       {"learning_rate", "beta_1", "beta_2", "epsilon", "momentum", "rho", "weight_decay",
+        "clipnorm", "clipvalue", "global_clipnorm", "initial_accumulator_value"}) {
     if (!c.contains(key) || c.at(key).is_null()) continue;
     const json& v = c.at(key);
     if (std::string(key) == "learning_rate" && v.is_object()) continue;  // a schedule
@@ -109,14 +118,18 @@ void check_optimizer(const json& opt, const std::string& path) {
 
 // Each layer made on its own first, so an error names its index.
 void check_model(const json& model) {
-  only_keys(model, "model", {"class_name", "config", "module", "registered_name", "build_config", "keras_version",
-                             "backend", "compile_config"});
+  only_keys(model, "model",
+            {"class_name", "config", "module", "registered_name", "build_config", "keras_version",
+             "backend", "compile_config"});
   const json& cls = require(model, "model", "class_name");
-  if (cls != "Sequential") throw ConfigError("model.class_name", "only \"Sequential\" models are supported, got " + cls.dump());
+  if (cls != "Sequential")
+    throw ConfigError("model.class_name",
+                      "only \"Sequential\" models are supported, got " + cls.dump());
   const json& config = require(model, "model", "config");
   const json& layers = config.is_array() ? config : require(config, "model.config", "layers");
   const std::string base = config.is_array() ? "model.config" : "model.config.layers";
-  if (!layers.is_array() || layers.empty()) throw ConfigError(base, expected("a non-empty list of layers", layers));
+  if (!layers.is_array() || layers.empty())
+    throw ConfigError(base, expected("a non-empty list of layers", layers));
   for (size_t i = 0; i < layers.size(); ++i) {
     const std::string p = base + "[" + std::to_string(i) + "]";
     try {
@@ -141,7 +154,8 @@ void check_compile(const json& c) {
     throw ConfigError("compile.loss", e.what());
   }
   if (c.contains("metrics")) {
-    if (!c["metrics"].is_array()) throw ConfigError("compile.metrics", expected("a list", c["metrics"]));
+    if (!c["metrics"].is_array())
+      throw ConfigError("compile.metrics", expected("a list", c["metrics"]));
     for (size_t i = 0; i < c["metrics"].size(); ++i) {
       const json& m = c["metrics"][i];
       const std::string p = "compile.metrics[" + std::to_string(i) + "]";
@@ -159,15 +173,17 @@ void check_compile(const json& c) {
 
 void check_callbacks(const json& cbs) {
   if (!cbs.is_array()) throw ConfigError("callbacks", expected("a list", cbs));
-  const std::vector<std::string> known{"EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint", "CSVLogger",
-                                       "TerminateOnNaN"};
+  const std::vector<std::string> known{"EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint",
+                                       "CSVLogger", "TerminateOnNaN"};
   for (size_t i = 0; i < cbs.size(); ++i) {
     const std::string p = "callbacks[" + std::to_string(i) + "]";
     only_keys(cbs[i], p, {"class_name", "config"});
     const json& cls = require(cbs[i], p, "class_name");
-    if (!cls.is_string() || std::find(known.begin(), known.end(), cls.get<std::string>()) == known.end())
-      throw ConfigError(p + ".class_name", "unknown callback " + cls.dump() +
-                                               (cls.is_string() ? did_you_mean(cls.get<std::string>(), known) : ""));
+    if (!cls.is_string() ||
+        std::find(known.begin(), known.end(), cls.get<std::string>()) == known.end())
+      throw ConfigError(p + ".class_name",
+                        "unknown callback " + cls.dump() +
+                            (cls.is_string() ? did_you_mean(cls.get<std::string>(), known) : ""));
     if (cbs[i].contains("config") && !cbs[i]["config"].is_object())
       throw ConfigError(p + ".config", expected("an object", cbs[i]["config"]));
   }
@@ -197,24 +213,30 @@ RunConfig load_config(const std::string& file) {
   }
   rc.base_dir = fs::absolute(fs::path(file)).parent_path();
   json& j = rc.json;
-  only_keys(j, "", {"seed", "model", "compile", "data", "fit", "callbacks", "output", "device", "description"});
+  only_keys(
+      j, "",
+      {"seed", "model", "compile", "data", "fit", "callbacks", "output", "device", "description"});
   if (!j.contains("seed")) j["seed"] = 42;
-  if (!j["seed"].is_number_unsigned()) throw ConfigError("seed", expected("a non-negative integer", j["seed"]));
+  if (!j["seed"].is_number_unsigned())
+    throw ConfigError("seed", expected("a non-negative integer", j["seed"]));
   check_model(require(j, "", "model"));
   check_compile(require(j, "", "compile"));
 
   json& data = j["data"];
   if (data.is_null()) data = json::object();
-  only_keys(data, "data", {"train", "test", "validation", "validation_split", "scale", "standardize"});
+  only_keys(data, "data",
+            {"train", "test", "validation", "validation_split", "scale", "standardize"});
   for (const char* split : {"train", "test", "validation"})
-    if (data.contains(split)) check_data_source(data[split], std::string("data.") + split, rc.base_dir);
+    if (data.contains(split))
+      check_data_source(data[split], std::string("data.") + split, rc.base_dir);
   check_number(data, "data", "validation_split", 0.0, 0.999999);
   check_number(data, "data", "scale", -1e30, 1e30);
   check_bool(data, "data", "standardize");
 
   json& fit = j["fit"];
   if (fit.is_null()) fit = json::object();
-  only_keys(fit, "fit", {"epochs", "batch_size", "shuffle", "verbose", "class_weight", "initial_epoch"});
+  only_keys(fit, "fit",
+            {"epochs", "batch_size", "shuffle", "verbose", "class_weight", "initial_epoch"});
   check_number(fit, "fit", "epochs", 0, 1e9, true);
   check_number(fit, "fit", "batch_size", 1, 1e9, true);
   check_number(fit, "fit", "verbose", 0, 2, true);
@@ -222,12 +244,14 @@ RunConfig load_config(const std::string& file) {
   check_bool(fit, "fit", "shuffle");
   if (fit.contains("class_weight")) {
     const json& cw = fit["class_weight"];
-    if (!cw.is_object()) throw ConfigError("fit.class_weight", expected("an object {\"class\": weight}", cw));
+    if (!cw.is_object())
+      throw ConfigError("fit.class_weight", expected("an object {\"class\": weight}", cw));
     for (const auto& [key, value] : cw.items()) {
       const std::string p = "fit.class_weight." + key;
       if (key.empty() || key.find_first_not_of("0123456789") != std::string::npos)
         throw ConfigError(p, "class keys must be class indices (\"0\", \"1\", ...)");
-      if (!value.is_number() || value.get<double>() < 0) throw ConfigError(p, expected("a non-negative number", value));
+      if (!value.is_number() || value.get<double>() < 0)
+        throw ConfigError(p, expected("a non-negative number", value));
     }
   }
   const json defaults{{"epochs", 10}, {"batch_size", 32}, {"shuffle", true}, {"verbose", 1}};
@@ -240,12 +264,14 @@ RunConfig load_config(const std::string& file) {
   if (output.is_null()) output = json::object();
   only_keys(output, "output", {"dir"});
   if (!output.contains("dir")) output["dir"] = "runs/" + fs::path(file).stem().string();
-  if (!output["dir"].is_string()) throw ConfigError("output.dir", expected("a directory path", output["dir"]));
+  if (!output["dir"].is_string())
+    throw ConfigError("output.dir", expected("a directory path", output["dir"]));
   fs::path out_dir(output["dir"].get<std::string>());
   if (out_dir.is_relative()) out_dir = rc.base_dir / out_dir;
   output["dir"] = out_dir.lexically_normal().string();
   if (!j.contains("device")) j["device"] = "cpu";
-  if (!j["device"].is_string()) throw ConfigError("device", expected("\"cpu\" or \"cuda\"", j["device"]));
+  if (!j["device"].is_string())
+    throw ConfigError("device", expected("\"cpu\" or \"cuda\"", j["device"]));
   try {
     Device::parse(j["device"].get<std::string>());
   } catch (const Error& e) {

@@ -10,7 +10,8 @@
 namespace nabla::cli {
 
 /// A problem with the config or the command line: exit code 2 and one line naming the JSON path
-/// of the offending key, e.g. `compile.optimizer.config.learning_rate: expected a number, got "fast"`.
+/// of the offending key, e.g. `compile.optimizer.config.learning_rate: expected a number, got
+/// "fast"`.
 class ConfigError : public std::runtime_error {
  public:
   ConfigError(const std::string& path, const std::string& message)
@@ -19,9 +20,9 @@ class ConfigError : public std::runtime_error {
 
 /// Where one split of the data comes from (data.train, data.test, data.validation).
 struct DataSource {
-  std::string path;    // JSON path, for messages ("data.train")
-  std::string format;  // csv, idx, npy, hdf5
-  nlohmann::json spec; // the source's JSON, file paths made absolute
+  std::string path;     // JSON path, for messages ("data.train")
+  std::string format;   // csv, idx, npy, hdf5
+  nlohmann::json spec;  // the source's JSON, file paths made absolute
 };
 
 /// A checked config. `json` is the whole config as resolved (defaults filled in, command-line

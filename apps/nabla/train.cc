@@ -40,12 +40,14 @@ class CallbackConfig {
   }
   int integer(const char* key, int fallback) const {
     if (!c_.contains(key)) return fallback;
-    if (!c_[key].is_number_integer()) throw ConfigError(path_ + "." + key, expected("an integer", c_[key]));
+    if (!c_[key].is_number_integer())
+      throw ConfigError(path_ + "." + key, expected("an integer", c_[key]));
     return c_[key].get<int>();
   }
   bool boolean(const char* key, bool fallback) const {
     if (!c_.contains(key)) return fallback;
-    if (!c_[key].is_boolean()) throw ConfigError(path_ + "." + key, expected("true or false", c_[key]));
+    if (!c_[key].is_boolean())
+      throw ConfigError(path_ + "." + key, expected("true or false", c_[key]));
     return c_[key].get<bool>();
   }
   std::string string(const char* key, const std::string& fallback) const {
@@ -67,20 +69,24 @@ std::vector<CallbackPtr> make_callbacks(const json& list, const fs::path& out_di
     const std::string cls = list[i].at("class_name");
     const json config = list[i].value("config", json::object());
     if (cls == "EarlyStopping") {
-      CallbackConfig c(config, path, {"monitor", "min_delta", "patience", "mode", "baseline", "restore_best_weights",
-                                      "start_from_epoch", "verbose"});
+      CallbackConfig c(config, path,
+                       {"monitor", "min_delta", "patience", "mode", "baseline",
+                        "restore_best_weights", "start_from_epoch", "verbose"});
       EarlyStopping::Options o;
       o.monitor = c.string("monitor", o.monitor);
       o.min_delta = c.number("min_delta", 0);
       o.patience = c.integer("patience", 0);
       o.mode = c.mode();
-      if (config.contains("baseline") && !config["baseline"].is_null()) o.baseline = c.number("baseline", 0);
+      if (config.contains("baseline") && !config["baseline"].is_null())
+        o.baseline = c.number("baseline", 0);
       o.restore_best_weights = c.boolean("restore_best_weights", false);
       o.start_from_epoch = c.integer("start_from_epoch", 0);
       o.verbose = c.integer("verbose", 1);
       out.push_back(std::make_shared<EarlyStopping>(o));
     } else if (cls == "ReduceLROnPlateau") {
-      CallbackConfig c(config, path, {"monitor", "factor", "patience", "mode", "min_delta", "cooldown", "min_lr", "verbose"});
+      CallbackConfig c(
+          config, path,
+          {"monitor", "factor", "patience", "mode", "min_delta", "cooldown", "min_lr", "verbose"});
       ReduceLROnPlateau::Options o;
       o.monitor = c.string("monitor", o.monitor);
       o.factor = c.number("factor", o.factor);
@@ -92,7 +98,9 @@ std::vector<CallbackPtr> make_callbacks(const json& list, const fs::path& out_di
       o.verbose = c.integer("verbose", 1);
       out.push_back(std::make_shared<ReduceLROnPlateau>(o));
     } else if (cls == "ModelCheckpoint") {
-      CallbackConfig c(config, path, {"filepath", "monitor", "save_best_only", "save_weights_only", "mode", "verbose"});
+      CallbackConfig c(
+          config, path,
+          {"filepath", "monitor", "save_best_only", "save_weights_only", "mode", "verbose"});
       ModelCheckpoint::Options o;
       o.monitor = c.string("monitor", o.monitor);
       o.save_best_only = c.boolean("save_best_only", false);
@@ -107,7 +115,8 @@ std::vector<CallbackPtr> make_callbacks(const json& list, const fs::path& out_di
       fs::path file(c.string("filename", "training.log.csv"));
       if (file.is_relative()) file = out_dir / file;
       const std::string sep = c.string("separator", ",");
-      out.push_back(std::make_shared<CSVLogger>(file.string(), sep.empty() ? ',' : sep[0], c.boolean("append", false)));
+      out.push_back(std::make_shared<CSVLogger>(file.string(), sep.empty() ? ',' : sep[0],
+                                                c.boolean("append", false)));
     } else {  // TerminateOnNaN
       CallbackConfig c(config, path, {});
       out.push_back(std::make_shared<TerminateOnNaN>());
@@ -136,13 +145,15 @@ void standardization(const Tensor& x, Preprocessing& pre) {
   std::vector<double> sum(width, 0), sq(width, 0);
   const float* d = x.data<float>();
   for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < width; ++j) sum[j] += d[i * width + j], sq[j] += double(d[i * width + j]) * d[i * width + j];
+    for (int64_t j = 0; j < width; ++j)
+      sum[j] += d[i * width + j], sq[j] += double(d[i * width + j]) * d[i * width + j];
   pre.mean.resize(width), pre.stddev.resize(width);
   for (int64_t j = 0; j < width; ++j) {
     const double m = sum[j] / n, var = std::max(0.0, sq[j] / n - m * m);
     pre.mean[j] = static_cast<float>(m * pre.scale);
     const double sd = std::sqrt(var) * std::fabs(pre.scale);
-    pre.stddev[j] = sd > 1e-12 ? static_cast<float>(sd) : 1.0f;  // constant columns stay as they are
+    pre.stddev[j] =
+        sd > 1e-12 ? static_cast<float>(sd) : 1.0f;  // constant columns stay as they are
   }
 }
 
@@ -151,11 +162,12 @@ void standardization(const Tensor& x, Preprocessing& pre) {
 int train_command(int argc, char** argv) {
   cxxopts::Options opts("nabla train", "Train a model as a JSON config says.");
   opts.add_options()("config", "the run's JSON config", cxxopts::value<std::string>())(
-      "epochs", "override fit.epochs (0 saves the freshly initialised model)", cxxopts::value<int>())(
-      "batch-size", "override fit.batch_size", cxxopts::value<int>())(
+      "epochs", "override fit.epochs (0 saves the freshly initialised model)",
+      cxxopts::value<int>())("batch-size", "override fit.batch_size", cxxopts::value<int>())(
       "output-dir", "override output.dir", cxxopts::value<std::string>())(
-      "weights", "start from weights in this .h5 (Keras's or nabla's)", cxxopts::value<std::string>())(
-      "seed", "override seed", cxxopts::value<uint64_t>())("verbose", "0, 1 or 2", cxxopts::value<int>())(
+      "weights", "start from weights in this .h5 (Keras's or nabla's)",
+      cxxopts::value<std::string>())("seed", "override seed", cxxopts::value<uint64_t>())(
+      "verbose", "0, 1 or 2", cxxopts::value<int>())(
       "device", "cpu or cuda[:N]", cxxopts::value<std::string>())("h,help", "show this help");
   opts.parse_positional({"config"});
   opts.positional_help("CONFIG.json");
@@ -178,11 +190,13 @@ int train_command(int argc, char** argv) {
     j["fit"]["batch_size"] = args["batch-size"].as<int>();
   }
   if (args.count("verbose")) {
-    if (args["verbose"].as<int>() < 0 || args["verbose"].as<int>() > 2) throw ConfigError("--verbose", "must be 0, 1 or 2");
+    if (args["verbose"].as<int>() < 0 || args["verbose"].as<int>() > 2)
+      throw ConfigError("--verbose", "must be 0, 1 or 2");
     j["fit"]["verbose"] = args["verbose"].as<int>();
   }
   if (args.count("seed")) j["seed"] = args["seed"].as<uint64_t>();
-  if (args.count("output-dir")) j["output"]["dir"] = fs::absolute(args["output-dir"].as<std::string>()).string();
+  if (args.count("output-dir"))
+    j["output"]["dir"] = fs::absolute(args["output-dir"].as<std::string>()).string();
   if (args.count("device")) {
     try {
       Device::parse(args["device"].as<std::string>());
@@ -191,7 +205,8 @@ int train_command(int argc, char** argv) {
     }
     j["device"] = args["device"].as<std::string>();
   }
-  if (args.count("weights")) j["init_weights"] = fs::absolute(args["weights"].as<std::string>()).string();
+  if (args.count("weights"))
+    j["init_weights"] = fs::absolute(args["weights"].as<std::string>()).string();
 
   set_seed(rc.seed());
   const Device device = Device::parse(rc.device());
@@ -204,11 +219,14 @@ int train_command(int argc, char** argv) {
       throw ConfigError("model", e.what());
     }
   }();
-  if (!model.built()) throw ConfigError("model", "the first layer must give the input shape (an InputLayer or batch_input_shape)");
+  if (!model.built())
+    throw ConfigError(
+        "model", "the first layer must give the input shape (an InputLayer or batch_input_shape)");
   std::vector<MetricRef> metrics;
-  for (const auto& m : rc.compile().value("metrics", json::array())) metrics.emplace_back(m.get<std::string>());
-  model.compile(optimizer_from_config(rc.compile().at("optimizer")), loss_from_config(rc.compile().at("loss")), metrics,
-                device);
+  for (const auto& m : rc.compile().value("metrics", json::array()))
+    metrics.emplace_back(m.get<std::string>());
+  model.compile(optimizer_from_config(rc.compile().at("optimizer")),
+                loss_from_config(rc.compile().at("loss")), metrics, device);
 
   Preprocessing pre;
   pre.scale = rc.scale();
@@ -219,9 +237,11 @@ int train_command(int argc, char** argv) {
   check_labels(train.y, model, train_src->path + (train_src->format == "idx" ? ".labels" : ""));
   const int64_t n = train.x.shape()[0];
   const double vsplit = rc.validation_split();
-  const int64_t fit_rows = vsplit > 0 ? static_cast<int64_t>(static_cast<double>(n) * (1 - vsplit)) : n;
+  const int64_t fit_rows =
+      vsplit > 0 ? static_cast<int64_t>(static_cast<double>(n) * (1 - vsplit)) : n;
   if (vsplit > 0 && (fit_rows <= 0 || fit_rows >= n))
-    throw ConfigError("data.validation_split", "leaves no training or no validation samples of " + std::to_string(n));
+    throw ConfigError("data.validation_split",
+                      "leaves no training or no validation samples of " + std::to_string(n));
   // Statistics of the training rows only: not the validation split, not the test data.
   if (rc.standardize()) standardization(train.x.rows(0, fit_rows), pre);
   pre.apply(train.x);
@@ -248,7 +268,8 @@ int train_command(int argc, char** argv) {
   const fs::path out_dir(rc.output_dir());
   std::error_code ec;
   fs::create_directories(out_dir, ec);
-  if (ec || !fs::is_directory(out_dir)) throw ConfigError("output.dir", "cannot create directory '" + out_dir.string() + "'");
+  if (ec || !fs::is_directory(out_dir))
+    throw ConfigError("output.dir", "cannot create directory '" + out_dir.string() + "'");
   const std::vector<CallbackPtr> callbacks = make_callbacks(rc.callbacks(), out_dir);
 
   // ---- training: failures from here on exit 1 ----
@@ -267,7 +288,8 @@ int train_command(int argc, char** argv) {
     fo.validation_split(vsplit);
   }
   ClassWeight cw;
-  for (const auto& [k, v] : f.value("class_weight", json::object()).items()) cw[std::stoll(k)] = v.get<double>();
+  for (const auto& [k, v] : f.value("class_weight", json::object()).items())
+    cw[std::stoll(k)] = v.get<double>();
   fo.class_weight(cw);
   if (fo.verbose()) model.summary(std::cout);
   const History history = model.fit(train.x, train.y, fo);
@@ -279,7 +301,8 @@ int train_command(int argc, char** argv) {
   write_text_atomically((out_dir / "history.csv").string(), history_csv(history));
   write_text_atomically((out_dir / "config.json").string(), j.dump(2) + "\n");
   if (test) {
-    const Logs logs = model.evaluate(test->x, test->y, EvaluateOptions().batch_size(fo.batch_size()).verbose(0));
+    const Logs logs =
+        model.evaluate(test->x, test->y, EvaluateOptions().batch_size(fo.batch_size()).verbose(0));
     json metrics_json(logs);
     write_text_atomically((out_dir / "metrics.json").string(), metrics_json.dump(2) + "\n");
     std::cout << "test:";

@@ -16,12 +16,15 @@ GradientTape::GradientTape(bool persistent, bool watch_accessed_variables)
   active_tapes.push_back(this);
 }
 
-GradientTape::~GradientTape() { stop_recording(); }
+GradientTape::~GradientTape() {
+  stop_recording();
+}
 
 void GradientTape::stop_recording() {
   if (!recording_) return;
   recording_ = false;
-  active_tapes.erase(std::remove(active_tapes.begin(), active_tapes.end(), this), active_tapes.end());
+  active_tapes.erase(std::remove(active_tapes.begin(), active_tapes.end(), this),
+                     active_tapes.end());
 }
 
 void GradientTape::watch(const Tensor& tensor) {
@@ -33,11 +36,14 @@ void GradientTape::watch(const Tensor& tensor) {
   tracked_.insert(tensor.id());
   if (tensor.variable()) {
     Variable v(tensor.variable());
-    if (std::find(variables_.begin(), variables_.end(), v) == variables_.end()) variables_.push_back(v);
+    if (std::find(variables_.begin(), variables_.end(), v) == variables_.end())
+      variables_.push_back(v);
   }
 }
 
-void GradientTape::watch(const Variable& variable) { watch(variable.read()); }
+void GradientTape::watch(const Variable& variable) {
+  watch(variable.read());
+}
 
 void GradientTape::record(const std::string& op, const Attrs& attrs, const TensorList& inputs,
                           const Tensor& output) {
@@ -60,7 +66,9 @@ void GradientTape::maybe_record(const std::string& op, const Attrs& attrs, const
   tracked_.insert(output.id());
 }
 
-VariableList GradientTape::watched_variables() const { return variables_; }
+VariableList GradientTape::watched_variables() const {
+  return variables_;
+}
 
 bool GradientTape::any_tracks(const Tensor& tensor) {
   for (const GradientTape* tape : active_tapes)
@@ -89,15 +97,15 @@ TensorList GradientTape::gradient(const Tensor& target, const TensorList& source
   if (!target.is_eager())
     throw ValueError("GradientTape::gradient needs an eager target; use gradients() for graphs");
   if (!is_floating(target.dtype()))
-    throw TypeError("GradientTape::gradient: the target is " + std::string(dtype_name(target.dtype())) +
-                    ", not a floating-point tensor");
+    throw TypeError("GradientTape::gradient: the target is " +
+                    std::string(dtype_name(target.dtype())) + ", not a floating-point tensor");
 
   // The gradient computation itself is not recorded by this tape (it may be by outer ones).
   const bool was_recording = recording_;
   if (was_recording) stop_recording();
 
   std::map<uint64_t, TensorList> partials;  // gradient contributions not yet summed
-  std::map<uint64_t, Tensor> summed;         // gradients of recorded outputs, once complete
+  std::map<uint64_t, Tensor> summed;        // gradients of recorded outputs, once complete
   partials[target.id()].push_back(ones_like(target));
   for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
     auto p = partials.find(it->output.id());

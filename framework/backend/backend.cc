@@ -58,7 +58,9 @@ KernelFn Backend::kernel(const std::string& op) const {
   return it->second;
 }
 
-bool Backend::has_kernel(const std::string& op) const { return kernels_.count(op) > 0; }
+bool Backend::has_kernel(const std::string& op) const {
+  return kernels_.count(op) > 0;
+}
 
 std::vector<std::string> Backend::kernel_names() const {
   std::vector<std::string> out;
@@ -84,7 +86,8 @@ Backend& backend_for(Device device) {
     throw UnimplementedError(
         "device " + device.to_string() +
         " is not available: this build of nabla has no CUDA backend (libnabla_cuda.so could not be "
-        "loaded" + (t.cuda_plugin_error.empty() ? "" : ": " + t.cuda_plugin_error) +
+        "loaded" +
+        (t.cuda_plugin_error.empty() ? "" : ": " + t.cuda_plugin_error) +
         "); build with -DNABLA_CUDA=ON on a machine with the CUDA toolkit and cuDNN");
   }
   Backend* backend = f->second(device.index());  // throws StateError without a GPU
@@ -114,11 +117,14 @@ std::shared_ptr<Storage> Storage::borrow(Device device, void* data, size_t bytes
   return std::shared_ptr<Storage>(new Storage(device, data, bytes, false));
 }
 
-std::shared_ptr<Storage> Storage::slice(const std::shared_ptr<Storage>& parent, size_t offset, size_t bytes) {
+std::shared_ptr<Storage> Storage::slice(const std::shared_ptr<Storage>& parent, size_t offset,
+                                        size_t bytes) {
   if (offset + bytes > parent->bytes_)
-    throw ValueError("Storage::slice: [" + std::to_string(offset) + ", " + std::to_string(offset + bytes) +
-                     ") is outside a buffer of " + std::to_string(parent->bytes_) + " bytes");
-  auto s = std::shared_ptr<Storage>(new Storage(parent->device_, static_cast<char*>(parent->data_) + offset, bytes, false));
+    throw ValueError("Storage::slice: [" + std::to_string(offset) + ", " +
+                     std::to_string(offset + bytes) + ") is outside a buffer of " +
+                     std::to_string(parent->bytes_) + " bytes");
+  auto s = std::shared_ptr<Storage>(
+      new Storage(parent->device_, static_cast<char*>(parent->data_) + offset, bytes, false));
   s->parent_ = parent;
   return s;
 }

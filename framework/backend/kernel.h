@@ -19,21 +19,23 @@ struct TensorView {
 
   int64_t numel() const { return shape.numel(); }
   template <class T>
-  T* as() const { return static_cast<T*>(data); }
+  T* as() const {
+    return static_cast<T*>(data);
+  }
 };
 
 /// Everything one kernel call needs. A plan builds these once per step and reuses them, so a
 /// kernel call allocates nothing; eager execution builds one per call.
 struct KernelArgs {
-  const char* op = "";                  // op type, e.g. "MatMul"
+  const char* op = "";                     // op type, e.g. "MatMul"
   const std::string* node_name = nullptr;  // for error messages
   const Attrs* attrs = nullptr;
   const TensorView* inputs = nullptr;
   int num_inputs = 0;
-  TensorView output;                    // data == nullptr for ops without an output
-  uint64_t* counter = nullptr;          // per-node run counter (random ops without a step input)
-  void* context = nullptr;              // backend-specific (Backend::kernel_context())
-  void* scratch = nullptr;              // per-step workspace of scratch_bytes
+  TensorView output;            // data == nullptr for ops without an output
+  uint64_t* counter = nullptr;  // per-node run counter (random ops without a step input)
+  void* context = nullptr;      // backend-specific (Backend::kernel_context())
+  void* scratch = nullptr;      // per-step workspace of scratch_bytes
   size_t scratch_bytes = 0;
 
   const TensorView& in(int i) const { return inputs[i]; }

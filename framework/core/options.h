@@ -7,13 +7,15 @@
 //     options.units();                            // get
 #pragma once
 
-#define NABLA_ARG(T, name)                         \
- public:                                           \
-  auto& name(const T& new_value) {                 \
-    this->name##_ = new_value;                     \
-    return *this;                                  \
-  }                                                \
-  const T& name() const noexcept { return name##_; } \
-                                                   \
- private:                                          \
+#define NABLA_ARG(T, name)         \
+ public:                           \
+  auto& name(const T& new_value) { \
+    this->name##_ = new_value;     \
+    return *this;                  \
+  }                                \
+  const T& name() const noexcept { \
+    return name##_;                \
+  }                                \
+                                   \
+ private:                          \
   T name##_

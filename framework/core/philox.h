@@ -42,7 +42,9 @@ NABLA_HD Bits4 philox4x32(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t c3, ui
 }
 
 /// A uniform float in [0, 1) from 24 random bits (exactly representable, never 1).
-NABLA_HD float to_unit_float(uint32_t bits) { return (bits >> 8) * (1.0f / 16777216.0f); }
+NABLA_HD float to_unit_float(uint32_t bits) {
+  return (bits >> 8) * (1.0f / 16777216.0f);
+}
 /// A uniform double in [0, 1) from 53 random bits.
 NABLA_HD double to_unit_double(uint32_t hi, uint32_t lo) {
   return ((static_cast<uint64_t>(hi) << 21) ^ (lo >> 11)) * (1.0 / 9007199254740992.0);
@@ -66,7 +68,7 @@ NABLA_HD double normal(uint64_t seed, uint64_t run, uint64_t index) {
   const Bits4 b = element_bits(seed, run, index);
   const double u1 = 1.0 - to_unit_double(b.v[0], b.v[1]);  // (0, 1]: log is finite
   const double u2 = to_unit_double(b.v[2], b.v[3]);
-  return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+  return ::sqrt(-2.0 * ::log(u1)) * ::cos(6.283185307179586 * u2);
 }
 
 /// Standard normal truncated to (-2, 2), by redrawing from further runs of the element's stream

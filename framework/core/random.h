@@ -12,6 +12,8 @@ void set_seed(uint64_t seed);
 /// The next seed of that sequence (used when a seed of 0, meaning "unset", is given).
 uint64_t next_seed();
 /// `seed` when non-zero, else next_seed().
-inline uint64_t resolve_seed(uint64_t seed) { return seed != 0 ? seed : next_seed(); }
+inline uint64_t resolve_seed(uint64_t seed) {
+  return seed != 0 ? seed : next_seed();
+}
 
 }  // namespace nabla

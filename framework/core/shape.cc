@@ -14,7 +14,9 @@ Shape::Shape(const std::vector<int64_t>& dims) {
   for (int64_t d : dims) push_back(d);
 }
 
-int64_t Shape::dim(int axis) const { return dims_[normalize_axis(axis, rank_, "Shape::dim")]; }
+int64_t Shape::dim(int axis) const {
+  return dims_[normalize_axis(axis, rank_, "Shape::dim")];
+}
 
 bool Shape::is_fully_defined() const {
   return std::none_of(begin(), end(), [](int64_t d) { return d < 0; });
@@ -25,7 +27,8 @@ int64_t Shape::numel() const {
   for (int64_t d : *this) {
     if (d < 0) throw ShapeError("shape " + to_string() + " has an unknown dimension");
     if (d != 0 && n > INT64_MAX / d)
-      throw OutOfMemoryError("out of memory: shape " + to_string() + " has more than 2^63 elements");
+      throw OutOfMemoryError("out of memory: shape " + to_string() +
+                             " has more than 2^63 elements");
     n *= d;
   }
   return n;

@@ -19,7 +19,8 @@ class Storage {
   /// Wraps memory owned elsewhere (e.g. a session's arena); never frees it.
   static std::shared_ptr<Storage> borrow(Device device, void* data, size_t bytes);
   /// `bytes` of `parent` from `offset` on, sharing its memory and keeping it alive.
-  static std::shared_ptr<Storage> slice(const std::shared_ptr<Storage>& parent, size_t offset, size_t bytes);
+  static std::shared_ptr<Storage> slice(const std::shared_ptr<Storage>& parent, size_t offset,
+                                        size_t bytes);
 
   ~Storage();
   Storage(const Storage&) = delete;

@@ -41,21 +41,36 @@ std::shared_ptr<TensorImpl> new_eager(const Shape& shape, DType dtype, Device de
 // Writes `value` converted to `dtype` at element i of host memory.
 void store(void* data, DType dtype, int64_t i, double value) {
   switch (dtype) {
-    case DType::Float32: static_cast<float*>(data)[i] = static_cast<float>(value); break;
-    case DType::Float64: static_cast<double*>(data)[i] = value; break;
-    case DType::Int32: static_cast<int32_t*>(data)[i] = static_cast<int32_t>(value); break;
-    case DType::Int64: static_cast<int64_t*>(data)[i] = static_cast<int64_t>(value); break;
-    case DType::Bool: static_cast<uint8_t*>(data)[i] = value != 0; break;
+    case DType::Float32:
+      static_cast<float*>(data)[i] = static_cast<float>(value);
+      break;
+    case DType::Float64:
+      static_cast<double*>(data)[i] = value;
+      break;
+    case DType::Int32:
+      static_cast<int32_t*>(data)[i] = static_cast<int32_t>(value);
+      break;
+    case DType::Int64:
+      static_cast<int64_t*>(data)[i] = static_cast<int64_t>(value);
+      break;
+    case DType::Bool:
+      static_cast<uint8_t*>(data)[i] = value != 0;
+      break;
   }
 }
 
 double load(const void* data, DType dtype, int64_t i) {
   switch (dtype) {
-    case DType::Float32: return static_cast<const float*>(data)[i];
-    case DType::Float64: return static_cast<const double*>(data)[i];
-    case DType::Int32: return static_cast<const int32_t*>(data)[i];
-    case DType::Int64: return static_cast<double>(static_cast<const int64_t*>(data)[i]);
-    case DType::Bool: return static_cast<const uint8_t*>(data)[i];
+    case DType::Float32:
+      return static_cast<const float*>(data)[i];
+    case DType::Float64:
+      return static_cast<const double*>(data)[i];
+    case DType::Int32:
+      return static_cast<const int32_t*>(data)[i];
+    case DType::Int64:
+      return static_cast<double>(static_cast<const int64_t*>(data)[i]);
+    case DType::Bool:
+      return static_cast<const uint8_t*>(data)[i];
   }
   return 0;
 }
@@ -147,7 +162,9 @@ Tensor Tensor::truncated_normal(const Shape& shape, double mean, double stddev, 
   });
 }
 
-bool Tensor::is_symbolic() const { return impl_ && impl_->node != nullptr; }
+bool Tensor::is_symbolic() const {
+  return impl_ && impl_->node != nullptr;
+}
 
 const Shape& Tensor::shape() const {
   if (!impl_) throw StateError("shape() of an undefined tensor");
@@ -163,8 +180,12 @@ Device Tensor::device() const {
   return impl_ && impl_->storage ? impl_->storage->device() : Device::CPU;
 }
 
-bool Tensor::is_weak() const { return impl_ && impl_->weak; }
-double Tensor::literal_value() const { return impl_ ? impl_->literal : 0.0; }
+bool Tensor::is_weak() const {
+  return impl_ && impl_->weak;
+}
+double Tensor::literal_value() const {
+  return impl_ ? impl_->literal : 0.0;
+}
 
 const TensorImpl& Tensor::checked_eager(const char* what) const {
   if (!impl_) throw StateError(std::string(what) + " of an undefined tensor");
@@ -174,7 +195,9 @@ const TensorImpl& Tensor::checked_eager(const char* what) const {
   return *impl_;
 }
 
-void* Tensor::raw_data() const { return checked_eager("data").storage->data(); }
+void* Tensor::raw_data() const {
+  return checked_eager("data").storage->data();
+}
 
 template <class T>
 T* Tensor::data() {
@@ -268,26 +291,37 @@ Tensor Tensor::view(const Shape& shape) const {
 Tensor Tensor::rows(int64_t begin, int64_t end) const {
   const TensorImpl& impl = checked_eager("rows()");
   if (impl.shape.rank() < 1 || begin < 0 || end < begin || end > impl.shape[0])
-    throw ShapeError("rows(" + std::to_string(begin) + ", " + std::to_string(end) + ") of a tensor of shape " +
-                     impl.shape.to_string());
+    throw ShapeError("rows(" + std::to_string(begin) + ", " + std::to_string(end) +
+                     ") of a tensor of shape " + impl.shape.to_string());
   Shape s = impl.shape;
   const size_t row_bytes = s[0] ? impl.storage->bytes() / static_cast<size_t>(s[0]) : 0;
   s[0] = end - begin;
-  return make_eager(Storage::slice(impl.storage, begin * row_bytes, (end - begin) * row_bytes), s, impl.dtype);
+  return make_eager(Storage::slice(impl.storage, begin * row_bytes, (end - begin) * row_bytes), s,
+                    impl.dtype);
 }
 
-const std::shared_ptr<Storage>& Tensor::storage() const { return checked_eager("storage").storage; }
+const std::shared_ptr<Storage>& Tensor::storage() const {
+  return checked_eager("storage").storage;
+}
 
-Node* Tensor::node() const { return impl_ ? impl_->node : nullptr; }
-Graph* Tensor::graph() const { return impl_ && impl_->node ? impl_->node->graph() : nullptr; }
-std::string Tensor::name() const { return impl_ && impl_->node ? impl_->node->name() : ""; }
+Node* Tensor::node() const {
+  return impl_ ? impl_->node : nullptr;
+}
+Graph* Tensor::graph() const {
+  return impl_ && impl_->node ? impl_->node->graph() : nullptr;
+}
+std::string Tensor::name() const {
+  return impl_ && impl_->node ? impl_->node->name() : "";
+}
 
 const std::shared_ptr<VariableState>& Tensor::variable() const {
   static const std::shared_ptr<VariableState> none;
   return impl_ ? impl_->variable : none;
 }
 
-uint64_t Tensor::id() const { return impl_ ? impl_->id : 0; }
+uint64_t Tensor::id() const {
+  return impl_ ? impl_->id : 0;
+}
 
 Tensor Tensor::make_symbolic(Node* node) {
   Tensor t;
@@ -310,7 +344,8 @@ Tensor Tensor::make_eager(std::shared_ptr<Storage> storage, const Shape& shape, 
 }
 
 Tensor Tensor::make_variable_read(const std::shared_ptr<VariableState>& variable) {
-  if (variable->home_graph) return Tensor::make_symbolic(variable->home_graph->variable_node(variable));
+  if (variable->home_graph)
+    return Tensor::make_symbolic(variable->home_graph->variable_node(variable));
   if (!variable->storage)
     throw StateError("variable '" + variable->name + "' is used before it is initialised");
   Tensor t;
@@ -333,9 +368,8 @@ std::string format_number(double v, DType dtype, bool scalar) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   char buf[64];
-  auto res = dtype == DType::Float32
-                 ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(v))
-                 : std::to_chars(buf, buf + sizeof buf, v);
+  auto res = dtype == DType::Float32 ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(v))
+                                     : std::to_chars(buf, buf + sizeof buf, v);
   std::string s(buf, res.ptr);
   // Scalars print like Python floats ("4.0"); array elements compactly ("4").
   if (scalar && s.find_first_of(".eE") == std::string::npos) s += ".0";
@@ -397,6 +431,8 @@ std::string Tensor::to_string() const {
   return os.str();
 }
 
-std::ostream& operator<<(std::ostream& os, const Tensor& t) { return os << t.to_string(); }
+std::ostream& operator<<(std::ostream& os, const Tensor& t) {
+  return os << t.to_string();
+}
 
 }  // namespace nabla

@@ -58,8 +58,7 @@ class Tensor {
   static Tensor scalar(double value, DType dtype = DType::Float32);
   static Tensor zeros(const Shape& shape, DType dtype = DType::Float32,
                       Device device = Device::CPU);
-  static Tensor ones(const Shape& shape, DType dtype = DType::Float32,
-                     Device device = Device::CPU);
+  static Tensor ones(const Shape& shape, DType dtype = DType::Float32, Device device = Device::CPU);
   static Tensor full(const Shape& shape, double value, DType dtype = DType::Float32,
                      Device device = Device::CPU);
   /// Uninitialised memory; for kernels and loaders that fill every element.

@@ -17,7 +17,8 @@ void transpose_kernel(const KernelArgs& args) {
   int64_t in_strides[Shape::kMaxRank], src_stride[Shape::kMaxRank];
   row_major_strides(x.shape, in_strides);
   for (int i = 0; i < rank; ++i)
-    src_stride[i] = in_strides[perm_attr.empty() ? rank - 1 - i : kernel_axis(args, perm_attr[i], rank)];
+    src_stride[i] =
+        in_strides[perm_attr.empty() ? rank - 1 - i : kernel_axis(args, perm_attr[i], rank)];
   const size_t elem = dtype_size(x.dtype);
   const char* src = static_cast<const char*>(x.data);
   char* dst = static_cast<char*>(args.output.data);
@@ -31,7 +32,8 @@ void transpose_kernel(const KernelArgs& args) {
       for (int i = rank - 2; i >= 0; --i) off += (rem % out[i]) * src_stride[i], rem /= out[i];
       const int64_t step = rank ? src_stride[rank - 1] : 0;
       char* d = dst + r * last * elem;
-      for (int64_t j = 0; j < last; ++j) std::memcpy(d + j * elem, src + (off + j * step) * elem, elem);
+      for (int64_t j = 0; j < last; ++j)
+        std::memcpy(d + j * elem, src + (off + j * step) * elem, elem);
     }
   });
 }

@@ -1,10 +1,10 @@
 // The CPU backend: aligned host memory, the thread pool, and the CPU kernels.
 #include <unistd.h>
 
-#include <cstdlib>
-#include <cstring>
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -54,14 +54,17 @@ class OpProfile {
   static void print() {
     OpProfile* p = get();
     if (!p) return;
-    std::vector<std::pair<std::string, std::pair<double, int64_t>>> rows(p->totals_.begin(), p->totals_.end());
-    std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.second.first > b.second.first; });
+    std::vector<std::pair<std::string, std::pair<double, int64_t>>> rows(p->totals_.begin(),
+                                                                         p->totals_.end());
+    std::sort(rows.begin(), rows.end(),
+              [](auto& a, auto& b) { return a.second.first > b.second.first; });
     double total = 0;
     for (auto& r : rows) total += r.second.first;
     std::fprintf(stderr, "\nnabla op profile (NABLA_PROFILE): %.3f s in kernels\n", total);
     for (auto& [op, t] : rows)
-      std::fprintf(stderr, "  %-36s %9.3f s %5.1f%% %10lld calls %9.2f us/call\n", op.c_str(), t.first,
-                   100 * t.first / total, static_cast<long long>(t.second), 1e6 * t.first / t.second);
+      std::fprintf(stderr, "  %-36s %9.3f s %5.1f%% %10lld calls %9.2f us/call\n", op.c_str(),
+                   t.first, 100 * t.first / total, static_cast<long long>(t.second),
+                   1e6 * t.first / t.second);
   }
 
  private:
@@ -77,7 +80,9 @@ class CpuStepRunner : public StepRunner {
       for (size_t i = 0; i < steps.size(); ++i) {
         const auto start = std::chrono::steady_clock::now();
         kernels[i](steps[i]);
-        profile->add(steps[i].op, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        profile->add(
+            steps[i].op,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       }
       return;
     }
@@ -106,13 +111,19 @@ class CpuBackend : public Backend {
     return p;
   }
   void deallocate(void* data, size_t) override { std::free(data); }
-  void copy_from_host(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
-  void copy_to_host(void* dst, const void* src, size_t bytes) override { std::memcpy(dst, src, bytes); }
+  void copy_from_host(void* dst, const void* src, size_t bytes) override {
+    std::memcpy(dst, src, bytes);
+  }
+  void copy_to_host(void* dst, const void* src, size_t bytes) override {
+    std::memcpy(dst, src, bytes);
+  }
   void copy_within(void* dst, const void* src, size_t bytes) override {
     if (dst != src) std::memmove(dst, src, bytes);
   }
   void* kernel_context() override { return &ThreadPool::global(); }
-  std::unique_ptr<StepRunner> make_step_runner() override { return std::make_unique<CpuStepRunner>(); }
+  std::unique_ptr<StepRunner> make_step_runner() override {
+    return std::make_unique<CpuStepRunner>();
+  }
 };
 
 }  // namespace

@@ -68,7 +68,8 @@ void binary_loop(const KernelArgs& args, F f) {
 template <class F>
 KernelFn arithmetic() {
   return [](const KernelArgs& args) {
-    dispatch_numeric(args.in(0).dtype, args, [&]<class T>() { binary_loop<T, T>(args, F::template op<T>(args)); });
+    dispatch_numeric(args.in(0).dtype, args,
+                     [&]<class T>() { binary_loop<T, T>(args, F::template op<T>(args)); });
   };
 }
 
@@ -83,15 +84,21 @@ KernelFn comparison() {
 
 struct AddF {
   template <class T>
-  static auto op(const KernelArgs&) { return [](T a, T b) { return a + b; }; }
+  static auto op(const KernelArgs&) {
+    return [](T a, T b) { return a + b; };
+  }
 };
 struct SubF {
   template <class T>
-  static auto op(const KernelArgs&) { return [](T a, T b) { return a - b; }; }
+  static auto op(const KernelArgs&) {
+    return [](T a, T b) { return a - b; };
+  }
 };
 struct MulF {
   template <class T>
-  static auto op(const KernelArgs&) { return [](T a, T b) { return a * b; }; }
+  static auto op(const KernelArgs&) {
+    return [](T a, T b) { return a * b; };
+  }
 };
 struct DivF {
   template <class T>
@@ -119,7 +126,9 @@ struct MaxF {
 };
 struct MinF {
   template <class T>
-  static auto op(const KernelArgs&) { return [](T a, T b) { return (a < b || a != a) ? a : b; }; }
+  static auto op(const KernelArgs&) {
+    return [](T a, T b) { return (a < b || a != a) ? a : b; };
+  }
 };
 
 // ---------------------------------------------------------------- unary
@@ -150,24 +159,74 @@ KernelFn eigen_unary() {
   };
 }
 
-struct ExpOp { template <class A> auto operator()(const A& a) const { return a.exp(); } };
-struct LogOp { template <class A> auto operator()(const A& a) const { return a.log(); } };
-struct Log1pOp { template <class A> auto operator()(const A& a) const { return a.log1p(); } };
-struct SqrtOp { template <class A> auto operator()(const A& a) const { return a.sqrt(); } };
-struct RsqrtOp { template <class A> auto operator()(const A& a) const { return a.rsqrt(); } };
-struct CosOp { template <class A> auto operator()(const A& a) const { return a.cos(); } };
-struct SinOp { template <class A> auto operator()(const A& a) const { return a.sin(); } };
-struct FloorOp { template <class A> auto operator()(const A& a) const { return a.floor(); } };
-struct ReciprocalOp { template <class A> auto operator()(const A& a) const { return a.inverse(); } };
-struct SquareOp { template <class A> auto operator()(const A& a) const { return a.square(); } };
+struct ExpOp {
+  template <class A>
+  auto operator()(const A& a) const {
+    return a.exp();
+  }
+};
+struct LogOp {
+  template <class A>
+  auto operator()(const A& a) const {
+    return a.log();
+  }
+};
+struct Log1pOp {
+  template <class A>
+  auto operator()(const A& a) const {
+    return a.log1p();
+  }
+};
+struct SqrtOp {
+  template <class A>
+  auto operator()(const A& a) const {
+    return a.sqrt();
+  }
+};
+struct RsqrtOp {
+  template <class A>
+  auto operator()(const A& a) const {
+    return a.rsqrt();
+  }
+};
+struct CosOp {
+  template <class A>
+  auto operator()(const A& a) const {
+    return a.cos();
+  }
+};
+struct SinOp {
+  template <class A>
+  auto operator()(const A& a) const {
+    return a.sin();
+  }
+};
+struct FloorOp {
+  template <class A>
+  auto operator()(const A& a) const {
+    return a.floor();
+  }
+};
+struct ReciprocalOp {
+  template <class A>
+  auto operator()(const A& a) const {
+    return a.inverse();
+  }
+};
+struct SquareOp {
+  template <class A>
+  auto operator()(const A& a) const {
+    return a.square();
+  }
+};
 
 void neg_kernel(const KernelArgs& args) {
-  dispatch_numeric(args.in(0).dtype, args, [&]<class T>() { unary_loop<T>(args, 1, [](T v) { return -v; }); });
+  dispatch_numeric(args.in(0).dtype, args,
+                   [&]<class T>() { unary_loop<T>(args, 1, [](T v) { return -v; }); });
 }
 void abs_kernel(const KernelArgs& args) {
-  dispatch_numeric(args.in(0).dtype, args, [&]<class T>() {
-    unary_loop<T>(args, 1, [](T v) { return v < 0 ? -v : v; });
-  });
+  dispatch_numeric(args.in(0).dtype, args,
+                   [&]<class T>() { unary_loop<T>(args, 1, [](T v) { return v < 0 ? -v : v; }); });
 }
 void sign_kernel(const KernelArgs& args) {
   dispatch_numeric(args.in(0).dtype, args, [&]<class T>() {
@@ -189,7 +248,8 @@ void logical_and_kernel(const KernelArgs& args) {
 
 // Work per element: a compare for the piece-wise linear activations, a transcendental for the rest.
 constexpr int64_t activation_cost(Activation a) {
-  return a == Activation::Relu || a == Activation::Relu6 || a == Activation::LeakyRelu || a == Activation::HardSigmoid
+  return a == Activation::Relu || a == Activation::Relu6 || a == Activation::LeakyRelu ||
+                 a == Activation::HardSigmoid
              ? 1
              : 16;
 }
@@ -219,11 +279,14 @@ void activation_kernel(const KernelArgs& args) {
 template <class F>
 void with_activation(Activation a, F&& f) {
   switch (a) {
-#define NABLA_CASE(K) \
-  case Activation::K: f.template operator()<Activation::K>(); break;
-    NABLA_CASE(Relu) NABLA_CASE(Relu6) NABLA_CASE(LeakyRelu) NABLA_CASE(Elu) NABLA_CASE(Selu)
-    NABLA_CASE(Sigmoid) NABLA_CASE(HardSigmoid) NABLA_CASE(Tanh) NABLA_CASE(Softplus)
-    NABLA_CASE(Softsign) NABLA_CASE(Gelu) NABLA_CASE(GeluTanh) NABLA_CASE(Silu)
+#define NABLA_CASE(K)                       \
+  case Activation::K:                       \
+    f.template operator()<Activation::K>(); \
+    break;
+    NABLA_CASE(Relu)
+    NABLA_CASE(Relu6) NABLA_CASE(LeakyRelu) NABLA_CASE(Elu) NABLA_CASE(Selu) NABLA_CASE(Sigmoid)
+        NABLA_CASE(HardSigmoid) NABLA_CASE(Tanh) NABLA_CASE(Softplus) NABLA_CASE(Softsign)
+            NABLA_CASE(Gelu) NABLA_CASE(GeluTanh) NABLA_CASE(Silu)
 #undef NABLA_CASE
   }
 }
@@ -273,7 +336,8 @@ void select_kernel(const KernelArgs& args) {
         w.row_offsets(r, off);
         T* ro = o + r * w.row_len;
         for (int64_t j = 0; j < w.row_len; ++j)
-          ro[j] = c[off[0] + j * w.inner[0]] ? a[off[1] + j * w.inner[1]] : b[off[2] + j * w.inner[2]];
+          ro[j] =
+              c[off[0] + j * w.inner[0]] ? a[off[1] + j * w.inner[1]] : b[off[2] + j * w.inner[2]];
       }
     });
   });
@@ -313,13 +377,14 @@ void fill_value(const KernelArgs& args, double value) {
   dispatch_all(args.output.dtype, args, [&]<class T>() {
     T* y = args.output.as<T>();
     const T v = static_cast<T>(value);
-    parallel_range(args, args.output.numel(), 1, [&](int64_t lo, int64_t hi) {
-      std::fill(y + lo, y + hi, v);
-    });
+    parallel_range(args, args.output.numel(), 1,
+                   [&](int64_t lo, int64_t hi) { std::fill(y + lo, y + hi, v); });
   });
 }
 
-void fill_kernel(const KernelArgs& args) { fill_value(args, args.attrs->get_float("value")); }
+void fill_kernel(const KernelArgs& args) {
+  fill_value(args, args.attrs->get_float("value"));
+}
 
 void copy_kernel(const KernelArgs& args) {
   if (args.in(0).numel() != args.output.numel())

@@ -21,7 +21,9 @@ using kernels::dispatch_float;
 using kernels::dispatch_numeric;
 using kernels::kernel_axis;
 
-inline ThreadPool& pool(const KernelArgs& args) { return *static_cast<ThreadPool*>(args.context); }
+inline ThreadPool& pool(const KernelArgs& args) {
+  return *static_cast<ThreadPool*>(args.context);
+}
 
 /// Runs fn(begin, end) over [0, n) on the pool when n is large enough to pay for it.
 /// `cost` is the rough work per element in cycles.

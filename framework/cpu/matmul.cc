@@ -21,7 +21,9 @@ using RowMat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>
 
 // nabla's AVX-512 kernel for float32 unless NABLA_SGEMM=eigen asks for Eigen's (to compare).
 bool use_fast_sgemm() {
-  static const bool fast = have_fast_sgemm() && !(std::getenv("NABLA_SGEMM") && std::string(std::getenv("NABLA_SGEMM")) == "eigen");
+  static const bool fast =
+      have_fast_sgemm() &&
+      !(std::getenv("NABLA_SGEMM") && std::string(std::getenv("NABLA_SGEMM")) == "eigen");
   return fast;
 }
 
@@ -31,8 +33,8 @@ void gemm_block(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k, i
                 int64_t r1, int64_t c0, int64_t c1) {
   if constexpr (std::is_same_v<T, float>) {
     if (use_fast_sgemm()) {
-      sgemm(r1 - r0, c1 - c0, k, TA ? a + r0 : a + r0 * k, TA ? m : k, TA, TB ? b + c0 * k : b + c0, TB ? k : n, TB,
-            c + r0 * n + c0, n);
+      sgemm(r1 - r0, c1 - c0, k, TA ? a + r0 : a + r0 * k, TA ? m : k, TA, TB ? b + c0 * k : b + c0,
+            TB ? k : n, TB, c + r0 * n + c0, n);
       return;
     }
   }
@@ -122,6 +124,8 @@ void matmul_kernel(const KernelArgs& args) {
 
 }  // namespace
 
-void register_matmul_kernels(Backend& b) { b.register_kernel("MatMul", matmul_kernel); }
+void register_matmul_kernels(Backend& b) {
+  b.register_kernel("MatMul", matmul_kernel);
+}
 
 }  // namespace nabla::cpu

@@ -60,7 +60,8 @@ void softmax_grad_kernel(const KernelArgs& args) {
     T* dx = args.output.as<T>();
     for_each_line(args, v, [&](int64_t base, int64_t st) {
       T s = 0;
-      for (int64_t j = 0; j < v.n; ++j) s += Log ? dy[base + j * st] : dy[base + j * st] * y[base + j * st];
+      for (int64_t j = 0; j < v.n; ++j)
+        s += Log ? dy[base + j * st] : dy[base + j * st] * y[base + j * st];
       for (int64_t j = 0; j < v.n; ++j) {
         const int64_t k = base + j * st;
         dx[k] = Log ? dy[k] - std::exp(y[k]) * s : y[k] * (dy[k] - s);

@@ -9,7 +9,8 @@ namespace {
 
 // The run index: the step input when given (an int64 scalar), else the node's run counter.
 uint64_t run_index(const KernelArgs& args, int step_input) {
-  if (args.num_inputs > step_input) return static_cast<uint64_t>(*args.in(step_input).as<int64_t>());
+  if (args.num_inputs > step_input)
+    return static_cast<uint64_t>(*args.in(step_input).as<int64_t>());
   return args.counter ? (*args.counter)++ : 0;
 }
 
@@ -19,7 +20,8 @@ void generate(const KernelArgs& args, uint64_t run, Gen gen) {
   dispatch_float(args.output.dtype, args, [&]<class T>() {
     T* y = args.output.as<T>();
     parallel_range(args, args.output.numel(), 64, [&](int64_t lo, int64_t hi) {
-      for (int64_t i = lo; i < hi; ++i) y[i] = static_cast<T>(gen(seed, run, static_cast<uint64_t>(i)));
+      for (int64_t i = lo; i < hi; ++i)
+        y[i] = static_cast<T>(gen(seed, run, static_cast<uint64_t>(i)));
     });
   });
 }
@@ -46,9 +48,8 @@ void truncated_normal_kernel(const KernelArgs& args) {
 }
 
 void random_uniform_like_kernel(const KernelArgs& args) {
-  generate(args, run_index(args, 1), [](uint64_t s, uint64_t r, uint64_t i) {
-    return philox::uniform(s, r, i);
-  });
+  generate(args, run_index(args, 1),
+           [](uint64_t s, uint64_t r, uint64_t i) { return philox::uniform(s, r, i); });
 }
 
 void dropout_mask_kernel(const KernelArgs& args) {

@@ -168,7 +168,8 @@ void argmax_kernel(const KernelArgs& args) {
 
 void reduced_size_kernel(const KernelArgs& args) {
   const double count = kernels::reduced_size(args, args.in(0).shape);
-  dispatch_float(args.output.dtype, args, [&]<class T>() { *args.output.as<T>() = static_cast<T>(count); });
+  dispatch_float(args.output.dtype, args,
+                 [&]<class T>() { *args.output.as<T>() = static_cast<T>(count); });
 }
 
 }  // namespace

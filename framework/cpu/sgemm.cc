@@ -28,7 +28,8 @@ void pack_a(const float* a, int64_t lda, bool trans, int64_t mc, int64_t kc, flo
   for (int64_t i0 = 0; i0 < mc; i0 += kMR) {
     const int64_t rows = std::min(kMR, mc - i0);
     for (int64_t p = 0; p < kc; ++p) {
-      for (int64_t r = 0; r < rows; ++r) out[r] = trans ? a[p * lda + i0 + r] : a[(i0 + r) * lda + p];
+      for (int64_t r = 0; r < rows; ++r)
+        out[r] = trans ? a[p * lda + i0 + r] : a[(i0 + r) * lda + p];
       for (int64_t r = rows; r < kMR; ++r) out[r] = 0.f;
       out += kMR;
     }
@@ -43,7 +44,8 @@ void pack_b(const float* b, int64_t ldb, bool trans, int64_t kc, int64_t nc, flo
       if (!trans && cols == kNR) {
         std::memcpy(out, b + p * ldb + j0, kNR * sizeof(float));
       } else {
-        for (int64_t j = 0; j < cols; ++j) out[j] = trans ? b[(j0 + j) * ldb + p] : b[p * ldb + j0 + j];
+        for (int64_t j = 0; j < cols; ++j)
+          out[j] = trans ? b[(j0 + j) * ldb + p] : b[p * ldb + j0 + j];
         for (int64_t j = cols; j < kNR; ++j) out[j] = 0.f;
       }
       out += kNR;
@@ -52,8 +54,8 @@ void pack_b(const float* b, int64_t ldb, bool trans, int64_t kc, int64_t nc, flo
 }
 
 // C[0..rows, 0..cols] (+)= packed A panel (kMR x kc) x packed B panel (kc x kNR).
-void micro_kernel(int64_t kc, const float* pa, const float* pb, float* c, int64_t ldc, int64_t rows, int64_t cols,
-                  bool accumulate) {
+void micro_kernel(int64_t kc, const float* pa, const float* pb, float* c, int64_t ldc, int64_t rows,
+                  int64_t cols, bool accumulate) {
   __m512 acc[kMR][2];
   for (int64_t r = 0; r < kMR; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
   for (int64_t p = 0; p < kc; ++p) {
@@ -68,7 +70,9 @@ void micro_kernel(int64_t kc, const float* pa, const float* pb, float* c, int64_
     pb += kNR;
   }
   const __mmask16 m0 = cols >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << cols) - 1);
-  const __mmask16 m1 = cols >= 32 ? 0xFFFF : cols <= 16 ? 0 : static_cast<__mmask16>((1u << (cols - 16)) - 1);
+  const __mmask16 m1 = cols >= 32   ? 0xFFFF
+                       : cols <= 16 ? 0
+                                    : static_cast<__mmask16>((1u << (cols - 16)) - 1);
   for (int64_t r = 0; r < rows; ++r) {
     float* row = c + r * ldc;
     __m512 v0 = acc[r][0], v1 = acc[r][1];
@@ -83,10 +87,12 @@ void micro_kernel(int64_t kc, const float* pa, const float* pb, float* c, int64_
 
 }  // namespace
 
-bool have_fast_sgemm() { return true; }
+bool have_fast_sgemm() {
+  return true;
+}
 
-void sgemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool trans_a, const float* b, int64_t ldb,
-           bool trans_b, float* c, int64_t ldc) {
+void sgemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool trans_a,
+           const float* b, int64_t ldb, bool trans_b, float* c, int64_t ldc) {
   // Packing buffers live per thread and grow once: a training step allocates nothing.
   thread_local struct Buffers {
     float* a = nullptr;
@@ -117,8 +123,8 @@ void sgemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool tr
       for (int64_t j0 = 0; j0 < n; j0 += kNR) {
         const float* pb = buf.b + (j0 / kNR) * kc * kNR;
         for (int64_t ir = 0; ir < mc; ir += kMR)
-          micro_kernel(kc, buf.a + (ir / kMR) * kc * kMR, pb, c + (i0 + ir) * ldc + j0, ldc, std::min(kMR, mc - ir),
-                       std::min(kNR, n - j0), p0 > 0);
+          micro_kernel(kc, buf.a + (ir / kMR) * kc * kMR, pb, c + (i0 + ir) * ldc + j0, ldc,
+                       std::min(kMR, mc - ir), std::min(kNR, n - j0), p0 > 0);
       }
     }
   }
@@ -126,8 +132,11 @@ void sgemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool tr
 
 #else
 
-bool have_fast_sgemm() { return false; }
-void sgemm(int64_t, int64_t, int64_t, const float*, int64_t, bool, const float*, int64_t, bool, float*, int64_t) {}
+bool have_fast_sgemm() {
+  return false;
+}
+void sgemm(int64_t, int64_t, int64_t, const float*, int64_t, bool, const float*, int64_t, bool,
+           float*, int64_t) {}
 
 #endif
 

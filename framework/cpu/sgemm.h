@@ -12,7 +12,7 @@ bool have_fast_sgemm();
 /// [m, k] (lda = k) or, with trans_a, [k, m] (lda = m); likewise B. `a`, `b` and `c` may point
 /// into larger matrices: lda/ldb/ldc are their row strides. Single-threaded; callers split the
 /// output across threads.
-void sgemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool trans_a, const float* b,
-           int64_t ldb, bool trans_b, float* c, int64_t ldc);
+void sgemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool trans_a,
+           const float* b, int64_t ldb, bool trans_b, float* c, int64_t ldc);
 
 }  // namespace nabla::cpu

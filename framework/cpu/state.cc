@@ -64,13 +64,14 @@ template <class T, class F>
 void for_ranges(const KernelArgs& args, double lr, F&& range) {
   const T wd_lr = static_cast<T>(args.attrs->get_float("weight_decay", 0.0) * lr);
   with_flag(wd_lr != T(0), [&](auto decay) {
-    parallel_range(args, args.in(kVar).numel(), 4, [&](int64_t lo, int64_t hi) { range(decay, wd_lr, lo, hi); });
+    parallel_range(args, args.in(kVar).numel(), 4,
+                   [&](int64_t lo, int64_t hi) { range(decay, wd_lr, lo, hi); });
   });
 }
 
 template <bool Decay, bool HasM, class T>
-void sgd_range(T* __restrict w, T* __restrict m, const T* __restrict g, int64_t lo, int64_t hi, T lr, T momentum,
-               bool nesterov, T wd_lr) {
+void sgd_range(T* __restrict w, T* __restrict m, const T* __restrict g, int64_t lo, int64_t hi,
+               T lr, T momentum, bool nesterov, T wd_lr) {
   for (int64_t i = lo; i < hi; ++i) {
     if constexpr (Decay) weight_decay(w[i], wd_lr);
     sgd<T>(w[i], HasM ? m + i : nullptr, g[i], lr, momentum, nesterov);
@@ -78,8 +79,9 @@ void sgd_range(T* __restrict w, T* __restrict m, const T* __restrict g, int64_t 
 }
 
 template <bool Decay, bool AmsGrad, class T>
-void adam_range(T* __restrict w, T* __restrict m, T* __restrict v, T* __restrict vhat, const T* __restrict g,
-                int64_t lo, int64_t hi, T alpha, T c1, T c2, T eps, T wd_lr) {
+void adam_range(T* __restrict w, T* __restrict m, T* __restrict v, T* __restrict vhat,
+                const T* __restrict g, int64_t lo, int64_t hi, T alpha, T c1, T c2, T eps,
+                T wd_lr) {
   for (int64_t i = lo; i < hi; ++i) {
     if constexpr (Decay) weight_decay(w[i], wd_lr);
     adam<T>(w[i], m[i], v[i], AmsGrad ? vhat + i : nullptr, g[i], alpha, c1, c2, eps);
@@ -87,17 +89,19 @@ void adam_range(T* __restrict w, T* __restrict m, T* __restrict v, T* __restrict
 }
 
 template <bool Decay, bool HasMom, bool Centered, class T>
-void rmsprop_range(T* __restrict w, T* __restrict vel, T* __restrict mom, T* __restrict avg, const T* __restrict g,
-                   int64_t lo, int64_t hi, T lr, T rho, T momentum, T eps, T wd_lr) {
+void rmsprop_range(T* __restrict w, T* __restrict vel, T* __restrict mom, T* __restrict avg,
+                   const T* __restrict g, int64_t lo, int64_t hi, T lr, T rho, T momentum, T eps,
+                   T wd_lr) {
   for (int64_t i = lo; i < hi; ++i) {
     if constexpr (Decay) weight_decay(w[i], wd_lr);
-    rmsprop<T>(w[i], vel[i], HasMom ? mom + i : nullptr, Centered ? avg + i : nullptr, g[i], lr, rho, momentum, eps);
+    rmsprop<T>(w[i], vel[i], HasMom ? mom + i : nullptr, Centered ? avg + i : nullptr, g[i], lr,
+               rho, momentum, eps);
   }
 }
 
 template <bool Decay, class T>
-void adagrad_range(T* __restrict w, T* __restrict acc, const T* __restrict g, int64_t lo, int64_t hi, T lr, T eps,
-                   T wd_lr) {
+void adagrad_range(T* __restrict w, T* __restrict acc, const T* __restrict g, int64_t lo,
+                   int64_t hi, T lr, T eps, T wd_lr) {
   for (int64_t i = lo; i < hi; ++i) {
     if constexpr (Decay) weight_decay(w[i], wd_lr);
     adagrad<T>(w[i], acc[i], g[i], lr, eps);
@@ -105,8 +109,9 @@ void adagrad_range(T* __restrict w, T* __restrict acc, const T* __restrict g, in
 }
 
 template <bool Decay, class T>
-void nadam_range(T* __restrict w, T* __restrict m, T* __restrict v, const T* __restrict g, int64_t lo, int64_t hi,
-                 T lr, T c1, T c2, T eps, T coef_m, T coef_g, T inv_bias2, T wd_lr) {
+void nadam_range(T* __restrict w, T* __restrict m, T* __restrict v, const T* __restrict g,
+                 int64_t lo, int64_t hi, T lr, T c1, T c2, T eps, T coef_m, T coef_g, T inv_bias2,
+                 T wd_lr) {
   for (int64_t i = lo; i < hi; ++i) {
     if constexpr (Decay) weight_decay(w[i], wd_lr);
     nadam<T>(w[i], m[i], v[i], g[i], lr, c1, c2, eps, coef_m, coef_g, inv_bias2);
@@ -123,8 +128,8 @@ void apply_sgd_kernel(const KernelArgs& args) {
     const bool nesterov = args.attrs->get_bool("nesterov", false);
     with_flag(m != nullptr, [&](auto has_m) {
       for_ranges<T>(args, lr, [&](auto decay, T wd_lr, int64_t lo, int64_t hi) {
-        sgd_range<decltype(decay)::value, decltype(has_m)::value>(w, m, g, lo, hi, static_cast<T>(lr), momentum,
-                                                                  nesterov, wd_lr);
+        sgd_range<decltype(decay)::value, decltype(has_m)::value>(
+            w, m, g, lo, hi, static_cast<T>(lr), momentum, nesterov, wd_lr);
       });
     });
   });
@@ -142,8 +147,8 @@ void apply_adam_kernel(const KernelArgs& args) {
     const T c1 = static_cast<T>(1 - b1), c2 = static_cast<T>(1 - b2);
     with_flag(vhat != nullptr, [&](auto amsgrad) {
       for_ranges<T>(args, lr, [&](auto decay, T wd_lr, int64_t lo, int64_t hi) {
-        adam_range<decltype(decay)::value, decltype(amsgrad)::value>(w, m, v, vhat, g, lo, hi, alpha, c1, c2, eps,
-                                                                     wd_lr);
+        adam_range<decltype(decay)::value, decltype(amsgrad)::value>(w, m, v, vhat, g, lo, hi,
+                                                                     alpha, c1, c2, eps, wd_lr);
       });
     });
   });
@@ -202,8 +207,8 @@ void apply_nadam_kernel(const KernelArgs& args) {
     T *m = slot<T>(args, 0), *v = slot<T>(args, 1);
     const T c1 = static_cast<T>(1 - b1), c2 = static_cast<T>(1 - b2);
     for_ranges<T>(args, lr, [&](auto decay, T wd_lr, int64_t lo, int64_t hi) {
-      nadam_range<decltype(decay)::value>(w, m, v, g, lo, hi, static_cast<T>(lr), c1, c2, eps, coef_m, coef_g,
-                                          inv_bias2, wd_lr);
+      nadam_range<decltype(decay)::value>(w, m, v, g, lo, hi, static_cast<T>(lr), c1, c2, eps,
+                                          coef_m, coef_g, inv_bias2, wd_lr);
     });
   });
 }

@@ -11,7 +11,8 @@
 namespace nabla {
 namespace {
 
-std::vector<std::string> split_line(const std::string& line, const std::string& path, size_t line_no) {
+std::vector<std::string> split_line(const std::string& line, const std::string& path,
+                                    size_t line_no) {
   std::vector<std::string> cells;
   std::string cell;
   bool quoted = false;
@@ -33,7 +34,8 @@ std::vector<std::string> split_line(const std::string& line, const std::string& 
       cell += c;
     }
   }
-  if (quoted) throw IOError("'" + path + "' line " + std::to_string(line_no) + ": unterminated quote");
+  if (quoted)
+    throw IOError("'" + path + "' line " + std::to_string(line_no) + ": unterminated quote");
   cells.push_back(cell);
   for (std::string& s : cells) {  // trim spaces around cells
     s.erase(0, s.find_first_not_of(" \t"));
@@ -66,16 +68,17 @@ CsvTable read_csv(const std::string& path) {
       continue;
     }
     if (cells.size() != t.header.size())
-      throw IOError("'" + path + "' line " + std::to_string(line_no) + ": " + std::to_string(cells.size()) +
-                    " columns, but the header has " + std::to_string(t.header.size()));
+      throw IOError("'" + path + "' line " + std::to_string(line_no) + ": " +
+                    std::to_string(cells.size()) + " columns, but the header has " +
+                    std::to_string(t.header.size()));
     t.rows.push_back(std::move(cells));
   }
   if (t.header.empty()) throw IOError("CSV file '" + path + "' is empty");
   return t;
 }
 
-LabeledData csv_features_labels(const CsvTable& table, const std::string& path, const std::string& label,
-                                const std::vector<std::string>* classes) {
+LabeledData csv_features_labels(const CsvTable& table, const std::string& path,
+                                const std::string& label, const std::vector<std::string>* classes) {
   const int64_t cols = static_cast<int64_t>(table.header.size());
   int64_t label_col = -1;
   if (!label.empty()) {
@@ -83,10 +86,12 @@ LabeledData csv_features_labels(const CsvTable& table, const std::string& path, 
     double index;
     if (it != table.header.end()) {
       label_col = it - table.header.begin();
-    } else if (parse_number(label, &index) && index == std::floor(index) && index >= -cols && index < cols) {
+    } else if (parse_number(label, &index) && index == std::floor(index) && index >= -cols &&
+               index < cols) {
       label_col = index < 0 ? static_cast<int64_t>(index) + cols : static_cast<int64_t>(index);
     } else {
-      throw ValueError("'" + path + "' has no column '" + label + "'" + did_you_mean(label, table.header));
+      throw ValueError("'" + path + "' has no column '" + label + "'" +
+                       did_you_mean(label, table.header));
     }
   }
   LabeledData out;
@@ -120,8 +125,8 @@ LabeledData csv_features_labels(const CsvTable& table, const std::string& path, 
       if (c == label_col) continue;
       double v;
       if (!parse_number(row[c], &v))
-        throw ValueError("'" + path + "' line " + std::to_string(r + 2) + ", column '" + table.header[c] +
-                         "': '" + row[c] + "' is not a number");
+        throw ValueError("'" + path + "' line " + std::to_string(r + 2) + ", column '" +
+                         table.header[c] + "': '" + row[c] + "' is not a number");
       x[r * features + f++] = static_cast<float>(v);
     }
     if (label_col < 0) continue;
@@ -131,8 +136,8 @@ LabeledData csv_features_labels(const CsvTable& table, const std::string& path, 
     } else {
       auto it = std::find(out.classes.begin(), out.classes.end(), row[label_col]);
       if (it == out.classes.end())
-        throw ValueError("'" + path + "' line " + std::to_string(r + 2) + ": label '" + row[label_col] +
-                         "' is not one of the training classes");
+        throw ValueError("'" + path + "' line " + std::to_string(r + 2) + ": label '" +
+                         row[label_col] + "' is not one of the training classes");
       v = static_cast<double>(it - out.classes.begin());
     }
     out.y.data<float>()[r] = static_cast<float>(v);

@@ -32,7 +32,8 @@ class GzReader {
       if (got < 0) {
         int err = 0;
         const char* msg = gzerror(f_, &err);
-        throw IOError("cannot read '" + path_ + "': " + (msg ? msg : "") + " (truncated or damaged gzip?)");
+        throw IOError("cannot read '" + path_ + "': " + (msg ? msg : "") +
+                      " (truncated or damaged gzip?)");
       }
       if (got == 0) break;
       done += static_cast<size_t>(got);
@@ -58,7 +59,8 @@ Tensor load_idx(const std::string& path, DType dtype) {
   unsigned char magic[4];
   if (in.read(magic, 4) != 4 || magic[0] != 0 || magic[1] != 0)
     throw IOError("'" + path + "' is not an IDX file (bad magic number)");
-  if (magic[2] != 0x08) throw IOError("'" + path + "': only unsigned-byte IDX data is supported (type 0x08)");
+  if (magic[2] != 0x08)
+    throw IOError("'" + path + "': only unsigned-byte IDX data is supported (type 0x08)");
   Shape shape;
   for (int i = 0; i < magic[3]; ++i) {
     unsigned char dim[4];
@@ -82,8 +84,8 @@ Tensor load_idx(const std::string& path, DType dtype) {
     }
     done += got;
     if (got < want)
-      throw IOError("'" + path + "': IDX header says " + std::to_string(n) + " values but the file holds " +
-                    std::to_string(done) + " (truncated?)");
+      throw IOError("'" + path + "': IDX header says " + std::to_string(n) +
+                    " values but the file holds " + std::to_string(done) + " (truncated?)");
   }
   unsigned char extra;
   if (in.read(&extra, 1) != 0) throw IOError("'" + path + "': more data than its IDX header says");
@@ -121,18 +123,27 @@ Tensor load_npy(const std::string& path, DType dtype) {
   const size_t n = static_cast<size_t>(shape.numel());
   std::vector<char> raw(n * static_cast<size_t>(bytes));
   if (!in.read(raw.data(), static_cast<std::streamsize>(raw.size())))
-    throw IOError("'" + path + "': the .npy data is shorter than its shape " + shape.to_string() + " (truncated?)");
+    throw IOError("'" + path + "': the .npy data is shorter than its shape " + shape.to_string() +
+                  " (truncated?)");
   std::vector<double> values(n);
   for (size_t i = 0; i < n; ++i) {
     const char* p = raw.data() + i * bytes;
-    if (kind == "f" && bytes == 4) values[i] = *reinterpret_cast<const float*>(p);
-    else if (kind == "f" && bytes == 8) values[i] = *reinterpret_cast<const double*>(p);
-    else if (kind == "i" && bytes == 1) values[i] = *reinterpret_cast<const int8_t*>(p);
-    else if (kind == "i" && bytes == 2) values[i] = *reinterpret_cast<const int16_t*>(p);
-    else if (kind == "i" && bytes == 4) values[i] = *reinterpret_cast<const int32_t*>(p);
-    else if (kind == "i" && bytes == 8) values[i] = static_cast<double>(*reinterpret_cast<const int64_t*>(p));
-    else if ((kind == "u" || kind == "b") && bytes == 1) values[i] = *reinterpret_cast<const uint8_t*>(p);
-    else throw IOError("'" + path + "': unsupported .npy dtype " + kind + std::to_string(bytes));
+    if (kind == "f" && bytes == 4)
+      values[i] = *reinterpret_cast<const float*>(p);
+    else if (kind == "f" && bytes == 8)
+      values[i] = *reinterpret_cast<const double*>(p);
+    else if (kind == "i" && bytes == 1)
+      values[i] = *reinterpret_cast<const int8_t*>(p);
+    else if (kind == "i" && bytes == 2)
+      values[i] = *reinterpret_cast<const int16_t*>(p);
+    else if (kind == "i" && bytes == 4)
+      values[i] = *reinterpret_cast<const int32_t*>(p);
+    else if (kind == "i" && bytes == 8)
+      values[i] = static_cast<double>(*reinterpret_cast<const int64_t*>(p));
+    else if ((kind == "u" || kind == "b") && bytes == 1)
+      values[i] = *reinterpret_cast<const uint8_t*>(p);
+    else
+      throw IOError("'" + path + "': unsupported .npy dtype " + kind + std::to_string(bytes));
   }
   Tensor t = Tensor::from_vector(values, shape);
   return cast(t, dtype);
@@ -154,7 +165,8 @@ void save_npy(const std::string& path, const Tensor& t) {
   out.write("\x93NUMPY\x01\x00", 8);
   out.put(static_cast<char>(len & 0xff)).put(static_cast<char>(len >> 8));
   out << header;
-  out.write(static_cast<const char*>(host.raw_data()), static_cast<std::streamsize>(host.storage()->bytes()));
+  out.write(static_cast<const char*>(host.raw_data()),
+            static_cast<std::streamsize>(host.storage()->bytes()));
 }
 
 }  // namespace nabla

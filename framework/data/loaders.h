@@ -44,7 +44,8 @@ struct LabeledData {
 /// column or gives its index ("4", or "-1" for the last); empty: no labels. `classes`, when given,
 /// fixes the string-label order (so test data uses the training data's indices); a label outside
 /// it is a ValueError naming the line.
-LabeledData csv_features_labels(const CsvTable& table, const std::string& path, const std::string& label,
+LabeledData csv_features_labels(const CsvTable& table, const std::string& path,
+                                const std::string& label,
                                 const std::vector<std::string>* classes = nullptr);
 
 }  // namespace nabla

@@ -22,8 +22,12 @@ Graph::~Graph() {
   }
 }
 
-Graph::DefaultScope::DefaultScope(Graph* graph) { default_stack.push_back(graph); }
-Graph::DefaultScope::~DefaultScope() { default_stack.pop_back(); }
+Graph::DefaultScope::DefaultScope(Graph* graph) {
+  default_stack.push_back(graph);
+}
+Graph::DefaultScope::~DefaultScope() {
+  default_stack.pop_back();
+}
 
 Graph& Graph::get_default() {
   if (!default_stack.empty()) return *default_stack.back();
@@ -31,15 +35,23 @@ Graph& Graph::get_default() {
   return process_graph;
 }
 
-Graph::CaptureScope::CaptureScope(Graph* graph) { capture_stack.push_back(graph); }
-Graph::CaptureScope::~CaptureScope() { capture_stack.pop_back(); }
-Graph* Graph::capturing() { return capture_stack.empty() ? nullptr : capture_stack.back(); }
+Graph::CaptureScope::CaptureScope(Graph* graph) {
+  capture_stack.push_back(graph);
+}
+Graph::CaptureScope::~CaptureScope() {
+  capture_stack.pop_back();
+}
+Graph* Graph::capturing() {
+  return capture_stack.empty() ? nullptr : capture_stack.back();
+}
 
 Graph::NameScope::NameScope(Graph* graph, const std::string& name)
     : graph_(graph), saved_(graph->scope_) {
   graph_->scope_ += name + "/";
 }
-Graph::NameScope::~NameScope() { graph_->scope_ = saved_; }
+Graph::NameScope::~NameScope() {
+  graph_->scope_ = saved_;
+}
 
 std::string Graph::unique_name(const std::string& base) {
   const std::string wanted = scope_ + (base.empty() ? "node" : base);
@@ -110,9 +122,9 @@ Node* Graph::variable_node(const std::shared_ptr<VariableState>& variable) {
   // A graph variable's node carries the variable's own name ("dense/kernel"); a variable from
   // elsewhere keeps its name too when it is free in this graph.
   std::string name = by_name_.count(variable->name) ? unique_name(variable->name) : variable->name;
-  Node* n = insert(std::make_unique<VariableNode>(def, variable), name, variable->dtype,
-                   variable->shape, {}, Attrs{{"dtype", variable->dtype}, {"shape", variable->shape}},
-                   {});
+  Node* n =
+      insert(std::make_unique<VariableNode>(def, variable), name, variable->dtype, variable->shape,
+             {}, Attrs{{"dtype", variable->dtype}, {"shape", variable->shape}}, {});
   variable_nodes_[variable.get()] = n;
   return n;
 }
@@ -185,7 +197,11 @@ Tensor constant(const Tensor& value, const std::string& name) {
   return Graph::get_default().constant(value, name);
 }
 
-const std::string& Node::op() const { return def_->name; }
-bool Node::has_output() const { return def_->has_output; }
+const std::string& Node::op() const {
+  return def_->name;
+}
+bool Node::has_output() const {
+  return def_->has_output;
+}
 
 }  // namespace nabla

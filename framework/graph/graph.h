@@ -105,9 +105,8 @@ class Graph {
   std::string unique_name(const std::string& base);
 
  private:
-  Node* insert(std::unique_ptr<Node> node, const std::string& name, DType dtype,
-               const Shape& shape, std::vector<Node*> inputs, Attrs attrs,
-               std::vector<Node*> control_inputs);
+  Node* insert(std::unique_ptr<Node> node, const std::string& name, DType dtype, const Shape& shape,
+               std::vector<Node*> inputs, Attrs attrs, std::vector<Node*> control_inputs);
 
   std::vector<std::unique_ptr<Node>> nodes_;
   std::map<std::string, Node*> by_name_;

@@ -74,7 +74,8 @@ class Placeholder : public Node {
 /// A node whose value is fixed when the graph is built and can never be reassigned.
 class Constant : public Node {
  public:
-  Constant(const OpDef& def, Tensor value) : Node(NodeKind::Constant, def), value_(std::move(value)) {}
+  Constant(const OpDef& def, Tensor value)
+      : Node(NodeKind::Constant, def), value_(std::move(value)) {}
   const Tensor& value() const { return value_; }
 
  private:

@@ -48,7 +48,8 @@ void Variable::assign(const Tensor& value) {
   Tensor converted = value.dtype() == s.dtype ? value : cast(value, s.dtype);
   const Device device = s.storage ? s.storage->device() : converted.device();
   if (!s.storage)
-    s.storage = Storage::allocate(device, converted.storage()->bytes(), "variable '" + s.name + "'");
+    s.storage =
+        Storage::allocate(device, converted.storage()->bytes(), "variable '" + s.name + "'");
   // Copy into the existing storage: plans hold its address, so it must never move here.
   copy_bytes(s.storage->data(), device, converted.raw_data(), converted.device(),
              s.storage->bytes());
@@ -65,12 +66,13 @@ void Variable::to(Device device) {
 Tensor Variable::initializer() const {
   const VariableState& s = state();
   if (!s.home_graph || !s.initial_value)
-    throw StateError("variable '" + s.name + "' has no initializer op (it is not a graph variable)");
+    throw StateError("variable '" + s.name +
+                     "' has no initializer op (it is not a graph variable)");
   Graph& g = *s.home_graph;
   if (!s.initializer)
     state_->initializer =
-        g.add_operation("Assign", {g.variable_node(state_)->output(), s.initial_value->output()}, {},
-                        s.name + "/Assign")
+        g.add_operation("Assign", {g.variable_node(state_)->output(), s.initial_value->output()},
+                        {}, s.name + "/Assign")
             .node();
   return s.initializer->output();
 }

@@ -15,9 +15,13 @@ using nlohmann::json;
 
 namespace {
 
-json shape_json(const Shape& s) { return s.to_vector(); }
+json shape_json(const Shape& s) {
+  return s.to_vector();
+}
 
-Shape shape_from(const json& j) { return Shape(j.get<std::vector<int64_t>>()); }
+Shape shape_from(const json& j) {
+  return Shape(j.get<std::vector<int64_t>>());
+}
 
 json attr_json(const AttrValue& v) {
   return std::visit(
@@ -35,7 +39,8 @@ json attr_json(const AttrValue& v) {
 }
 
 AttrValue attr_from(const json& j, const std::string& where) {
-  if (!j.is_object() || j.size() != 1) throw ValueError(where + ": malformed attribute " + j.dump());
+  if (!j.is_object() || j.size() != 1)
+    throw ValueError(where + ": malformed attribute " + j.dump());
   const auto& [key, v] = *j.items().begin();
   if (key == "b") return v.get<bool>();
   if (key == "i") return v.get<int64_t>();
@@ -83,7 +88,8 @@ std::vector<const Node*> selected(const Graph& graph, const TensorList* fetches)
     if (!keep.insert(n).second) continue;
     for (const Node* in : n->inputs()) stack.push_back(in);
     for (const Node* c : n->control_inputs()) stack.push_back(c);
-    if (auto s = n->variable_state(); s && s->initial_value && s->home_graph == &graph) stack.push_back(s->initial_value);
+    if (auto s = n->variable_state(); s && s->initial_value && s->home_graph == &graph)
+      stack.push_back(s->initial_value);
   }
   for (const auto& n : graph.nodes())
     if (keep.count(n.get())) out.push_back(n.get());
@@ -98,10 +104,13 @@ std::string to_dot(const Graph& graph, const TensorList* fetches, const std::str
 std::string graph_to_json(const Graph& graph, bool with_variable_values) {
   return to_json(graph, nullptr, with_variable_values);
 }
-std::string graph_to_json(const Graph& graph, const TensorList& fetches, bool with_variable_values) {
+std::string graph_to_json(const Graph& graph, const TensorList& fetches,
+                          bool with_variable_values) {
   return to_json(graph, &fetches, with_variable_values);
 }
-std::string graph_to_dot(const Graph& graph, const std::string& title) { return to_dot(graph, nullptr, title); }
+std::string graph_to_dot(const Graph& graph, const std::string& title) {
+  return to_dot(graph, nullptr, title);
+}
 std::string graph_to_dot(const Graph& graph, const TensorList& fetches, const std::string& title) {
   return to_dot(graph, &fetches, title);
 }
@@ -110,7 +119,9 @@ namespace {
 std::string to_json(const Graph& graph, const TensorList* fetches, bool with_variable_values) {
   json nodes = json::array();
   for (const Node* n : selected(graph, fetches)) {
-    json j{{"name", n->name()}, {"op", n->op()}, {"dtype", dtype_name(n->dtype())},
+    json j{{"name", n->name()},
+           {"op", n->op()},
+           {"dtype", dtype_name(n->dtype())},
            {"shape", shape_json(n->shape())}};
     json inputs = json::array(), controls = json::array(), attrs = json::object();
     for (const Node* in : n->inputs()) inputs.push_back(in->name());
@@ -119,11 +130,13 @@ std::string to_json(const Graph& graph, const TensorList* fetches, bool with_var
     j["inputs"] = inputs;
     if (!controls.empty()) j["control_inputs"] = controls;
     j["attrs"] = attrs;
-    if (n->kind() == NodeKind::Constant) j["value"] = tensor_json(static_cast<const Constant*>(n)->value());
+    if (n->kind() == NodeKind::Constant)
+      j["value"] = tensor_json(static_cast<const Constant*>(n)->value());
     if (n->kind() == NodeKind::Variable) {
       auto s = n->variable_state();
       json v{{"trainable", s->trainable}};
-      if (s->home_graph == &graph && s->initial_value) v["initial_value"] = s->initial_value->name();
+      if (s->home_graph == &graph && s->initial_value)
+        v["initial_value"] = s->initial_value->name();
       if (with_variable_values && s->storage)
         v["value"] = tensor_json(Tensor::make_eager(s->storage, s->shape, s->dtype));
       j["variable"] = v;
@@ -153,7 +166,8 @@ std::unique_ptr<Graph> graph_from_json(const std::string& text) {
       Attrs attrs;
       for (const auto& [k, v] : j.at("attrs").items()) attrs.set(k, attr_from(v, where));
       TensorList inputs;
-      for (const auto& in : j.at("inputs")) inputs.push_back(g->node(in.get<std::string>()).output());
+      for (const auto& in : j.at("inputs"))
+        inputs.push_back(g->node(in.get<std::string>()).output());
       std::vector<Node*> controls;
       for (const auto& c : j.value("control_inputs", json::array()))
         controls.push_back(&g->node(c.get<std::string>()));
@@ -171,7 +185,8 @@ std::unique_ptr<Graph> graph_from_json(const std::string& text) {
         state->trainable = v.value("trainable", true);
         state->id = detail::next_tensor_id();
         state->home_graph = g.get();
-        if (v.contains("initial_value")) state->initial_value = &g->node(v["initial_value"].get<std::string>());
+        if (v.contains("initial_value"))
+          state->initial_value = &g->node(v["initial_value"].get<std::string>());
         if (v.contains("value")) {
           Variable(state).assign(tensor_from(v["value"], where));
         }
@@ -179,8 +194,7 @@ std::unique_ptr<Graph> graph_from_json(const std::string& text) {
       } else {
         made = g->add_operation(op, inputs, attrs, name, controls).node();
       }
-      if (made->name() != name)
-        throw ValueError(where + ": the name is used twice in the file");
+      if (made->name() != name) throw ValueError(where + ": the name is used twice in the file");
     } catch (const nlohmann::json::exception& e) {
       throw ValueError(where + ": " + e.what());
     }
@@ -202,10 +216,17 @@ std::string to_dot(const Graph& graph, const TensorList* fetches, const std::str
   for (const Node* n : nodes) {
     std::string shape = "box", style = "rounded,filled", color = "#dde8f5";
     switch (n->kind()) {
-      case NodeKind::Placeholder: shape = "invhouse", color = "#f5e6c8"; break;
-      case NodeKind::Variable: shape = "cylinder", color = "#d5f0d5"; break;
-      case NodeKind::Constant: shape = "ellipse", color = "#eeeeee"; break;
-      case NodeKind::Operation: break;
+      case NodeKind::Placeholder:
+        shape = "invhouse", color = "#f5e6c8";
+        break;
+      case NodeKind::Variable:
+        shape = "cylinder", color = "#d5f0d5";
+        break;
+      case NodeKind::Constant:
+        shape = "ellipse", color = "#eeeeee";
+        break;
+      case NodeKind::Operation:
+        break;
     }
     std::string label = n->name() + "\\n" + n->op();
     if (n->has_output()) label += " " + n->shape().to_string();

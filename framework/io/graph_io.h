@@ -13,7 +13,8 @@ namespace nabla {
 /// when `with_variable_values` and initialised, their current values.
 std::string graph_to_json(const Graph& graph, bool with_variable_values = true);
 /// Only the nodes `fetches` need (their ancestors), e.g. a model's forward pass.
-std::string graph_to_json(const Graph& graph, const TensorList& fetches, bool with_variable_values = true);
+std::string graph_to_json(const Graph& graph, const TensorList& fetches,
+                          bool with_variable_values = true);
 
 /// Rebuilds a graph from graph_to_json() text. Node names are kept, so
 /// `g->node("dense/MatMul")` finds the same node. Variables come back with their saved values
@@ -25,6 +26,7 @@ std::unique_ptr<Graph> graph_from_json(const std::string& json);
 /// operations drawn differently, edges labelled with shapes.
 std::string graph_to_dot(const Graph& graph, const std::string& title = "nabla");
 /// Only the nodes `fetches` need.
-std::string graph_to_dot(const Graph& graph, const TensorList& fetches, const std::string& title = "nabla");
+std::string graph_to_dot(const Graph& graph, const TensorList& fetches,
+                         const std::string& title = "nabla");
 
 }  // namespace nabla

@@ -25,7 +25,9 @@ void silence_hdf5() {
   (void)done;
 }
 
-Handle own(hid_t id, Kind kind) { return Handle(id, kind); }
+Handle own(hid_t id, Kind kind) {
+  return Handle(id, kind);
+}
 
 std::string join(const std::string& base, const std::string& name) {
   if (base == "/" || base.empty()) return "/" + name;
@@ -44,13 +46,27 @@ hid_t fixed_string_type(size_t size) {
 Handle::~Handle() {
   if (id_ < 0) return;
   switch (kind_) {
-    case kFile: H5Fclose(id_); break;
-    case kGroup: H5Gclose(id_); break;
-    case kDataset: H5Dclose(id_); break;
-    case kAttribute: H5Aclose(id_); break;
-    case kSpace: H5Sclose(id_); break;
-    case kType: H5Tclose(id_); break;
-    case kPlist: H5Pclose(id_); break;
+    case kFile:
+      H5Fclose(id_);
+      break;
+    case kGroup:
+      H5Gclose(id_);
+      break;
+    case kDataset:
+      H5Dclose(id_);
+      break;
+    case kAttribute:
+      H5Aclose(id_);
+      break;
+    case kSpace:
+      H5Sclose(id_);
+      break;
+    case kType:
+      H5Tclose(id_);
+      break;
+    case kPlist:
+      H5Pclose(id_);
+      break;
   }
 }
 
@@ -63,7 +79,9 @@ Handle& Handle::operator=(Handle&& o) noexcept {
   return *this;
 }
 
-std::string Group::child_path(const std::string& name) const { return join(path_, name); }
+std::string Group::child_path(const std::string& name) const {
+  return join(path_, name);
+}
 
 void Group::fail(const std::string& what, const std::string& name) const {
   throw IOError("HDF5 file '" + file_ + "', path '" + child_path(name) + "': " + what);
@@ -89,12 +107,13 @@ bool Group::has_attribute(const std::string& name) const {
 
 std::vector<std::string> Group::attribute_names() const {
   std::vector<std::string> names;
-  H5Aiterate2(handle_.id(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
-              [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
-                static_cast<std::vector<std::string>*>(out)->push_back(name);
-                return 0;
-              },
-              &names);
+  H5Aiterate2(
+      handle_.id(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
+      [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
+        static_cast<std::vector<std::string>*>(out)->push_back(name);
+        return 0;
+      },
+      &names);
   return names;
 }
 
@@ -116,12 +135,13 @@ Group Group::create_group(const std::string& name) {
 
 std::vector<std::string> Group::children() const {
   std::vector<std::string> names;
-  H5Literate(handle_.id(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
-              [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
-                static_cast<std::vector<std::string>*>(out)->push_back(name);
-                return 0;
-              },
-              &names);
+  H5Literate(
+      handle_.id(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
+      [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+        static_cast<std::vector<std::string>*>(out)->push_back(name);
+        return 0;
+      },
+      &names);
   return names;
 }
 
@@ -129,13 +149,15 @@ void Group::write(const std::string& name, const Tensor& value) {
   if (fault_countdown == 0) fail("injected failure (test)", name);
   if (fault_countdown > 0) --fault_countdown;
   Tensor host = value.to(Device::CPU);
-  if (host.dtype() != DType::Float32) host = Tensor::from_vector(host.to_vector<float>(), host.shape());
+  if (host.dtype() != DType::Float32)
+    host = Tensor::from_vector(host.to_vector<float>(), host.shape());
   std::vector<hsize_t> dims(host.shape().begin(), host.shape().end());
   Handle space = own(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), kSpace);
   Handle lcpl = own(H5Pcreate(H5P_LINK_CREATE), kPlist);
   H5Pset_create_intermediate_group(lcpl.id(), 1);
-  Handle ds = own(H5Dcreate2(handle_.id(), name.c_str(), H5T_IEEE_F32LE, space.id(), lcpl.id(), H5P_DEFAULT,
-                             H5P_DEFAULT), kDataset);
+  Handle ds = own(H5Dcreate2(handle_.id(), name.c_str(), H5T_IEEE_F32LE, space.id(), lcpl.id(),
+                             H5P_DEFAULT, H5P_DEFAULT),
+                  kDataset);
   if (!ds.valid()) fail("cannot create dataset", name);
   if (H5Dwrite(ds.id(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, host.raw_data()) < 0)
     fail("cannot write dataset", name);
@@ -162,7 +184,8 @@ Tensor Group::read(const std::string& name) const {
   const H5T_class_t cls = H5Tget_class(type.id());
   if (cls != H5T_FLOAT && cls != H5T_INTEGER) fail("is not a numeric dataset", name);
   Tensor out = Tensor::empty(shape, DType::Float32);
-  if (shape.numel() > 0 && H5Dread(ds.id(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.raw_data()) < 0)
+  if (shape.numel() > 0 &&
+      H5Dread(ds.id(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.raw_data()) < 0)
     fail("cannot be read (truncated file?)", name);
   return out;
 }
@@ -182,8 +205,9 @@ void Group::write_int(const std::string& name, int64_t value) {
   Handle space = own(H5Screate(H5S_SCALAR), kSpace);
   Handle lcpl = own(H5Pcreate(H5P_LINK_CREATE), kPlist);
   H5Pset_create_intermediate_group(lcpl.id(), 1);
-  Handle ds = own(H5Dcreate2(handle_.id(), name.c_str(), H5T_STD_I64LE, space.id(), lcpl.id(), H5P_DEFAULT,
-                             H5P_DEFAULT), kDataset);
+  Handle ds = own(H5Dcreate2(handle_.id(), name.c_str(), H5T_STD_I64LE, space.id(), lcpl.id(),
+                             H5P_DEFAULT, H5P_DEFAULT),
+                  kDataset);
   if (!ds.valid() || H5Dwrite(ds.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value) < 0)
     fail("cannot write dataset", name);
 }
@@ -194,21 +218,27 @@ void Group::set_string(const std::string& name, const std::string& value) {
   H5Tset_cset(type.id(), H5T_CSET_UTF8);
   Handle space = own(H5Screate(H5S_SCALAR), kSpace);
   if (has_attribute(name)) H5Adelete(handle_.id(), name.c_str());
-  Handle attr = own(H5Acreate2(handle_.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT), kAttribute);
+  Handle attr =
+      own(H5Acreate2(handle_.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT),
+          kAttribute);
   const char* data = value.c_str();
-  if (!attr.valid() || H5Awrite(attr.id(), type.id(), &data) < 0) fail("cannot write attribute", "@" + name);
+  if (!attr.valid() || H5Awrite(attr.id(), type.id(), &data) < 0)
+    fail("cannot write attribute", "@" + name);
 }
 
 void Group::set_string_list(const std::string& name, const std::vector<std::string>& values) {
   size_t width = 1;
   for (const auto& v : values) width = std::max(width, v.size());
   std::vector<char> buffer(width * values.size(), '\0');
-  for (size_t i = 0; i < values.size(); ++i) std::memcpy(buffer.data() + i * width, values[i].data(), values[i].size());
+  for (size_t i = 0; i < values.size(); ++i)
+    std::memcpy(buffer.data() + i * width, values[i].data(), values[i].size());
   Handle type = own(fixed_string_type(width), kType);
   const hsize_t n = values.size();
   Handle space = own(H5Screate_simple(1, &n, nullptr), kSpace);
   if (has_attribute(name)) H5Adelete(handle_.id(), name.c_str());
-  Handle attr = own(H5Acreate2(handle_.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT), kAttribute);
+  Handle attr =
+      own(H5Acreate2(handle_.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT),
+          kAttribute);
   if (!attr.valid() || (n && H5Awrite(attr.id(), type.id(), buffer.data()) < 0))
     fail("cannot write attribute", "@" + name);
 }
@@ -229,13 +259,15 @@ std::vector<std::string> Group::get_string_list(const std::string& name) const {
     Handle mem = own(H5Tcopy(H5T_C_S1), kType);
     H5Tset_size(mem.id(), H5T_VARIABLE);
     H5Tset_cset(mem.id(), H5Tget_cset(type.id()));
-    if (n && H5Aread(attr.id(), mem.id(), ptrs.data()) < 0) fail("cannot read attribute", "@" + name);
+    if (n && H5Aread(attr.id(), mem.id(), ptrs.data()) < 0)
+      fail("cannot read attribute", "@" + name);
     for (char* p : ptrs) out.emplace_back(p ? p : "");
     if (n) H5Dvlen_reclaim(mem.id(), space.id(), H5P_DEFAULT, ptrs.data());
   } else {
     const size_t width = H5Tget_size(type.id());
     std::vector<char> buffer(width * static_cast<size_t>(n) + 1, '\0');
-    if (n && H5Aread(attr.id(), type.id(), buffer.data()) < 0) fail("cannot read attribute", "@" + name);
+    if (n && H5Aread(attr.id(), type.id(), buffer.data()) < 0)
+      fail("cannot read attribute", "@" + name);
     for (hssize_t i = 0; i < n; ++i) {
       const char* s = buffer.data() + i * width;
       out.emplace_back(s, strnlen(s, width));
@@ -278,8 +310,10 @@ void write_atomically(const std::string& path, const std::function<void(Group& r
   namespace fs = std::filesystem;
   const fs::path target(path);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  if (!fs::is_directory(dir)) throw IOError("cannot save '" + path + "': directory '" + dir.string() + "' does not exist");
-  const fs::path temp = dir / ("." + target.filename().string() + ".tmp-" + std::to_string(getpid()));
+  if (!fs::is_directory(dir))
+    throw IOError("cannot save '" + path + "': directory '" + dir.string() + "' does not exist");
+  const fs::path temp =
+      dir / ("." + target.filename().string() + ".tmp-" + std::to_string(getpid()));
   try {
     {
       Group root = create_file(temp.string());
@@ -296,7 +330,9 @@ void write_atomically(const std::string& path, const std::function<void(Group& r
 }
 
 namespace testing {
-void fail_after_datasets(int datasets) { fault_countdown = datasets; }
+void fail_after_datasets(int datasets) {
+  fault_countdown = datasets;
+}
 }  // namespace testing
 
 }  // namespace nabla::h5

@@ -77,14 +77,17 @@ void EarlyStopping::on_epoch_end(int epoch, Logs& logs) {
     stopped_epoch_ = epoch;
     model().stop_training = true;
     if (o_.restore_best_weights && !best_weights_.empty()) {
-      if (o_.verbose) std::cout << "Restoring model weights from the end of the best epoch: " << best_epoch_ + 1 << ".\n";
+      if (o_.verbose)
+        std::cout << "Restoring model weights from the end of the best epoch: " << best_epoch_ + 1
+                  << ".\n";
       model().set_weights(best_weights_);
     }
   }
 }
 
 void EarlyStopping::on_train_end(const Logs&) {
-  if (stopped_epoch_ > 0 && o_.verbose) std::cout << "Epoch " << stopped_epoch_ + 1 << ": early stopping\n";
+  if (stopped_epoch_ > 0 && o_.verbose)
+    std::cout << "Epoch " << stopped_epoch_ + 1 << ": early stopping\n";
 }
 
 // ---- ModelCheckpoint ----
@@ -121,7 +124,8 @@ std::string ModelCheckpoint::format_path(int epoch, const Logs& logs) const {
     std::smatch fm;
     static const std::regex int_spec(R"((0?)(\d*)d)"), float_spec(R"(\.(\d+)f)");
     if (std::regex_match(spec, fm, int_spec)) {
-      std::snprintf(buf, sizeof buf, ("%" + fm[1].str() + fm[2].str() + "lld").c_str(), static_cast<long long>(value));
+      std::snprintf(buf, sizeof buf, ("%" + fm[1].str() + fm[2].str() + "lld").c_str(),
+                    static_cast<long long>(value));
     } else if (std::regex_match(spec, fm, float_spec)) {
       std::snprintf(buf, sizeof buf, ("%." + fm[1].str() + "f").c_str(), value);
     } else if (spec.empty()) {
@@ -141,11 +145,14 @@ void ModelCheckpoint::on_epoch_end(int epoch, Logs& logs) {
     if (!value) return;
     const bool better = !best_ || (maximize_ ? *value > *best_ : *value < *best_);
     if (!better) {
-      if (o_.verbose) std::cout << "Epoch " << epoch + 1 << ": " << o_.monitor << " did not improve from " << *best_ << "\n";
+      if (o_.verbose)
+        std::cout << "Epoch " << epoch + 1 << ": " << o_.monitor << " did not improve from "
+                  << *best_ << "\n";
       return;
     }
     if (o_.verbose)
-      std::cout << "Epoch " << epoch + 1 << ": " << o_.monitor << " improved to " << *value << ", saving to " << path << "\n";
+      std::cout << "Epoch " << epoch + 1 << ": " << o_.monitor << " improved to " << *value
+                << ", saving to " << path << "\n";
     best_ = *value;
   } else if (o_.verbose) {
     std::cout << "Epoch " << epoch + 1 << ": saving model to " << path << "\n";
@@ -160,7 +167,8 @@ void ModelCheckpoint::on_epoch_end(int epoch, Logs& logs) {
 // ---- ReduceLROnPlateau ----
 
 ReduceLROnPlateau::ReduceLROnPlateau(Options options) : o_(std::move(options)) {
-  if (!(o_.factor < 1.0 && o_.factor >= 0.0)) throw ValueError("ReduceLROnPlateau: factor must be in [0, 1)");
+  if (!(o_.factor < 1.0 && o_.factor >= 0.0))
+    throw ValueError("ReduceLROnPlateau: factor must be in [0, 1)");
 }
 
 void ReduceLROnPlateau::on_train_begin(const Logs&) {
@@ -186,7 +194,9 @@ void ReduceLROnPlateau::on_epoch_end(int epoch, Logs& logs) {
     if (old_lr > o_.min_lr) {
       const double new_lr = std::max(old_lr * o_.factor, o_.min_lr);
       opt.set_learning_rate(new_lr);
-      if (o_.verbose) std::cout << "Epoch " << epoch + 1 << ": ReduceLROnPlateau reducing learning rate to " << new_lr << ".\n";
+      if (o_.verbose)
+        std::cout << "Epoch " << epoch + 1 << ": ReduceLROnPlateau reducing learning rate to "
+                  << new_lr << ".\n";
       cooldown_counter_ = o_.cooldown;
       wait_ = 0;
     }
@@ -198,9 +208,12 @@ void ReduceLROnPlateau::on_epoch_end(int epoch, Logs& logs) {
 void LearningRateScheduler::on_epoch_begin(int epoch, const Logs&) {
   Optimizer& opt = model().optimizer();
   const double lr = schedule_(epoch, opt.learning_rate());
-  if (!std::isfinite(lr)) throw ValueError("LearningRateScheduler: the schedule returned " + std::to_string(lr));
+  if (!std::isfinite(lr))
+    throw ValueError("LearningRateScheduler: the schedule returned " + std::to_string(lr));
   opt.set_learning_rate(lr);
-  if (verbose_) std::cout << "Epoch " << epoch + 1 << ": LearningRateScheduler setting learning rate to " << lr << ".\n";
+  if (verbose_)
+    std::cout << "Epoch " << epoch + 1 << ": LearningRateScheduler setting learning rate to " << lr
+              << ".\n";
 }
 
 CSVLogger::CSVLogger(std::string filename, char separator, bool append)
@@ -229,7 +242,9 @@ void CSVLogger::on_epoch_end(int epoch, Logs& logs) {
   out_.flush();
 }
 
-void CSVLogger::on_train_end(const Logs&) { out_.close(); }
+void CSVLogger::on_train_end(const Logs&) {
+  out_.close();
+}
 
 void TerminateOnNaN::on_train_batch_end(int batch, const Logs& logs) {
   auto it = logs.find("loss");

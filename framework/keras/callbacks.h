@@ -96,7 +96,8 @@ class ModelCheckpoint : public Callback {
     Mode mode = Mode::Auto;
     int verbose = 0;
   };
-  explicit ModelCheckpoint(std::string filepath) : ModelCheckpoint(std::move(filepath), Options()) {}
+  explicit ModelCheckpoint(std::string filepath)
+      : ModelCheckpoint(std::move(filepath), Options()) {}
   ModelCheckpoint(std::string filepath, Options options);
   void on_epoch_end(int epoch, Logs& logs) override;
   /// The path for `epoch` (0-based) and `logs`; ValueError for a placeholder naming no log.
@@ -138,7 +139,8 @@ class ReduceLROnPlateau : public Callback {
 /// Sets the learning rate at the start of each epoch to schedule(epoch, current_lr).
 class LearningRateScheduler : public Callback {
  public:
-  explicit LearningRateScheduler(std::function<double(int epoch, double lr)> schedule, int verbose = 0)
+  explicit LearningRateScheduler(std::function<double(int epoch, double lr)> schedule,
+                                 int verbose = 0)
       : schedule_(std::move(schedule)), verbose_(verbose) {}
   void on_epoch_begin(int epoch, const Logs& logs) override;
 
@@ -182,11 +184,21 @@ class LambdaCallback : public Callback {
   std::function<void(int, const Logs&)> on_batch_end_fn;
   std::function<void(const Logs&)> on_train_begin_fn;
   std::function<void(const Logs&)> on_train_end_fn;
-  void on_epoch_end(int epoch, Logs& logs) override { if (on_epoch_end_fn) on_epoch_end_fn(epoch, logs); }
-  void on_epoch_begin(int epoch, const Logs& logs) override { if (on_epoch_begin_fn) on_epoch_begin_fn(epoch, logs); }
-  void on_train_batch_end(int batch, const Logs& logs) override { if (on_batch_end_fn) on_batch_end_fn(batch, logs); }
-  void on_train_begin(const Logs& logs) override { if (on_train_begin_fn) on_train_begin_fn(logs); }
-  void on_train_end(const Logs& logs) override { if (on_train_end_fn) on_train_end_fn(logs); }
+  void on_epoch_end(int epoch, Logs& logs) override {
+    if (on_epoch_end_fn) on_epoch_end_fn(epoch, logs);
+  }
+  void on_epoch_begin(int epoch, const Logs& logs) override {
+    if (on_epoch_begin_fn) on_epoch_begin_fn(epoch, logs);
+  }
+  void on_train_batch_end(int batch, const Logs& logs) override {
+    if (on_batch_end_fn) on_batch_end_fn(batch, logs);
+  }
+  void on_train_begin(const Logs& logs) override {
+    if (on_train_begin_fn) on_train_begin_fn(logs);
+  }
+  void on_train_end(const Logs& logs) override {
+    if (on_train_end_fn) on_train_end_fn(logs);
+  }
 };
 
 /// True when `mode` (Auto resolved by the monitored name) means "bigger is better".

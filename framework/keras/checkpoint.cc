@@ -70,7 +70,9 @@ std::string without_optimizer_name(const std::string& name) {
 TensorList read_legacy_weights(const h5::Group& g, const std::vector<LayerPtr>& layers) {
   std::vector<std::string> file_names;
   for (const std::string& name : g.get_string_list("layer_names")) {
-    if (!g.has(name)) throw IOError("HDF5 file '" + g.file() + "': layer group '" + g.child_path(name) + "' is missing");
+    if (!g.has(name))
+      throw IOError("HDF5 file '" + g.file() + "': layer group '" + g.child_path(name) +
+                    "' is missing");
     if (!g.group(name).get_string_list("weight_names").empty()) file_names.push_back(name);
   }
   std::vector<LayerPtr> weighted;
@@ -82,8 +84,9 @@ TensorList read_legacy_weights(const h5::Group& g, const std::vector<LayerPtr>& 
       for (const auto& x : xs) s += (s.empty() ? "" : ", ") + name(x);
       return s;
     };
-    throw IOError("HDF5 file '" + g.file() + "' (" + g.path() + "): it has " + std::to_string(file_names.size()) +
-                  " layers with weights (" + list(file_names, [](const std::string& s) { return s; }) +
+    throw IOError("HDF5 file '" + g.file() + "' (" + g.path() + "): it has " +
+                  std::to_string(file_names.size()) + " layers with weights (" +
+                  list(file_names, [](const std::string& s) { return s; }) +
                   ") but the model has " + std::to_string(weighted.size()) + " (" +
                   list(weighted, [](const LayerPtr& l) { return l->name(); }) + ")");
   }
@@ -93,15 +96,16 @@ TensorList read_legacy_weights(const h5::Group& g, const std::vector<LayerPtr>& 
     const std::vector<std::string> names = lg.get_string_list("weight_names");
     const VariableList expected = weighted[k]->weights();
     if (names.size() != expected.size())
-      throw IOError("HDF5 file '" + g.file() + "', path '" + lg.path() + "': " + std::to_string(names.size()) +
-                    " weights in the file, but layer '" + weighted[k]->name() + "' (" + weighted[k]->class_name() +
-                    ") has " + std::to_string(expected.size()));
+      throw IOError("HDF5 file '" + g.file() + "', path '" + lg.path() +
+                    "': " + std::to_string(names.size()) + " weights in the file, but layer '" +
+                    weighted[k]->name() + "' (" + weighted[k]->class_name() + ") has " +
+                    std::to_string(expected.size()));
     for (size_t i = 0; i < names.size(); ++i) {
       const Shape found = lg.dataset_shape(names[i]);
       if (found != expected[i].shape())
-        throw IOError("HDF5 file '" + g.file() + "', path '" + lg.child_path(names[i]) + "': shape " +
-                      found.to_string() + " does not match weight '" + expected[i].name() + "' of shape " +
-                      expected[i].shape().to_string());
+        throw IOError("HDF5 file '" + g.file() + "', path '" + lg.child_path(names[i]) +
+                      "': shape " + found.to_string() + " does not match weight '" +
+                      expected[i].name() + "' of shape " + expected[i].shape().to_string());
       values.push_back(lg.read(names[i]));
     }
   }
@@ -117,16 +121,19 @@ TensorList read_keras3_weights(const h5::Group& root, const std::vector<LayerPtr
     if (expected.empty()) continue;
     if (!lg.has(l->name() + "/vars"))
       throw IOError("HDF5 file '" + root.file() + "': no group 'layers/" + l->name() +
-                    "/vars' for layer '" + l->name() + "' (Keras 3 weights files match layers by name)");
+                    "/vars' for layer '" + l->name() +
+                    "' (Keras 3 weights files match layers by name)");
     const h5::Group vars = lg.group(l->name() + "/vars");
     for (size_t i = 0; i < expected.size(); ++i) {
       const std::string key = std::to_string(i);
-      if (!vars.has(key)) throw IOError("HDF5 file '" + root.file() + "': dataset '" + vars.child_path(key) + "' is missing");
+      if (!vars.has(key))
+        throw IOError("HDF5 file '" + root.file() + "': dataset '" + vars.child_path(key) +
+                      "' is missing");
       const Shape found = vars.dataset_shape(key);
       if (found != expected[i].shape())
-        throw IOError("HDF5 file '" + root.file() + "', path '" + vars.child_path(key) + "': shape " +
-                      found.to_string() + " does not match weight '" + expected[i].name() + "' of shape " +
-                      expected[i].shape().to_string());
+        throw IOError("HDF5 file '" + root.file() + "', path '" + vars.child_path(key) +
+                      "': shape " + found.to_string() + " does not match weight '" +
+                      expected[i].name() + "' of shape " + expected[i].shape().to_string());
       values.push_back(vars.read(key));
     }
   }
@@ -142,7 +149,8 @@ int keras_major(const h5::Group& g) {
 }  // namespace
 
 void Sequential::save_weights(const std::string& path) {
-  if (!built_) throw StateError("model '" + name_ + "' has no weights yet (build it or fit it first)");
+  if (!built_)
+    throw StateError("model '" + name_ + "' has no weights yet (build it or fit it first)");
   // The layers' configs are not in a weights file: any Keras reads it the same.
   h5::write_atomically(path, [&](h5::Group& root) { write_weights(*this, root, kKerasVersion); });
 }
@@ -180,7 +188,8 @@ void Sequential::save(const std::string& path) {
 void Sequential::load_weights(const std::string& path) {
   const h5::Group root = h5::open_file(path);
   if (!built_)
-    throw StateError("model '" + name_ + "' must be built before load_weights (give it an input shape)");
+    throw StateError("model '" + name_ +
+                     "' must be built before load_weights (give it an input shape)");
   const std::vector<LayerPtr> layers = file_layers(*this);
   TensorList values;
   if (root.has_attribute("layer_names")) {
@@ -206,7 +215,8 @@ void Sequential::load_weights(const std::string& path) {
 Sequential load_model(const std::string& path, Device device) {
   const h5::Group root = h5::open_file(path);
   if (!root.has_attribute("model_config"))
-    throw IOError("HDF5 file '" + path + "' has no attribute 'model_config': it holds weights only; build the model "
+    throw IOError("HDF5 file '" + path +
+                  "' has no attribute 'model_config': it holds weights only; build the model "
                   "in code and call load_weights");
   nlohmann::json config;
   try {
@@ -214,14 +224,16 @@ Sequential load_model(const std::string& path, Device device) {
   } catch (const nlohmann::json::parse_error& e) {
     throw IOError("HDF5 file '" + path + "', attribute /@model_config is not JSON: " + e.what());
   }
-  config["keras_version"] = root.has_attribute("keras_version") ? root.get_string("keras_version") : "2";
+  config["keras_version"] =
+      root.has_attribute("keras_version") ? root.get_string("keras_version") : "2";
   Sequential model;
   try {
     model = model_from_config(config);
   } catch (const Error&) {
     rethrow_with_context("HDF5 file '" + path + "', /@model_config: ");
   }
-  if (!model.built()) throw IOError("HDF5 file '" + path + "': the model config gives no input shape");
+  if (!model.built())
+    throw IOError("HDF5 file '" + path + "': the model config gives no input shape");
   model.load_weights(path);
   for (const std::string& key : root.attribute_names())
     if (key.rfind("nabla_", 0) == 0) model.metadata()[key.substr(6)] = root.get_string(key);
@@ -234,11 +246,13 @@ Sequential load_model(const std::string& path, Device device) {
       for (const auto& m : tc.value("metrics", nlohmann::json::array())) {
         // Keras 2 may nest metrics in lists and serialize them as objects.
         const nlohmann::json& item = m.is_array() && !m.empty() ? m[0] : m;
-        if (item.is_string()) metrics.emplace_back(item.get<std::string>());
+        if (item.is_string())
+          metrics.emplace_back(item.get<std::string>());
         else if (item.is_object() && item.contains("config") && item["config"].contains("name"))
           metrics.emplace_back(item["config"]["name"].get<std::string>());
       }
-      model.compile(optimizer_from_config(tc.at("optimizer_config")), loss_from_config(tc.at("loss")), metrics, device);
+      model.compile(optimizer_from_config(tc.at("optimizer_config")),
+                    loss_from_config(tc.at("loss")), metrics, device);
     } catch (const Error&) {
       rethrow_with_context("HDF5 file '" + path + "', /@training_config: ");
     } catch (const nlohmann::json::exception& e) {
@@ -263,12 +277,15 @@ Sequential load_model(const std::string& path, Device device) {
         TensorList values;
         for (size_t i = 0; i < vars.size(); ++i) {
           if (vars[i].dtype() == DType::Int64) {
-            values.push_back(Tensor::scalar(static_cast<double>(og.read_int(names[i])), DType::Int64));
+            values.push_back(
+                Tensor::scalar(static_cast<double>(og.read_int(names[i])), DType::Int64));
           } else {
             const Shape found = og.dataset_shape(names[i]);
             if (found != vars[i].shape())
-              throw IOError("HDF5 file '" + path + "', path '" + og.child_path(names[i]) + "': shape " +
-                            found.to_string() + " does not match optimizer weight of shape " + vars[i].shape().to_string());
+              throw IOError("HDF5 file '" + path + "', path '" + og.child_path(names[i]) +
+                            "': shape " + found.to_string() +
+                            " does not match optimizer weight of shape " +
+                            vars[i].shape().to_string());
             values.push_back(og.read(names[i]));
           }
         }
@@ -277,7 +294,8 @@ Sequential load_model(const std::string& path, Device device) {
           v.assign(values[i]);
         }
       } else if (!in_file.empty()) {
-        std::cerr << "load_model('" << path << "'): the optimizer state in the file does not match this optimizer's "
+        std::cerr << "load_model('" << path
+                  << "'): the optimizer state in the file does not match this optimizer's "
                   << "variables; it starts fresh (as Keras does)\n";
       }
     }

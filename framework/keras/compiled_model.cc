@@ -51,7 +51,8 @@ std::unique_ptr<CompiledModel> CompiledModel::build(Sequential& model, Device de
   };
   {
     auto ns = g.name_scope("loss");
-    cm->train_loss = with_penalties(loss(cm->y, cm->train_output, cm->sample_weight), activity_losses);
+    cm->train_loss =
+        with_penalties(loss(cm->y, cm->train_output, cm->sample_weight), activity_losses);
   }
   {
     auto ns = g.name_scope("eval_loss");

@@ -30,8 +30,8 @@ Tensor sparse_labels(const Tensor& y, int64_t n, int64_t classes, const std::str
                        " is not a class index (a whole number)");
     if (v < 0 || v >= static_cast<double>(classes))
       throw ValueError(what + ": label " + std::to_string(static_cast<int64_t>(v)) + " at row " +
-                       std::to_string(i) + " is outside [0, " + std::to_string(classes) + "): the model has " +
-                       std::to_string(classes) + " classes");
+                       std::to_string(i) + " is outside [0, " + std::to_string(classes) +
+                       "): the model has " + std::to_string(classes) + " classes");
     dst[i] = static_cast<int32_t>(v);
   }
   return out;
@@ -44,8 +44,9 @@ Tensor dense_labels(const Tensor& y, const Shape& label_shape, int64_t n, const 
   bool ok = t.rank() == label_shape.rank();
   for (int i = 1; ok && i < t.rank(); ++i) ok = t.shape()[i] == label_shape[i];
   if (!ok)
-    throw ShapeError(what + ": labels of shape " + y.shape().to_string() + " do not match the model's output " +
-                     label_shape.to_string() + " (for class indices use a sparse loss)");
+    throw ShapeError(what + ": labels of shape " + y.shape().to_string() +
+                     " do not match the model's output " + label_shape.to_string() +
+                     " (for class indices use a sparse loss)");
   return t;
 }
 
@@ -70,7 +71,8 @@ DataSet DataSet::rows(int64_t begin, int64_t end) const {
 }
 
 DataSet DataSet::to(Device device) const {
-  return {x.to(device), y.defined() ? y.to(device) : y, weights.defined() ? weights.to(device) : weights};
+  return {x.to(device), y.defined() ? y.to(device) : y,
+          weights.defined() ? weights.to(device) : weights};
 }
 
 DataSet make_inputs(Sequential& model, const Tensor& x, const std::string& what) {
@@ -106,7 +108,9 @@ DataSet make_dataset(Sequential& model, const CompiledModel& cm, const Tensor& x
                        sample_weight.shape().to_string());
     const Tensor sw = as_float32(sample_weight);
     for (int64_t i = 0; i < n; ++i) {
-      if (!(sw.at(i) >= 0)) throw ValueError(what + ": sample_weight at row " + std::to_string(i) + " is negative or NaN");
+      if (!(sw.at(i) >= 0))
+        throw ValueError(what + ": sample_weight at row " + std::to_string(i) +
+                         " is negative or NaN");
       w[i] = static_cast<float>(sw.at(i));
     }
   }
@@ -114,8 +118,8 @@ DataSet make_dataset(Sequential& model, const CompiledModel& cm, const Tensor& x
     const int64_t num_classes = sparse || classes > 1 ? classes : 2;
     for (const auto& [c, weight] : class_weight)
       if (c < 0 || c >= num_classes)
-        throw ValueError(what + ": class_weight names class " + std::to_string(c) + ", outside [0, " +
-                         std::to_string(num_classes) + ")");
+        throw ValueError(what + ": class_weight names class " + std::to_string(c) +
+                         ", outside [0, " + std::to_string(num_classes) + ")");
     for (int64_t i = 0; i < n; ++i) {
       auto it = class_weight.find(class_of(ds.y, i, sparse));
       if (it != class_weight.end()) w[i] *= static_cast<float>(it->second);
@@ -127,8 +131,9 @@ DataSet make_dataset(Sequential& model, const CompiledModel& cm, const Tensor& x
 void gather_rows(const Tensor& source, const Tensor& indices, int64_t offset, int64_t count,
                  const TensorView& destination) {
   Backend& backend = backend_for(source.device());
-  TensorView in[2] = {{source.raw_data(), source.shape(), source.dtype()},
-                      {static_cast<int64_t*>(indices.raw_data()) + offset, Shape{count}, DType::Int64}};
+  TensorView in[2] = {
+      {source.raw_data(), source.shape(), source.dtype()},
+      {static_cast<int64_t*>(indices.raw_data()) + offset, Shape{count}, DType::Int64}};
   KernelArgs args;
   args.op = "Gather";
   args.inputs = in;

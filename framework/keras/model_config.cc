@@ -100,11 +100,13 @@ Sequential model_from_config(const nlohmann::json& j) {
     throw ValueError("a model config needs \"class_name\" and \"config\"");
   const std::string cls = j["class_name"].get<std::string>();
   if (cls != "Sequential")
-    throw UnimplementedError("model class '" + cls + "' is not supported: nabla loads Sequential models");
+    throw UnimplementedError("model class '" + cls +
+                             "' is not supported: nabla loads Sequential models");
   KerasVersionScope version(keras_major(j));
   const nlohmann::json& config = j.contains("config") ? j["config"] : nlohmann::json::object();
   // Keras <= 2.2.2 wrote the layer list itself as the config.
-  const nlohmann::json& list = config.is_array() ? config : config.value("layers", nlohmann::json());
+  const nlohmann::json& list =
+      config.is_array() ? config : config.value("layers", nlohmann::json());
   if (!list.is_array()) throw ValueError("a Sequential config needs a \"layers\" list");
   std::string name = config.is_object() && config.contains("name") && config["name"].is_string()
                          ? config["name"].get<std::string>()

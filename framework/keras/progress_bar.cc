@@ -27,12 +27,18 @@ bool ProgressBar::is_terminal(const std::ostream& os) {
 }
 
 ProgressBar::ProgressBar(int64_t steps, int verbose, std::ostream& os)
-    : steps_(steps), verbose_(verbose), in_place_(verbose == 1 && is_terminal(os)), os_(os),
-      start_(std::chrono::steady_clock::now()), last_draw_(start_) {}
+    : steps_(steps),
+      verbose_(verbose),
+      in_place_(verbose == 1 && is_terminal(os)),
+      os_(os),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
 
-std::string ProgressBar::line(int64_t done, const std::vector<std::pair<std::string, double>>& values,
+std::string ProgressBar::line(int64_t done,
+                              const std::vector<std::pair<std::string, double>>& values,
                               bool final) const {
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   std::string s;
   const std::string count = std::to_string(done) + "/" + std::to_string(steps_);
   const std::string width = std::to_string(steps_);

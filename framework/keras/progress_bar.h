@@ -10,10 +10,10 @@
 
 namespace nabla {
 
-/// Prints `469/469 [==============================] - 1s 2ms/step - loss: 0.3125 - accuracy: 0.8873`.
-/// verbose 1 on a terminal: updated in place (carriage returns, at most ~20 times a second);
-/// verbose 1 when the output is not a terminal (a log file, CI), or verbose 2: one line when the
-/// epoch ends instead of hundreds of carriage returns; verbose 0: nothing.
+/// Prints `469/469 [==============================] - 1s 2ms/step - loss: 0.3125 - accuracy:
+/// 0.8873`. verbose 1 on a terminal: updated in place (carriage returns, at most ~20 times a
+/// second); verbose 1 when the output is not a terminal (a log file, CI), or verbose 2: one line
+/// when the epoch ends instead of hundreds of carriage returns; verbose 0: nothing.
 class ProgressBar {
  public:
   ProgressBar(int64_t steps, int verbose, std::ostream& os);
@@ -25,7 +25,8 @@ class ProgressBar {
   static bool is_terminal(const std::ostream& os);
 
  private:
-  std::string line(int64_t done, const std::vector<std::pair<std::string, double>>& values, bool final) const;
+  std::string line(int64_t done, const std::vector<std::pair<std::string, double>>& values,
+                   bool final) const;
   int64_t steps_;
   int verbose_;
   bool in_place_;

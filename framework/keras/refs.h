@@ -44,8 +44,8 @@ class LossRef {
 /// A metric given as a name ("accuracy"; resolved at compile against the loss) or an object.
 class MetricRef {
  public:
-  MetricRef(const char* name) : name_(name) {}                 // NOLINT
-  MetricRef(std::string name) : name_(std::move(name)) {}      // NOLINT
+  MetricRef(const char* name) : name_(name) {}             // NOLINT
+  MetricRef(std::string name) : name_(std::move(name)) {}  // NOLINT
   template <class M, class = std::enable_if_t<std::is_base_of_v<Metric, std::decay_t<M>>>>
   MetricRef(M&& m) : ptr_(std::make_shared<std::decay_t<M>>(std::forward<M>(m))) {}  // NOLINT
   template <class M, class = std::enable_if_t<std::is_base_of_v<Metric, M>>>

@@ -50,7 +50,8 @@ LayerPtr Sequential::get_layer(const std::string& name) const {
     if (l->name() == name) return l;
     names.push_back(l->name());
   }
-  throw NotFoundError("model '" + name_ + "' has no layer '" + name + "'" + did_you_mean(name, names));
+  throw NotFoundError("model '" + name_ + "' has no layer '" + name + "'" +
+                      did_you_mean(name, names));
 }
 
 void Sequential::build(const Shape& input_shape) {
@@ -86,7 +87,8 @@ Tensor Sequential::operator()(const Tensor& x, bool training) {
 
 Tensor Sequential::call(const Tensor& x, CallContext& ctx) {
   if (!built_) {
-    if (x.rank() < 1) throw ShapeError("model '" + name_ + "' needs inputs with a batch axis, got a scalar");
+    if (x.rank() < 1)
+      throw ShapeError("model '" + name_ + "' needs inputs with a batch axis, got a scalar");
     build(x.shape().erased(0));
   }
   check_input(x, "input");
@@ -108,8 +110,8 @@ void Sequential::check_input(const Tensor& x, const char* what) const {
   bool ok = got.rank() == want.rank();
   for (int i = 1; ok && i < got.rank(); ++i) ok = want[i] < 0 || got[i] < 0 || want[i] == got[i];
   if (!ok)
-    throw ShapeError("model '" + name_ + "' expects " + what + " of shape " + want.to_string() + ", got " +
-                     got.to_string());
+    throw ShapeError("model '" + name_ + "' expects " + what + " of shape " + want.to_string() +
+                     ", got " + got.to_string());
 }
 
 VariableList Sequential::weights() const {
@@ -160,7 +162,8 @@ int64_t Sequential::count_params() const {
   return n;
 }
 
-void Sequential::compile(OptimizerRef optimizer, LossRef loss, std::vector<MetricRef> metrics, Device device) {
+void Sequential::compile(OptimizerRef optimizer, LossRef loss, std::vector<MetricRef> metrics,
+                         Device device) {
   if (!optimizer.get()) throw ValueError("compile: no optimizer");
   if (!loss.get()) throw ValueError("compile: no loss");
   for (const MetricRef& m : metrics) m.validate();  // unknown names fail here, not at fit
@@ -201,13 +204,17 @@ void Sequential::to(Device device) {
   }
 }
 
-void Sequential::invalidate_graph() { compiled_.reset(); }
+void Sequential::invalidate_graph() {
+  compiled_.reset();
+}
 
 CompiledModel& Sequential::ensure_graph(const Shape& data_shape) {
   if (!compiled())
-    throw StateError("model '" + name_ + "' is not compiled: call compile(optimizer, loss, metrics) first");
+    throw StateError("model '" + name_ +
+                     "' is not compiled: call compile(optimizer, loss, metrics) first");
   if (!built_) {
-    if (data_shape.rank() < 1) throw ShapeError("model '" + name_ + "' needs data with a batch axis");
+    if (data_shape.rank() < 1)
+      throw ShapeError("model '" + name_ + "' needs data with a batch axis");
     build(data_shape.erased(0));
   }
   if (!compiled_) {
@@ -219,8 +226,14 @@ CompiledModel& Sequential::ensure_graph(const Shape& data_shape) {
   return *compiled_;
 }
 
-Graph& Sequential::graph() { return ensure_graph(input_shape()).graph; }
-Session& Sequential::session() { return *ensure_graph(input_shape()).session; }
-const CompiledModel& Sequential::compiled_model() { return ensure_graph(input_shape()); }
+Graph& Sequential::graph() {
+  return ensure_graph(input_shape()).graph;
+}
+Session& Sequential::session() {
+  return *ensure_graph(input_shape()).session;
+}
+const CompiledModel& Sequential::compiled_model() {
+  return ensure_graph(input_shape());
+}
 
 }  // namespace nabla

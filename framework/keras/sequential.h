@@ -96,7 +96,8 @@ class Sequential {
   /// (class indices for sparse losses, else values shaped like the output).
   History fit(const Tensor& x, const Tensor& y, const FitOptions& options = FitOptions());
   /// Loss and metrics on (x, y), inference mode. Keys: "loss", then metric names.
-  Logs evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options = EvaluateOptions());
+  Logs evaluate(const Tensor& x, const Tensor& y,
+                const EvaluateOptions& options = EvaluateOptions());
   /// Outputs for x, inference mode, computed in batches; a float32 tensor on the CPU.
   Tensor predict(const Tensor& x, const PredictOptions& options = PredictOptions());
   /// One training step on one batch; returns its loss and metrics.

@@ -26,7 +26,8 @@ std::string cell(const std::string& text, size_t width) {
 void Sequential::summary(std::ostream& os) const {
   const size_t w1 = 29, w2 = 26, w3 = 10, total = 65;
   os << "Model: \"" << name_ << "\"\n" << std::string(total, '_') << "\n";
-  os << " " << cell("Layer (type)", w1 - 1) << cell("Output Shape", w2) << cell("Param #", w3) << "\n";
+  os << " " << cell("Layer (type)", w1 - 1) << cell("Output Shape", w2) << cell("Param #", w3)
+     << "\n";
   os << std::string(total, '=') << "\n";
   Shape shape = built_ ? input_shape_ : Shape();
   std::vector<LayerPtr> shown;  // Keras leaves the InputLayer out of the table

@@ -30,7 +30,8 @@ std::vector<int64_t> epoch_order(int64_t n, bool shuffle, uint64_t seed, int epo
   if (!shuffle) return order;
   const uint64_t key = philox::mix_seed(seed, static_cast<uint64_t>(epoch));
   for (int64_t i = n - 1; i > 0; --i) {
-    const uint64_t r = static_cast<uint64_t>(philox::uniform(key, 0, static_cast<uint64_t>(i)) * static_cast<double>(i + 1));
+    const uint64_t r = static_cast<uint64_t>(philox::uniform(key, 0, static_cast<uint64_t>(i)) *
+                                             static_cast<double>(i + 1));
     std::swap(order[i], order[std::min<uint64_t>(r, static_cast<uint64_t>(i))]);
   }
   return order;
@@ -40,9 +41,14 @@ std::vector<int64_t> epoch_order(int64_t n, bool shuffle, uint64_t seed, int epo
 // metrics' statistics.
 class BatchRunner {
  public:
-  BatchRunner(Session& session, const CompiledModel& cm, const TensorList& fetches, const DataSet& data,
-              int64_t batch_size, bool with_labels, std::vector<MetricPtr> metrics)
-      : cm_(cm), data_(data), batch_(batch_size), labels_(with_labels), metrics_(std::move(metrics)) {
+  BatchRunner(Session& session, const CompiledModel& cm, const TensorList& fetches,
+              const DataSet& data, int64_t batch_size, bool with_labels,
+              std::vector<MetricPtr> metrics)
+      : cm_(cm),
+        data_(data),
+        batch_(batch_size),
+        labels_(with_labels),
+        metrics_(std::move(metrics)) {
     const int64_t n = data.size();
     full_ = n >= batch_size ? &plan_for(session, fetches, batch_size) : nullptr;
     tail_ = n % batch_size ? &plan_for(session, fetches, n % batch_size) : nullptr;
@@ -75,7 +81,8 @@ class BatchRunner {
     const Device device = plan.device();
     for (int i = 0; i < plan.num_fetches(); ++i) {
       const TensorView& v = plan.fetch_view(i);
-      if (v.data) copy_bytes(stats_[i].data(), Device::CPU, v.data, device, stats_[i].size() * sizeof(float));
+      if (v.data)
+        copy_bytes(stats_[i].data(), Device::CPU, v.data, device, stats_[i].size() * sizeof(float));
     }
     last_loss_ = stats_[0][0];
     loss_sum_ += static_cast<double>(last_loss_) * static_cast<double>(count);
@@ -98,7 +105,8 @@ class BatchRunner {
   float last_loss() const { return last_loss_; }
 
   /// Current values in display order: loss, then each metric.
-  void values(std::vector<std::pair<std::string, double>>& out, const std::string& prefix = "") const {
+  void values(std::vector<std::pair<std::string, double>>& out,
+              const std::string& prefix = "") const {
     out.emplace_back(prefix + "loss", loss());
     for (const MetricPtr& m : metrics_) out.emplace_back(prefix + m->name(), m->result());
   }
@@ -137,18 +145,22 @@ Tensor order_on(const std::vector<int64_t>& order, Device device) {
 
 void check_batch_size(int batch_size, const char* what) {
   if (batch_size <= 0)
-    throw ValueError(std::string(what) + ": batch_size must be positive, got " + std::to_string(batch_size));
+    throw ValueError(std::string(what) + ": batch_size must be positive, got " +
+                     std::to_string(batch_size));
 }
 
 }  // namespace
 
 History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& o) {
   check_batch_size(o.batch_size(), "fit");
-  if (o.epochs() < 0) throw ValueError("fit: epochs must be >= 0, got " + std::to_string(o.epochs()));
+  if (o.epochs() < 0)
+    throw ValueError("fit: epochs must be >= 0, got " + std::to_string(o.epochs()));
   if (!(o.validation_split() >= 0.0 && o.validation_split() < 1.0))
-    throw ValueError("fit: validation_split must be in [0, 1), got " + std::to_string(o.validation_split()));
+    throw ValueError("fit: validation_split must be in [0, 1), got " +
+                     std::to_string(o.validation_split()));
   if (o.initial_epoch() < 0 || o.initial_epoch() > o.epochs())
-    throw ValueError("fit: initial_epoch " + std::to_string(o.initial_epoch()) + " is outside [0, epochs]");
+    throw ValueError("fit: initial_epoch " + std::to_string(o.initial_epoch()) +
+                     " is outside [0, epochs]");
   if (x.defined() && x.is_eager() && x.rank() >= 1 && x.shape()[0] == 0)
     throw ValueError("fit: the dataset is empty (x has shape " + x.shape().to_string() + ")");
   CompiledModel& cm = ensure_graph(x.defined() ? x.shape() : Shape());
@@ -159,10 +171,12 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& o) {
     val = make_dataset(*this, cm, o.validation_data()->first, o.validation_data()->second, Tensor(),
                        {}, "validation_data");
   } else if (o.validation_split() > 0) {
-    const int64_t split = static_cast<int64_t>(static_cast<double>(all.size()) * (1.0 - o.validation_split()));
+    const int64_t split =
+        static_cast<int64_t>(static_cast<double>(all.size()) * (1.0 - o.validation_split()));
     if (split <= 0 || split >= all.size())
       throw ValueError("fit: validation_split " + std::to_string(o.validation_split()) + " of " +
-                       std::to_string(all.size()) + " samples leaves no training or no validation samples");
+                       std::to_string(all.size()) +
+                       " samples leaves no training or no validation samples");
     train = all.rows(0, split);
     val = all.rows(split, all.size());
   }
@@ -181,7 +195,8 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& o) {
   BatchRunner runner(*cm.session, cm, cm.train_fetches, train, o.batch_size(), true, metrics_);
   std::unique_ptr<BatchRunner> val_runner;
   if (val.x.defined())
-    val_runner = std::make_unique<BatchRunner>(*cm.session, cm, cm.eval_fetches, val, o.batch_size(), true, metrics_);
+    val_runner = std::make_unique<BatchRunner>(*cm.session, cm, cm.eval_fetches, val,
+                                               o.batch_size(), true, metrics_);
 
   Logs batch_logs{{"loss", 0.0}};  // keys made once: updating values does not allocate
   for (const MetricPtr& m : metrics_) batch_logs[m->name()] = 0.0;
@@ -197,7 +212,8 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& o) {
     runner.reset();
     const auto start = Clock::now();
     for (int64_t b = 0; b < runner.steps() && !stop_training; ++b) {
-      for (const CallbackPtr& c : callbacks) c->on_train_batch_begin(static_cast<int>(b), batch_logs);
+      for (const CallbackPtr& c : callbacks)
+        c->on_train_batch_begin(static_cast<int>(b), batch_logs);
       optimizer_->prepare_step();
       runner.run_batch(b, order);
       batch_logs["loss"] = runner.loss();
@@ -255,7 +271,8 @@ Tensor Sequential::predict(const Tensor& x, const PredictOptions& o) {
     const DataSet data = make_inputs(*this, x, "predict");
     TensorList parts;
     for (int64_t b = 0; b < data.size(); b += o.batch_size())
-      parts.push_back((*this)(data.rows(b, std::min<int64_t>(data.size(), b + o.batch_size())).x.to(device_)));
+      parts.push_back(
+          (*this)(data.rows(b, std::min<int64_t>(data.size(), b + o.batch_size())).x.to(device_)));
     return concat(parts, 0).to(Device::CPU);
   }
   CompiledModel& cm = ensure_graph(x.defined() ? x.shape() : Shape());
@@ -270,8 +287,8 @@ Tensor Sequential::predict(const Tensor& x, const PredictOptions& o) {
   for (int64_t b = 0; b < runner.steps(); ++b) {
     runner.run_batch(b, order);
     const TensorView& v = runner.output(b);
-    copy_bytes(static_cast<char*>(out.raw_data()) + b * o.batch_size() * row_bytes, Device::CPU, v.data, device_,
-               static_cast<size_t>(v.shape[0]) * row_bytes);
+    copy_bytes(static_cast<char*>(out.raw_data()) + b * o.batch_size() * row_bytes, Device::CPU,
+               v.data, device_, static_cast<size_t>(v.shape[0]) * row_bytes);
   }
   bar.finish({});
   return out;
@@ -279,7 +296,8 @@ Tensor Sequential::predict(const Tensor& x, const PredictOptions& o) {
 
 Logs Sequential::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
   CompiledModel& cm = ensure_graph(x.defined() ? x.shape() : Shape());
-  const DataSet data = make_dataset(*this, cm, x, y, sample_weight, {}, "train_on_batch").to(device_);
+  const DataSet data =
+      make_dataset(*this, cm, x, y, sample_weight, {}, "train_on_batch").to(device_);
   BatchRunner runner(*cm.session, cm, cm.train_fetches, data, data.size(), true, metrics_);
   runner.reset();
   optimizer_->prepare_step();
@@ -290,7 +308,11 @@ Logs Sequential::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& 
 }
 
 Logs Sequential::test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
-  return evaluate(x, y, EvaluateOptions().batch_size(static_cast<int>(x.shape()[0])).verbose(0).sample_weight(sample_weight));
+  return evaluate(x, y,
+                  EvaluateOptions()
+                      .batch_size(static_cast<int>(x.shape()[0]))
+                      .verbose(0)
+                      .sample_weight(sample_weight));
 }
 
 }  // namespace nabla

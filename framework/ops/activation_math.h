@@ -11,8 +11,19 @@
 namespace nabla {
 
 enum class Activation : int32_t {
-  Relu, Relu6, LeakyRelu, Elu, Selu, Sigmoid, HardSigmoid, Tanh, Softplus, Softsign, Gelu,
-  GeluTanh, Silu
+  Relu,
+  Relu6,
+  LeakyRelu,
+  Elu,
+  Selu,
+  Sigmoid,
+  HardSigmoid,
+  Tanh,
+  Softplus,
+  Softsign,
+  Gelu,
+  GeluTanh,
+  Silu
 };
 
 /// The op type of each activation ("Relu", ...) and back.
@@ -49,26 +60,36 @@ NABLA_HD T softplus(T x) {
 template <class T>
 NABLA_HD T forward(Activation a, T x, T alpha) {
   switch (a) {
-    case Activation::Relu: return x > T(0) ? x : T(0);
-    case Activation::Relu6: return x > T(0) ? (x < T(6) ? x : T(6)) : T(0);
-    case Activation::LeakyRelu: return x > T(0) ? x : alpha * x;
-    case Activation::Elu: return x > T(0) ? x : alpha * std::expm1(x);
+    case Activation::Relu:
+      return x > T(0) ? x : T(0);
+    case Activation::Relu6:
+      return x > T(0) ? (x < T(6) ? x : T(6)) : T(0);
+    case Activation::LeakyRelu:
+      return x > T(0) ? x : alpha * x;
+    case Activation::Elu:
+      return x > T(0) ? x : alpha * std::expm1(x);
     case Activation::Selu:
       return T(kSeluScale) * (x > T(0) ? x : T(kSeluAlpha) * std::expm1(x));
-    case Activation::Sigmoid: return sigmoid(x);
+    case Activation::Sigmoid:
+      return sigmoid(x);
     case Activation::HardSigmoid: {
       const T y = alpha * x + T(0.5);
       return y < T(0) ? T(0) : (y > T(1) ? T(1) : y);
     }
-    case Activation::Tanh: return std::tanh(x);
-    case Activation::Softplus: return softplus(x);
-    case Activation::Softsign: return x / (T(1) + std::fabs(x));
-    case Activation::Gelu: return T(0.5) * x * (T(1) + std::erf(x * T(0.70710678118654752440)));
+    case Activation::Tanh:
+      return std::tanh(x);
+    case Activation::Softplus:
+      return softplus(x);
+    case Activation::Softsign:
+      return x / (T(1) + std::fabs(x));
+    case Activation::Gelu:
+      return T(0.5) * x * (T(1) + std::erf(x * T(0.70710678118654752440)));
     case Activation::GeluTanh: {
       const T k = T(0.79788456080286535588);  // sqrt(2 / pi)
       return T(0.5) * x * (T(1) + std::tanh(k * (x + T(0.044715) * x * x * x)));
     }
-    case Activation::Silu: return x * sigmoid(x);
+    case Activation::Silu:
+      return x * sigmoid(x);
   }
   return x;
 }
@@ -77,18 +98,26 @@ NABLA_HD T forward(Activation a, T x, T alpha) {
 template <class T>
 NABLA_HD T derivative(Activation a, T t, T alpha) {
   switch (a) {
-    case Activation::Relu: return t > T(0) ? T(1) : T(0);
-    case Activation::Relu6: return (t > T(0) && t < T(6)) ? T(1) : T(0);
-    case Activation::LeakyRelu: return t > T(0) ? T(1) : alpha;
-    case Activation::Elu: return t > T(0) ? T(1) : t + alpha;
-    case Activation::Selu: return t > T(0) ? T(kSeluScale) : t + T(kSeluScale * kSeluAlpha);
-    case Activation::Sigmoid: return t * (T(1) - t);
+    case Activation::Relu:
+      return t > T(0) ? T(1) : T(0);
+    case Activation::Relu6:
+      return (t > T(0) && t < T(6)) ? T(1) : T(0);
+    case Activation::LeakyRelu:
+      return t > T(0) ? T(1) : alpha;
+    case Activation::Elu:
+      return t > T(0) ? T(1) : t + alpha;
+    case Activation::Selu:
+      return t > T(0) ? T(kSeluScale) : t + T(kSeluScale * kSeluAlpha);
+    case Activation::Sigmoid:
+      return t * (T(1) - t);
     case Activation::HardSigmoid: {
       const T y = alpha * t + T(0.5);
       return (y > T(0) && y < T(1)) ? alpha : T(0);
     }
-    case Activation::Tanh: return T(1) - t * t;
-    case Activation::Softplus: return sigmoid(t);
+    case Activation::Tanh:
+      return T(1) - t * t;
+    case Activation::Softplus:
+      return sigmoid(t);
     case Activation::Softsign: {
       const T d = T(1) + std::fabs(t);
       return T(1) / (d * d);

@@ -42,12 +42,13 @@ std::vector<int64_t> resolved_perm(const std::vector<int64_t>& perm, int rank,
   if (p.empty())
     for (int i = rank - 1; i >= 0; --i) p.push_back(i);
   if (static_cast<int>(p.size()) != rank)
-    throw ShapeError(where + ": permutation has " + std::to_string(p.size()) +
-                     " axes for a rank-" + std::to_string(rank) + " tensor");
+    throw ShapeError(where + ": permutation has " + std::to_string(p.size()) + " axes for a rank-" +
+                     std::to_string(rank) + " tensor");
   std::vector<bool> seen(rank, false);
   for (int64_t& a : p) {
     a = normalize_axis(static_cast<int>(a), rank, where);
-    if (seen[a]) throw ShapeError(where + ": axis " + std::to_string(a) + " repeats in the permutation");
+    if (seen[a])
+      throw ShapeError(where + ": axis " + std::to_string(a) + " repeats in the permutation");
     seen[a] = true;
   }
   return p;
@@ -56,12 +57,14 @@ std::vector<int64_t> resolved_perm(const std::vector<int64_t>& perm, int rank,
 TensorSpec infer_concat(const InferContext& c) {
   c.require_same_dtype();
   const Shape& first = c.shape(0);
-  const int axis = normalize_axis(static_cast<int>(c.attrs.get_int("axis")), first.rank(), c.where());
+  const int axis =
+      normalize_axis(static_cast<int>(c.attrs.get_int("axis")), first.rank(), c.where());
   Shape out = first;
   for (int i = 1; i < c.num_inputs(); ++i) {
     const Shape& s = c.shape(i);
     if (s.rank() != first.rank())
-      c.fail("inputs have ranks " + std::to_string(first.rank()) + " and " + std::to_string(s.rank()));
+      c.fail("inputs have ranks " + std::to_string(first.rank()) + " and " +
+             std::to_string(s.rank()));
     for (int d = 0; d < s.rank(); ++d) {
       if (d == axis) {
         out[d] = (out[d] < 0 || s[d] < 0) ? -1 : out[d] + s[d];
@@ -79,7 +82,8 @@ TensorSpec infer_slice(const InferContext& c) {
   const auto& begin = c.attrs.get_ints("begin");
   const auto& size = c.attrs.get_ints("size");
   if (static_cast<int>(begin.size()) != x.rank() || static_cast<int>(size.size()) != x.rank())
-    c.fail("begin and size need " + std::to_string(x.rank()) + " entries for shape " + x.to_string());
+    c.fail("begin and size need " + std::to_string(x.rank()) + " entries for shape " +
+           x.to_string());
   Shape out;
   for (int d = 0; d < x.rank(); ++d) {
     if (begin[d] < 0 || (x[d] >= 0 && begin[d] > x[d]))
@@ -122,14 +126,20 @@ Tensor squeeze(const Tensor& x, int axis) {
 Tensor broadcast_to(const Tensor& x, const Shape& shape) {
   return apply_op("BroadcastTo", {x}, {{"shape", shape}});
 }
-Tensor identity(const Tensor& x) { return apply_op("Identity", {x}); }
-Tensor gather(const Tensor& params, const Tensor& indices) { return apply_op("Gather", {params, indices}); }
-Tensor stop_gradient(const Tensor& x) { return apply_op("StopGradient", {x}); }
+Tensor identity(const Tensor& x) {
+  return apply_op("Identity", {x});
+}
+Tensor gather(const Tensor& params, const Tensor& indices) {
+  return apply_op("Gather", {params, indices});
+}
+Tensor stop_gradient(const Tensor& x) {
+  return apply_op("StopGradient", {x});
+}
 Tensor one_hot(const Tensor& indices, int64_t depth, double on_value, double off_value,
                DType dtype) {
-  return apply_op("OneHot", {indices},
-                  {{"depth", depth}, {"on_value", on_value}, {"off_value", off_value},
-                   {"dtype", dtype}});
+  return apply_op(
+      "OneHot", {indices},
+      {{"depth", depth}, {"on_value", on_value}, {"off_value", off_value}, {"dtype", dtype}});
 }
 Tensor fill(const Shape& shape, double value, DType dtype) {
   if (!shape.is_fully_defined())
@@ -137,105 +147,152 @@ Tensor fill(const Shape& shape, double value, DType dtype) {
                      "; use fill_like for a shape known only at run time");
   return apply_op("Fill", {}, {{"shape", shape}, {"value", value}, {"dtype", dtype}});
 }
-Tensor zeros(const Shape& shape, DType dtype) { return fill(shape, 0.0, dtype); }
-Tensor ones(const Shape& shape, DType dtype) { return fill(shape, 1.0, dtype); }
+Tensor zeros(const Shape& shape, DType dtype) {
+  return fill(shape, 0.0, dtype);
+}
+Tensor ones(const Shape& shape, DType dtype) {
+  return fill(shape, 1.0, dtype);
+}
 Tensor fill_like(const Tensor& x, double value) {
   return apply_op("FillLike", {x}, {{"value", value}});
 }
-Tensor zeros_like(const Tensor& x) { return fill_like(x, 0.0); }
-Tensor ones_like(const Tensor& x) { return fill_like(x, 1.0); }
+Tensor zeros_like(const Tensor& x) {
+  return fill_like(x, 0.0);
+}
+Tensor ones_like(const Tensor& x) {
+  return fill_like(x, 1.0);
+}
 
 void register_array_ops(OpRegistry& r) {
-  r.add({.name = "Reshape", .min_inputs = 1, .max_inputs = 1,
-         .infer = [](const InferContext& c) {
-           return TensorSpec{reshape_target(c, c.shape(0), c.attrs.get_shape("shape")), c.dtype(0)};
-         },
-         .grad = grad_reshape_like, .aliases_input = true});
-  r.add({.name = "ReshapeLike", .min_inputs = 2, .max_inputs = 2,
-         .infer = [](const InferContext& c) {
-           if (c.shape(0).is_fully_defined() && c.shape(1).is_fully_defined() &&
-               c.shape(0).numel() != c.shape(1).numel())
-             c.fail("cannot reshape " + c.shape(0).to_string() + " like " + c.shape(1).to_string());
-           return TensorSpec{c.shape(1), c.dtype(0)};
-         },
+  r.add({.name = "Reshape",
+         .min_inputs = 1,
+         .max_inputs = 1,
+         .infer =
+             [](const InferContext& c) {
+               return TensorSpec{reshape_target(c, c.shape(0), c.attrs.get_shape("shape")),
+                                 c.dtype(0)};
+             },
+         .grad = grad_reshape_like,
+         .aliases_input = true});
+  r.add({.name = "ReshapeLike",
+         .min_inputs = 2,
+         .max_inputs = 2,
+         .infer =
+             [](const InferContext& c) {
+               if (c.shape(0).is_fully_defined() && c.shape(1).is_fully_defined() &&
+                   c.shape(0).numel() != c.shape(1).numel())
+                 c.fail("cannot reshape " + c.shape(0).to_string() + " like " +
+                        c.shape(1).to_string());
+               return TensorSpec{c.shape(1), c.dtype(0)};
+             },
          .grad = [](const GradContext& c) -> TensorList {
            return {apply_op("ReshapeLike", {c.grad, c.x(0)}), Tensor()};
          },
          .aliases_input = true});
-  r.add({.name = "ExpandDims", .min_inputs = 1, .max_inputs = 1,
-         .infer = [](const InferContext& c) {
-           const int rank = c.shape(0).rank();
-           int axis = static_cast<int>(c.attrs.get_int("axis"));
-           if (axis < -rank - 1 || axis > rank)
-             c.fail("axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
-           if (axis < 0) axis += rank + 1;
-           return TensorSpec{c.shape(0).inserted(axis, 1), c.dtype(0)};
-         },
-         .grad = grad_reshape_like, .aliases_input = true});
-  r.add({.name = "Squeeze", .min_inputs = 1, .max_inputs = 1,
-         .infer = [](const InferContext& c) {
-           const int axis = normalize_axis(static_cast<int>(c.attrs.get_int("axis")),
-                                           c.shape(0).rank(), c.where());
-           if (c.shape(0)[axis] > 1)
-             c.fail("axis " + std::to_string(axis) + " of shape " + c.shape(0).to_string() +
-                    " is not of size 1");
-           return TensorSpec{c.shape(0).erased(axis), c.dtype(0)};
-         },
-         .grad = grad_reshape_like, .aliases_input = true});
-  r.add({.name = "Transpose", .min_inputs = 1, .max_inputs = 1,
-         .infer = [](const InferContext& c) {
-           const auto perm = resolved_perm(c.attrs.get_ints("perm"), c.shape(0).rank(), c.where());
-           Shape out;
-           for (int64_t a : perm) out.push_back(c.shape(0)[static_cast<int>(a)]);
-           return TensorSpec{out, c.dtype(0)};
-         },
+  r.add({.name = "ExpandDims",
+         .min_inputs = 1,
+         .max_inputs = 1,
+         .infer =
+             [](const InferContext& c) {
+               const int rank = c.shape(0).rank();
+               int axis = static_cast<int>(c.attrs.get_int("axis"));
+               if (axis < -rank - 1 || axis > rank)
+                 c.fail("axis " + std::to_string(axis) + " is out of range for rank " +
+                        std::to_string(rank));
+               if (axis < 0) axis += rank + 1;
+               return TensorSpec{c.shape(0).inserted(axis, 1), c.dtype(0)};
+             },
+         .grad = grad_reshape_like,
+         .aliases_input = true});
+  r.add({.name = "Squeeze",
+         .min_inputs = 1,
+         .max_inputs = 1,
+         .infer =
+             [](const InferContext& c) {
+               const int axis = normalize_axis(static_cast<int>(c.attrs.get_int("axis")),
+                                               c.shape(0).rank(), c.where());
+               if (c.shape(0)[axis] > 1)
+                 c.fail("axis " + std::to_string(axis) + " of shape " + c.shape(0).to_string() +
+                        " is not of size 1");
+               return TensorSpec{c.shape(0).erased(axis), c.dtype(0)};
+             },
+         .grad = grad_reshape_like,
+         .aliases_input = true});
+  r.add({.name = "Transpose",
+         .min_inputs = 1,
+         .max_inputs = 1,
+         .infer =
+             [](const InferContext& c) {
+               const auto perm =
+                   resolved_perm(c.attrs.get_ints("perm"), c.shape(0).rank(), c.where());
+               Shape out;
+               for (int64_t a : perm) out.push_back(c.shape(0)[static_cast<int>(a)]);
+               return TensorSpec{out, c.dtype(0)};
+             },
          .grad = [](const GradContext& c) -> TensorList {
            const auto perm = resolved_perm(c.attrs.get_ints("perm"), c.x().rank(), "Transpose");
            std::vector<int> inverse(perm.size());
            for (size_t i = 0; i < perm.size(); ++i) inverse[perm[i]] = static_cast<int>(i);
            return {transpose(c.grad, inverse)};
          }});
-  r.add({.name = "Concat", .min_inputs = 1, .max_inputs = -1, .infer = infer_concat,
-         .grad = [](const GradContext& c) -> TensorList {
-           const int rank = c.x(0).rank();
-           const int axis = normalize_axis(static_cast<int>(c.attrs.get_int("axis")), rank, "Concat");
-           TensorList out;
-           int64_t offset = 0;
-           for (const Tensor& x : c.inputs) {
-             const int64_t n = x.shape()[axis];
-             if (n < 0)
-               throw ShapeError("Concat gradient needs the sizes along axis " +
-                                std::to_string(axis) + " to be known, got " + x.shape().to_string());
-             std::vector<int64_t> begin(rank, 0), size(rank, -1);
-             begin[axis] = offset;
-             size[axis] = n;
-             out.push_back(slice(c.grad, begin, size));
-             offset += n;
-           }
-           return out;
-         }});
-  r.add({.name = "Slice", .min_inputs = 1, .max_inputs = 1, .infer = infer_slice,
+  r.add(
+      {.name = "Concat",
+       .min_inputs = 1,
+       .max_inputs = -1,
+       .infer = infer_concat,
+       .grad = [](const GradContext& c) -> TensorList {
+         const int rank = c.x(0).rank();
+         const int axis = normalize_axis(static_cast<int>(c.attrs.get_int("axis")), rank, "Concat");
+         TensorList out;
+         int64_t offset = 0;
+         for (const Tensor& x : c.inputs) {
+           const int64_t n = x.shape()[axis];
+           if (n < 0)
+             throw ShapeError("Concat gradient needs the sizes along axis " + std::to_string(axis) +
+                              " to be known, got " + x.shape().to_string());
+           std::vector<int64_t> begin(rank, 0), size(rank, -1);
+           begin[axis] = offset;
+           size[axis] = n;
+           out.push_back(slice(c.grad, begin, size));
+           offset += n;
+         }
+         return out;
+       }});
+  r.add({.name = "Slice",
+         .min_inputs = 1,
+         .max_inputs = 1,
+         .infer = infer_slice,
          .grad = [](const GradContext& c) -> TensorList {
            return {apply_op("SliceGrad", {c.grad, c.x()}, {{"begin", c.attrs.get_ints("begin")}})};
          }});
   // Zeros shaped like input 1 with input 0 written at offset `begin`.
-  r.add({.name = "SliceGrad", .min_inputs = 2, .max_inputs = 2,
-         .infer = [](const InferContext& c) { return TensorSpec{c.shape(1), c.dtype(0)}; }});
-  r.add({.name = "BroadcastTo", .min_inputs = 1, .max_inputs = 1,
-         .infer = [](const InferContext& c) {
-           const Shape& target = c.attrs.get_shape("shape");
-           Shape s = broadcast_shapes(c.shape(0), target, c.where());
-           if (s != target) c.fail("cannot broadcast " + c.shape(0).to_string() + " to " + target.to_string());
-           return TensorSpec{target, c.dtype(0)};
-         },
+  r.add({.name = "SliceGrad", .min_inputs = 2, .max_inputs = 2, .infer = [](const InferContext& c) {
+           return TensorSpec{c.shape(1), c.dtype(0)};
+         }});
+  r.add({.name = "BroadcastTo",
+         .min_inputs = 1,
+         .max_inputs = 1,
+         .infer =
+             [](const InferContext& c) {
+               const Shape& target = c.attrs.get_shape("shape");
+               Shape s = broadcast_shapes(c.shape(0), target, c.where());
+               if (s != target)
+                 c.fail("cannot broadcast " + c.shape(0).to_string() + " to " + target.to_string());
+               return TensorSpec{target, c.dtype(0)};
+             },
          .grad = [](const GradContext& c) -> TensorList { return {unbroadcast(c.grad, c.x())}; }});
-  r.add({.name = "Identity", .min_inputs = 1, .max_inputs = 1, .infer = same_as_input,
+  r.add({.name = "Identity",
+         .min_inputs = 1,
+         .max_inputs = 1,
+         .infer = same_as_input,
          .grad = [](const GradContext& c) -> TensorList { return {c.grad}; },
          .aliases_input = true});
-  r.add({.name = "StopGradient", .min_inputs = 1, .max_inputs = 1, .infer = same_as_input,
+  r.add({.name = "StopGradient",
+         .min_inputs = 1,
+         .max_inputs = 1,
+         .infer = same_as_input,
          .aliases_input = true});
-  r.add({.name = "OneHot", .min_inputs = 1, .max_inputs = 1,
-         .infer = [](const InferContext& c) {
+  r.add({.name = "OneHot", .min_inputs = 1, .max_inputs = 1, .infer = [](const InferContext& c) {
            if (!is_integer(c.dtype(0)))
              throw TypeError(c.where() + ": indices must be int32 or int64, got " +
                              dtype_name(c.dtype(0)));
@@ -245,24 +302,28 @@ void register_array_ops(OpRegistry& r) {
            out.push_back(depth);
            return TensorSpec{out, c.attrs.get_dtype("dtype")};
          }});
-  r.add({.name = "Gather", .min_inputs = 2, .max_inputs = 2,
-         .infer = [](const InferContext& c) {
-           if (!is_integer(c.dtype(1)) || c.shape(1).rank() != 1)
-             c.fail("indices must be a rank-1 int32/int64 tensor, got " + c.shape(1).to_string() + " " +
-                    dtype_name(c.dtype(1)));
-           if (c.shape(0).rank() < 1) c.fail("params must have at least one axis");
-           Shape out = c.shape(0);
-           out[0] = c.shape(1)[0];
-           return TensorSpec{out, c.dtype(0)};
-         },
+  r.add({.name = "Gather",
+         .min_inputs = 2,
+         .max_inputs = 2,
+         .infer =
+             [](const InferContext& c) {
+               if (!is_integer(c.dtype(1)) || c.shape(1).rank() != 1)
+                 c.fail("indices must be a rank-1 int32/int64 tensor, got " +
+                        c.shape(1).to_string() + " " + dtype_name(c.dtype(1)));
+               if (c.shape(0).rank() < 1) c.fail("params must have at least one axis");
+               Shape out = c.shape(0);
+               out[0] = c.shape(1)[0];
+               return TensorSpec{out, c.dtype(0)};
+             },
          .grad = [](const GradContext& c) -> TensorList {
            return {apply_op("GatherGrad", {c.grad, c.x(1), c.x(0)}), Tensor()};
          }});
   // Zeros shaped like input 2 with the rows of input 0 added at the rows named by input 1.
-  r.add({.name = "GatherGrad", .min_inputs = 3, .max_inputs = 3,
-         .infer = [](const InferContext& c) { return TensorSpec{c.shape(2), c.dtype(0)}; }});
-  r.add({.name = "Fill", .min_inputs = 0, .max_inputs = 0,
-         .infer = [](const InferContext& c) {
+  r.add(
+      {.name = "GatherGrad", .min_inputs = 3, .max_inputs = 3, .infer = [](const InferContext& c) {
+         return TensorSpec{c.shape(2), c.dtype(0)};
+       }});
+  r.add({.name = "Fill", .min_inputs = 0, .max_inputs = 0, .infer = [](const InferContext& c) {
            return TensorSpec{c.attrs.get_shape("shape"), c.attrs.get_dtype("dtype")};
          }});
   r.add({.name = "FillLike", .min_inputs = 1, .max_inputs = 1, .infer = same_as_input});

@@ -41,32 +41,37 @@ void resolve_weak_scalars(TensorList& inputs) {
 
 void check_arity(const OpDef& def, int count, const std::string& node_name) {
   if (count < def.min_inputs || (def.max_inputs >= 0 && count > def.max_inputs)) {
-    std::string want = def.max_inputs < 0 ? "at least " + std::to_string(def.min_inputs)
-                       : def.min_inputs == def.max_inputs
-                           ? std::to_string(def.min_inputs)
-                           : std::to_string(def.min_inputs) + " to " +
-                                 std::to_string(def.max_inputs);
+    std::string want =
+        def.max_inputs < 0 ? "at least " + std::to_string(def.min_inputs)
+        : def.min_inputs == def.max_inputs
+            ? std::to_string(def.min_inputs)
+            : std::to_string(def.min_inputs) + " to " + std::to_string(def.max_inputs);
     throw ValueError(def.name + " '" + node_name + "' takes " + want + " inputs, got " +
                      std::to_string(count));
   }
 }
 
-void reset_eager_random_counter() { eager_random_counter = 0; }
+void reset_eager_random_counter() {
+  eager_random_counter = 0;
+}
 
 namespace {
-Tensor run_eager(const std::string& op, const TensorList& inputs, const Attrs& attrs, const Tensor* into);
+Tensor run_eager(const std::string& op, const TensorList& inputs, const Attrs& attrs,
+                 const Tensor* into);
 }
 
 Tensor execute_eager(const std::string& op, const TensorList& inputs, const Attrs& attrs) {
   return run_eager(op, inputs, attrs, nullptr);
 }
 
-void execute_eager_into(const std::string& op, const TensorList& inputs, const Attrs& attrs, const Tensor& out) {
+void execute_eager_into(const std::string& op, const TensorList& inputs, const Attrs& attrs,
+                        const Tensor& out) {
   run_eager(op, inputs, attrs, &out);
 }
 
 namespace {
-Tensor run_eager(const std::string& op, const TensorList& inputs, const Attrs& attrs, const Tensor* into) {
+Tensor run_eager(const std::string& op, const TensorList& inputs, const Attrs& attrs,
+                 const Tensor* into) {
   const OpDef& def = OpRegistry::global().get(op);
   check_arity(def, static_cast<int>(inputs.size()), op);
   std::vector<TensorSpec> specs;
@@ -98,9 +103,9 @@ Tensor run_eager(const std::string& op, const TensorList& inputs, const Attrs& a
   if (def.has_output) {
     if (into) {
       if (into->shape() != out.shape || into->dtype() != out.dtype || into->device() != device)
-        throw ShapeError(op + ": the result (" + out.shape.to_string() + " " + dtype_name(out.dtype) +
-                         ") does not fit in place into a tensor of " + into->shape().to_string() + " " +
-                         dtype_name(into->dtype()));
+        throw ShapeError(op + ": the result (" + out.shape.to_string() + " " +
+                         dtype_name(out.dtype) + ") does not fit in place into a tensor of " +
+                         into->shape().to_string() + " " + dtype_name(into->dtype()));
       result = *into;
     } else {
       result = Tensor::empty(out.shape, out.dtype, device);

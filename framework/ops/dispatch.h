@@ -23,7 +23,8 @@ Tensor apply_op(const std::string& op, TensorList inputs, const Attrs& attrs = {
 Tensor execute_eager(const std::string& op, const TensorList& inputs, const Attrs& attrs = {});
 /// Same, writing the result into `out` (which must have the result's shape and dtype): in-place
 /// arithmetic.
-void execute_eager_into(const std::string& op, const TensorList& inputs, const Attrs& attrs, const Tensor& out);
+void execute_eager_into(const std::string& op, const TensorList& inputs, const Attrs& attrs,
+                        const Tensor& out);
 
 /// Resets the run counter of eager random ops (set_seed calls this), for reproducible streams.
 void reset_eager_random_counter();

@@ -7,30 +7,70 @@ using namespace op_helpers;
 
 // ---------------------------------------------------------------- public functions
 
-Tensor add(const Tensor& a, const Tensor& b) { return apply_op("Add", {a, b}); }
-Tensor sub(const Tensor& a, const Tensor& b) { return apply_op("Sub", {a, b}); }
-Tensor mul(const Tensor& a, const Tensor& b) { return apply_op("Mul", {a, b}); }
-Tensor div(const Tensor& a, const Tensor& b) { return apply_op("Div", {a, b}); }
-Tensor pow(const Tensor& a, const Tensor& b) { return apply_op("Pow", {a, b}); }
-Tensor maximum(const Tensor& a, const Tensor& b) { return apply_op("Maximum", {a, b}); }
-Tensor minimum(const Tensor& a, const Tensor& b) { return apply_op("Minimum", {a, b}); }
+Tensor add(const Tensor& a, const Tensor& b) {
+  return apply_op("Add", {a, b});
+}
+Tensor sub(const Tensor& a, const Tensor& b) {
+  return apply_op("Sub", {a, b});
+}
+Tensor mul(const Tensor& a, const Tensor& b) {
+  return apply_op("Mul", {a, b});
+}
+Tensor div(const Tensor& a, const Tensor& b) {
+  return apply_op("Div", {a, b});
+}
+Tensor pow(const Tensor& a, const Tensor& b) {
+  return apply_op("Pow", {a, b});
+}
+Tensor maximum(const Tensor& a, const Tensor& b) {
+  return apply_op("Maximum", {a, b});
+}
+Tensor minimum(const Tensor& a, const Tensor& b) {
+  return apply_op("Minimum", {a, b});
+}
 Tensor add_n(const TensorList& xs) {
   if (xs.size() == 1) return xs[0];
   return apply_op("AddN", xs);
 }
-Tensor neg(const Tensor& x) { return apply_op("Neg", {x}); }
-Tensor square(const Tensor& x) { return apply_op("Square", {x}); }
-Tensor sqrt(const Tensor& x) { return apply_op("Sqrt", {x}); }
-Tensor rsqrt(const Tensor& x) { return apply_op("Rsqrt", {x}); }
-Tensor exp(const Tensor& x) { return apply_op("Exp", {x}); }
-Tensor log(const Tensor& x) { return apply_op("Log", {x}); }
-Tensor log1p(const Tensor& x) { return apply_op("Log1p", {x}); }
-Tensor abs(const Tensor& x) { return apply_op("Abs", {x}); }
-Tensor sign(const Tensor& x) { return apply_op("Sign", {x}); }
-Tensor reciprocal(const Tensor& x) { return apply_op("Reciprocal", {x}); }
-Tensor cos(const Tensor& x) { return apply_op("Cos", {x}); }
-Tensor sin(const Tensor& x) { return apply_op("Sin", {x}); }
-Tensor floor(const Tensor& x) { return apply_op("Floor", {x}); }
+Tensor neg(const Tensor& x) {
+  return apply_op("Neg", {x});
+}
+Tensor square(const Tensor& x) {
+  return apply_op("Square", {x});
+}
+Tensor sqrt(const Tensor& x) {
+  return apply_op("Sqrt", {x});
+}
+Tensor rsqrt(const Tensor& x) {
+  return apply_op("Rsqrt", {x});
+}
+Tensor exp(const Tensor& x) {
+  return apply_op("Exp", {x});
+}
+Tensor log(const Tensor& x) {
+  return apply_op("Log", {x});
+}
+Tensor log1p(const Tensor& x) {
+  return apply_op("Log1p", {x});
+}
+Tensor abs(const Tensor& x) {
+  return apply_op("Abs", {x});
+}
+Tensor sign(const Tensor& x) {
+  return apply_op("Sign", {x});
+}
+Tensor reciprocal(const Tensor& x) {
+  return apply_op("Reciprocal", {x});
+}
+Tensor cos(const Tensor& x) {
+  return apply_op("Cos", {x});
+}
+Tensor sin(const Tensor& x) {
+  return apply_op("Sin", {x});
+}
+Tensor floor(const Tensor& x) {
+  return apply_op("Floor", {x});
+}
 Tensor clip_by_value(const Tensor& x, double lo, double hi) {
   if (lo > hi)
     throw ValueError("clip_by_value: lower bound " + std::to_string(lo) + " exceeds upper bound " +
@@ -38,20 +78,46 @@ Tensor clip_by_value(const Tensor& x, double lo, double hi) {
   return minimum(maximum(x, Tensor(lo)), Tensor(hi));
 }
 
-Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
-Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
-Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
-Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
-Tensor operator-(const Tensor& x) { return neg(x); }
+Tensor operator+(const Tensor& a, const Tensor& b) {
+  return add(a, b);
+}
+Tensor operator-(const Tensor& a, const Tensor& b) {
+  return sub(a, b);
+}
+Tensor operator*(const Tensor& a, const Tensor& b) {
+  return mul(a, b);
+}
+Tensor operator/(const Tensor& a, const Tensor& b) {
+  return div(a, b);
+}
+Tensor operator-(const Tensor& x) {
+  return neg(x);
+}
 
-Tensor equal(const Tensor& a, const Tensor& b) { return apply_op("Equal", {a, b}); }
-Tensor not_equal(const Tensor& a, const Tensor& b) { return apply_op("NotEqual", {a, b}); }
-Tensor less(const Tensor& a, const Tensor& b) { return apply_op("Less", {a, b}); }
-Tensor less_equal(const Tensor& a, const Tensor& b) { return apply_op("LessEqual", {a, b}); }
-Tensor greater(const Tensor& a, const Tensor& b) { return apply_op("Greater", {a, b}); }
-Tensor greater_equal(const Tensor& a, const Tensor& b) { return apply_op("GreaterEqual", {a, b}); }
-Tensor logical_and(const Tensor& a, const Tensor& b) { return apply_op("LogicalAnd", {a, b}); }
-Tensor logical_not(const Tensor& x) { return apply_op("LogicalNot", {x}); }
+Tensor equal(const Tensor& a, const Tensor& b) {
+  return apply_op("Equal", {a, b});
+}
+Tensor not_equal(const Tensor& a, const Tensor& b) {
+  return apply_op("NotEqual", {a, b});
+}
+Tensor less(const Tensor& a, const Tensor& b) {
+  return apply_op("Less", {a, b});
+}
+Tensor less_equal(const Tensor& a, const Tensor& b) {
+  return apply_op("LessEqual", {a, b});
+}
+Tensor greater(const Tensor& a, const Tensor& b) {
+  return apply_op("Greater", {a, b});
+}
+Tensor greater_equal(const Tensor& a, const Tensor& b) {
+  return apply_op("GreaterEqual", {a, b});
+}
+Tensor logical_and(const Tensor& a, const Tensor& b) {
+  return apply_op("LogicalAnd", {a, b});
+}
+Tensor logical_not(const Tensor& x) {
+  return apply_op("LogicalNot", {x});
+}
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   return apply_op("Select", {cond, a, b});
 }
@@ -95,8 +161,8 @@ TensorList grad_matmul(const GradContext& c) {
 }
 
 TensorSpec infer_select(const InferContext& c) {
-  if (c.dtype(0) != DType::Bool) c.fail("the condition must be bool, got " +
-                                        std::string(dtype_name(c.dtype(0))));
+  if (c.dtype(0) != DType::Bool)
+    c.fail("the condition must be bool, got " + std::string(dtype_name(c.dtype(0))));
   if (c.dtype(1) != c.dtype(2))
     throw TypeError(c.where() + ": branches have different dtypes (" + dtype_name(c.dtype(1)) +
                     " and " + dtype_name(c.dtype(2)) + ")");
@@ -117,16 +183,23 @@ TensorSpec infer_add_n(const InferContext& c) {
 
 void register_math_ops(OpRegistry& r) {
   auto binary = [&r](const std::string& name, GradFn grad) {
-    r.add({.name = name, .min_inputs = 2, .max_inputs = 2,
-           .infer = [](const InferContext& c) { return broadcast_binary(c); }, .grad = grad});
+    r.add({.name = name,
+           .min_inputs = 2,
+           .max_inputs = 2,
+           .infer = [](const InferContext& c) { return broadcast_binary(c); },
+           .grad = grad});
   };
   auto unary = [&r](const std::string& name, GradFn grad, bool floating = true) {
-    r.add({.name = name, .min_inputs = 1, .max_inputs = 1,
-           .infer = floating ? InferFn(floating_unary) : InferFn(same_as_input), .grad = grad});
+    r.add({.name = name,
+           .min_inputs = 1,
+           .max_inputs = 1,
+           .infer = floating ? InferFn(floating_unary) : InferFn(same_as_input),
+           .grad = grad});
   };
   auto compare = [&r](const std::string& name) {
-    r.add({.name = name, .min_inputs = 2, .max_inputs = 2,
-           .infer = [](const InferContext& c) { return broadcast_binary(c, true); }});
+    r.add({.name = name, .min_inputs = 2, .max_inputs = 2, .infer = [](const InferContext& c) {
+             return broadcast_binary(c, true);
+           }});
   };
 
   binary("Add", [](const GradContext& c) -> TensorList {
@@ -161,10 +234,14 @@ void register_math_ops(OpRegistry& r) {
     return {unbroadcast(where(mask, c.grad, zero), c.x(0)),
             unbroadcast(where(mask, zero, c.grad), c.x(1))};
   });
-  r.add({.name = "AddN", .min_inputs = 1, .max_inputs = -1, .infer = infer_add_n,
+  r.add({.name = "AddN",
+         .min_inputs = 1,
+         .max_inputs = -1,
+         .infer = infer_add_n,
          .grad = [](const GradContext& c) { return TensorList(c.inputs.size(), c.grad); }});
 
-  unary("Neg", [](const GradContext& c) -> TensorList { return {-c.grad}; }, false);
+  unary(
+      "Neg", [](const GradContext& c) -> TensorList { return {-c.grad}; }, false);
   unary("Square", [](const GradContext& c) -> TensorList { return {c.grad * (c.x() * 2.0)}; });
   unary("Sqrt", [](const GradContext& c) -> TensorList { return {c.grad * 0.5 / c.output}; });
   unary("Rsqrt", [](const GradContext& c) -> TensorList {
@@ -173,43 +250,52 @@ void register_math_ops(OpRegistry& r) {
   unary("Exp", [](const GradContext& c) -> TensorList { return {c.grad * c.output}; });
   unary("Log", [](const GradContext& c) -> TensorList { return {c.grad / c.x()}; });
   unary("Log1p", [](const GradContext& c) -> TensorList { return {c.grad / (c.x() + 1.0)}; });
-  unary("Abs", [](const GradContext& c) -> TensorList { return {c.grad * sign(c.x())}; }, false);
+  unary(
+      "Abs", [](const GradContext& c) -> TensorList { return {c.grad * sign(c.x())}; }, false);
   unary("Sign", nullptr, false);
-  unary("Reciprocal", [](const GradContext& c) -> TensorList {
-    return {-c.grad * square(c.output)};
-  });
+  unary("Reciprocal",
+        [](const GradContext& c) -> TensorList { return {-c.grad * square(c.output)}; });
   unary("Cos", [](const GradContext& c) -> TensorList { return {-c.grad * sin(c.x())}; });
   unary("Sin", [](const GradContext& c) -> TensorList { return {c.grad * cos(c.x())}; });
   unary("Floor", nullptr);
 
   for (const char* name : {"Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual"})
     compare(name);
-  r.add({.name = "LogicalAnd", .min_inputs = 2, .max_inputs = 2,
-         .infer = [](const InferContext& c) {
-           if (c.dtype(0) != DType::Bool || c.dtype(1) != DType::Bool)
-             throw TypeError(c.where() + ": inputs must be bool");
-           return broadcast_binary(c, true);
-         }});
-  r.add({.name = "LogicalNot", .min_inputs = 1, .max_inputs = 1,
-         .infer = [](const InferContext& c) {
-           if (c.dtype(0) != DType::Bool) throw TypeError(c.where() + ": input must be bool");
-           return c.inputs[0];
-         }});
-  r.add({.name = "Select", .min_inputs = 3, .max_inputs = 3, .infer = infer_select,
+  r.add(
+      {.name = "LogicalAnd", .min_inputs = 2, .max_inputs = 2, .infer = [](const InferContext& c) {
+         if (c.dtype(0) != DType::Bool || c.dtype(1) != DType::Bool)
+           throw TypeError(c.where() + ": inputs must be bool");
+         return broadcast_binary(c, true);
+       }});
+  r.add(
+      {.name = "LogicalNot", .min_inputs = 1, .max_inputs = 1, .infer = [](const InferContext& c) {
+         if (c.dtype(0) != DType::Bool) throw TypeError(c.where() + ": input must be bool");
+         return c.inputs[0];
+       }});
+  r.add({.name = "Select",
+         .min_inputs = 3,
+         .max_inputs = 3,
+         .infer = infer_select,
          .grad = [](const GradContext& c) -> TensorList {
            Tensor zero = zeros_like(c.grad);
            return {Tensor(), unbroadcast(where(c.x(0), c.grad, zero), c.x(1)),
                    unbroadcast(where(c.x(0), zero, c.grad), c.x(2))};
          }});
-  r.add({.name = "Cast", .min_inputs = 1, .max_inputs = 1,
-         .infer = [](const InferContext& c) {
-           return TensorSpec{c.shape(0), c.attrs.get_dtype("dtype")};
-         },
+  r.add({.name = "Cast",
+         .min_inputs = 1,
+         .max_inputs = 1,
+         .infer =
+             [](const InferContext& c) {
+               return TensorSpec{c.shape(0), c.attrs.get_dtype("dtype")};
+             },
          .grad = [](const GradContext& c) -> TensorList {
            if (!is_floating(c.x().dtype()) || !is_floating(c.output.dtype())) return {Tensor()};
            return {cast(c.grad, c.x().dtype())};
          }});
-  r.add({.name = "MatMul", .min_inputs = 2, .max_inputs = 2, .infer = infer_matmul,
+  r.add({.name = "MatMul",
+         .min_inputs = 2,
+         .max_inputs = 2,
+         .infer = infer_matmul,
          .grad = grad_matmul});
 }
 

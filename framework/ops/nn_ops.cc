@@ -13,12 +13,18 @@ struct ActivationInfo {
   const char* op;
 };
 constexpr ActivationInfo kActivations[] = {
-    {Activation::Relu, "Relu"},         {Activation::Relu6, "Relu6"},
-    {Activation::LeakyRelu, "LeakyRelu"}, {Activation::Elu, "Elu"},
-    {Activation::Selu, "Selu"},         {Activation::Sigmoid, "Sigmoid"},
-    {Activation::HardSigmoid, "HardSigmoid"}, {Activation::Tanh, "Tanh"},
-    {Activation::Softplus, "Softplus"}, {Activation::Softsign, "Softsign"},
-    {Activation::Gelu, "Gelu"},         {Activation::GeluTanh, "GeluTanh"},
+    {Activation::Relu, "Relu"},
+    {Activation::Relu6, "Relu6"},
+    {Activation::LeakyRelu, "LeakyRelu"},
+    {Activation::Elu, "Elu"},
+    {Activation::Selu, "Selu"},
+    {Activation::Sigmoid, "Sigmoid"},
+    {Activation::HardSigmoid, "HardSigmoid"},
+    {Activation::Tanh, "Tanh"},
+    {Activation::Softplus, "Softplus"},
+    {Activation::Softsign, "Softsign"},
+    {Activation::Gelu, "Gelu"},
+    {Activation::GeluTanh, "GeluTanh"},
     {Activation::Silu, "Silu"},
 };
 
@@ -65,23 +71,45 @@ bool activation_from_op_name(const std::string& op, Activation* out) {
   return false;
 }
 
-Tensor relu(const Tensor& x) { return activation(Activation::Relu, x); }
-Tensor relu6(const Tensor& x) { return activation(Activation::Relu6, x); }
-Tensor leaky_relu(const Tensor& x, double alpha) { return activation(Activation::LeakyRelu, x, alpha); }
-Tensor elu(const Tensor& x, double alpha) { return activation(Activation::Elu, x, alpha); }
-Tensor selu(const Tensor& x) { return activation(Activation::Selu, x); }
-Tensor sigmoid(const Tensor& x) { return activation(Activation::Sigmoid, x); }
+Tensor relu(const Tensor& x) {
+  return activation(Activation::Relu, x);
+}
+Tensor relu6(const Tensor& x) {
+  return activation(Activation::Relu6, x);
+}
+Tensor leaky_relu(const Tensor& x, double alpha) {
+  return activation(Activation::LeakyRelu, x, alpha);
+}
+Tensor elu(const Tensor& x, double alpha) {
+  return activation(Activation::Elu, x, alpha);
+}
+Tensor selu(const Tensor& x) {
+  return activation(Activation::Selu, x);
+}
+Tensor sigmoid(const Tensor& x) {
+  return activation(Activation::Sigmoid, x);
+}
 Tensor hard_sigmoid(const Tensor& x, double slope) {
   return activation(Activation::HardSigmoid, x, slope);
 }
-Tensor tanh(const Tensor& x) { return activation(Activation::Tanh, x); }
-Tensor softplus(const Tensor& x) { return activation(Activation::Softplus, x); }
-Tensor softsign(const Tensor& x) { return activation(Activation::Softsign, x); }
+Tensor tanh(const Tensor& x) {
+  return activation(Activation::Tanh, x);
+}
+Tensor softplus(const Tensor& x) {
+  return activation(Activation::Softplus, x);
+}
+Tensor softsign(const Tensor& x) {
+  return activation(Activation::Softsign, x);
+}
 Tensor gelu(const Tensor& x, bool approximate) {
   return activation(approximate ? Activation::GeluTanh : Activation::Gelu, x);
 }
-Tensor silu(const Tensor& x) { return activation(Activation::Silu, x); }
-Tensor mish(const Tensor& x) { return x * tanh(softplus(x)); }
+Tensor silu(const Tensor& x) {
+  return activation(Activation::Silu, x);
+}
+Tensor mish(const Tensor& x) {
+  return x * tanh(softplus(x));
+}
 
 Tensor softmax(const Tensor& x, int axis) {
   return apply_op("Softmax", {x}, {{"axis", int64_t{axis}}});
@@ -89,7 +117,9 @@ Tensor softmax(const Tensor& x, int axis) {
 Tensor log_softmax(const Tensor& x, int axis) {
   return apply_op("LogSoftmax", {x}, {{"axis", int64_t{axis}}});
 }
-Tensor bias_add(const Tensor& x, const Tensor& bias) { return apply_op("BiasAdd", {x, bias}); }
+Tensor bias_add(const Tensor& x, const Tensor& bias) {
+  return apply_op("BiasAdd", {x, bias});
+}
 
 Tensor sparse_softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& logits) {
   return apply_op("SparseSoftmaxCrossEntropyWithLogits", {labels, logits});
@@ -111,7 +141,10 @@ Tensor sigmoid_cross_entropy_with_logits(const Tensor& labels, const Tensor& log
 void register_nn_ops(OpRegistry& r) {
   for (const auto& info : kActivations) {
     const Activation kind = info.kind;
-    r.add({.name = info.op, .min_inputs = 1, .max_inputs = 1, .infer = floating_unary,
+    r.add({.name = info.op,
+           .min_inputs = 1,
+           .max_inputs = 1,
+           .infer = floating_unary,
            .grad = [kind](const GradContext& c) -> TensorList {
              const Tensor& t = derivative_uses_output(kind) ? c.output : c.x();
              return {apply_op("ActivationGrad", {c.grad, t},
@@ -120,55 +153,77 @@ void register_nn_ops(OpRegistry& r) {
            }});
   }
   // dy * f'(t), t being the activation's input or output (see derivative_uses_output).
-  r.add({.name = "ActivationGrad", .min_inputs = 2, .max_inputs = 2,
+  r.add({.name = "ActivationGrad",
+         .min_inputs = 2,
+         .max_inputs = 2,
          .infer = [](const InferContext& c) {
            Activation a;
            if (!activation_from_op_name(c.attrs.get_string("kind"), &a))
              c.fail("unknown activation kind '" + c.attrs.get_string("kind") + "'");
            return broadcast_binary(c);
          }});
-  r.add({.name = "Softmax", .min_inputs = 1, .max_inputs = 1, .infer = infer_softmax,
+  r.add({.name = "Softmax",
+         .min_inputs = 1,
+         .max_inputs = 1,
+         .infer = infer_softmax,
          .grad = [](const GradContext& c) -> TensorList {
            return {apply_op("SoftmaxGrad", {c.grad, c.output}, c.attrs)};
          }});
-  r.add({.name = "LogSoftmax", .min_inputs = 1, .max_inputs = 1, .infer = infer_softmax,
+  r.add({.name = "LogSoftmax",
+         .min_inputs = 1,
+         .max_inputs = 1,
+         .infer = infer_softmax,
          .grad = [](const GradContext& c) -> TensorList {
            return {apply_op("LogSoftmaxGrad", {c.grad, c.output}, c.attrs)};
          }});
   // y (dy - sum(dy y)) along the axis.
-  r.add({.name = "SoftmaxGrad", .min_inputs = 2, .max_inputs = 2,
+  r.add({.name = "SoftmaxGrad",
+         .min_inputs = 2,
+         .max_inputs = 2,
          .infer = [](const InferContext& c) { return broadcast_binary(c); },
          .grad = [](const GradContext& c) -> TensorList {
            // d/d(dy) = softmax-jacobian (symmetric); d/dy left out (second order).
            return {apply_op("SoftmaxGrad", {c.grad, c.x(1)}, c.attrs), Tensor()};
          }});
   // dy - exp(y) sum(dy) along the axis.
-  r.add({.name = "LogSoftmaxGrad", .min_inputs = 2, .max_inputs = 2,
+  r.add({.name = "LogSoftmaxGrad",
+         .min_inputs = 2,
+         .max_inputs = 2,
          .infer = [](const InferContext& c) { return broadcast_binary(c); }});
-  r.add({.name = "BiasAdd", .min_inputs = 2, .max_inputs = 2,
-         .infer = [](const InferContext& c) {
-           c.require_same_dtype();
-           const Shape &x = c.shape(0), &b = c.shape(1);
-           if (x.rank() < 1 || b.rank() != 1)
-             c.fail("needs x of rank >= 1 and a bias of rank 1, got " + x.to_string() + " and " +
-                    b.to_string());
-           if (x.dim(-1) >= 0 && b[0] >= 0 && x.dim(-1) != b[0])
-             c.fail("bias " + b.to_string() + " does not match the last axis of " + x.to_string());
-           return c.inputs[0];
-         },
+  r.add({.name = "BiasAdd",
+         .min_inputs = 2,
+         .max_inputs = 2,
+         .infer =
+             [](const InferContext& c) {
+               c.require_same_dtype();
+               const Shape &x = c.shape(0), &b = c.shape(1);
+               if (x.rank() < 1 || b.rank() != 1)
+                 c.fail("needs x of rank >= 1 and a bias of rank 1, got " + x.to_string() +
+                        " and " + b.to_string());
+               if (x.dim(-1) >= 0 && b[0] >= 0 && x.dim(-1) != b[0])
+                 c.fail("bias " + b.to_string() + " does not match the last axis of " +
+                        x.to_string());
+               return c.inputs[0];
+             },
          .grad = [](const GradContext& c) -> TensorList {
            std::vector<int> leading;
            for (int i = 0; i + 1 < c.x().rank(); ++i) leading.push_back(i);
            return {c.grad, reduce_sum(c.grad, leading)};
          }});
-  r.add({.name = "SparseSoftmaxCrossEntropyWithLogits", .min_inputs = 2, .max_inputs = 2,
+  r.add({.name = "SparseSoftmaxCrossEntropyWithLogits",
+         .min_inputs = 2,
+         .max_inputs = 2,
          .infer = infer_sparse_xent,
          .grad = [](const GradContext& c) -> TensorList {
            return {Tensor(), apply_op("SparseSoftmaxCrossEntropyGrad", {c.x(0), c.x(1), c.grad})};
          }});
   // (softmax(logits) - one_hot(labels)) * dloss[:, None]
-  r.add({.name = "SparseSoftmaxCrossEntropyGrad", .min_inputs = 3, .max_inputs = 3,
-         .infer = [](const InferContext& c) { return TensorSpec{c.shape(1), c.dtype(1)}; }});
+  r.add({.name = "SparseSoftmaxCrossEntropyGrad",
+         .min_inputs = 3,
+         .max_inputs = 3,
+         .infer = [](const InferContext& c) {
+           return TensorSpec{c.shape(1), c.dtype(1)};
+         }});
 }
 
 }  // namespace nabla

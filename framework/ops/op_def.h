@@ -59,10 +59,10 @@ struct OpDef {
   int min_inputs = 0;
   int max_inputs = 0;  // -1: any number
   InferFn infer;
-  GradFn grad;              // empty: not differentiable (no gradient flows through)
-  bool has_output = true;   // false for ops run for their effect (assign, optimizer updates)
-  std::vector<int> mutates; // inputs the kernel writes in place; they must be variables
-  bool random = false;      // draws random numbers: has a per-node run counter
+  GradFn grad;                 // empty: not differentiable (no gradient flows through)
+  bool has_output = true;      // false for ops run for their effect (assign, optimizer updates)
+  std::vector<int> mutates;    // inputs the kernel writes in place; they must be variables
+  bool random = false;         // draws random numbers: has a per-node run counter
   bool aliases_input = false;  // output may share input 0's memory (Reshape, Identity)
 };
 

@@ -69,7 +69,9 @@ std::vector<std::string> OpRegistry::names() const {
 
 namespace op_helpers {
 
-TensorSpec same_as_input(const InferContext& c) { return c.inputs[0]; }
+TensorSpec same_as_input(const InferContext& c) {
+  return c.inputs[0];
+}
 
 TensorSpec floating_unary(const InferContext& c) {
   c.require_floating(0);
@@ -82,7 +84,9 @@ TensorSpec broadcast_binary(const InferContext& c, bool bool_output) {
           bool_output ? DType::Bool : c.dtype(0)};
 }
 
-TensorSpec no_output(const InferContext&) { return {Shape{}, DType::Float32}; }
+TensorSpec no_output(const InferContext&) {
+  return {Shape{}, DType::Float32};
+}
 
 Tensor op(const std::string& name, const TensorList& inputs, const Attrs& attrs) {
   return apply_op(name, inputs, attrs);
@@ -107,8 +111,7 @@ std::vector<int64_t> normalized_axes(const std::vector<int64_t>& axes, int rank,
   return out;
 }
 
-Tensor unreduce(const Tensor& g, const Tensor& x, const std::vector<int64_t>& axes,
-                bool keepdims) {
+Tensor unreduce(const Tensor& g, const Tensor& x, const std::vector<int64_t>& axes, bool keepdims) {
   Tensor expanded = g;
   if (!keepdims) {
     for (int64_t a : normalized_axes(axes, x.rank(), "reduce gradient"))

@@ -63,8 +63,7 @@ Tensor cast(const Tensor& x, DType dtype);
 // ---------------------------------------------------------------- linear algebra
 /// Matrix product of rank-2 tensors, op(a) · op(b) with op transposing when asked. The
 /// transposes are free: no transposed copy is made.
-Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false,
-              bool transpose_b = false);
+Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false, bool transpose_b = false);
 
 // ---------------------------------------------------------------- reductions
 /// Sum over `axes` (all axes when empty); keepdims keeps them as size 1.
@@ -100,8 +99,8 @@ Tensor gather(const Tensor& params, const Tensor& indices);
 Tensor stop_gradient(const Tensor& x);
 /// One-hot vectors of length `depth` along a new last axis; indices out of range give all
 /// `off_value` (as in TensorFlow).
-Tensor one_hot(const Tensor& indices, int64_t depth, double on_value = 1.0,
-               double off_value = 0.0, DType dtype = DType::Float32);
+Tensor one_hot(const Tensor& indices, int64_t depth, double on_value = 1.0, double off_value = 0.0,
+               DType dtype = DType::Float32);
 
 // ---------------------------------------------------------------- filled tensors
 // These take no tensor input, so they add nodes to the default graph (lazy: nothing is
@@ -116,8 +115,8 @@ Tensor fill_like(const Tensor& x, double value);
 // ---------------------------------------------------------------- random
 // Seeded and reproducible: each run of a node (or each eager call) draws a new stream of the
 // Philox generator determined by (seed, run count, element), the same on every device.
-Tensor random_normal(const Shape& shape, double mean = 0.0, double stddev = 1.0,
-                     uint64_t seed = 0, DType dtype = DType::Float32);
+Tensor random_normal(const Shape& shape, double mean = 0.0, double stddev = 1.0, uint64_t seed = 0,
+                     DType dtype = DType::Float32);
 Tensor random_uniform(const Shape& shape, double minval = 0.0, double maxval = 1.0,
                       uint64_t seed = 0, DType dtype = DType::Float32);
 /// Normal values redrawn until within two standard deviations of the mean.
@@ -150,7 +149,9 @@ Tensor softsign(const Tensor& x);
 Tensor gelu(const Tensor& x, bool approximate = false);
 /// x · sigmoid(x), also called swish.
 Tensor silu(const Tensor& x);
-inline Tensor swish(const Tensor& x) { return silu(x); }
+inline Tensor swish(const Tensor& x) {
+  return silu(x);
+}
 /// x · tanh(softplus(x)).
 Tensor mish(const Tensor& x);
 /// Softmax along `axis`.

@@ -11,11 +11,19 @@ namespace nabla::optim {
 
 /// Input layout of every fused update op: the variable, its gradient, the learning rate (scalar),
 /// the optimizer's iteration count (int64 scalar, before this step), then the slots.
-enum Input : int { kVar = 0, kGrad = 1, kLr = 2, kIterations = 3, kSlot0 = 4, kSlot1 = 5, kSlot2 = 6 };
+enum Input : int {
+  kVar = 0,
+  kGrad = 1,
+  kLr = 2,
+  kIterations = 3,
+  kSlot0 = 4,
+  kSlot1 = 5,
+  kSlot2 = 6
+};
 
 /// Scalars computed once per step from the attributes, the learning rate and the iteration.
 struct StepScalars {
-  double lr = 0, wd = 0;           // learning rate, decoupled weight decay factor
+  double lr = 0, wd = 0;                     // learning rate, decoupled weight decay factor
   double a = 0, b = 0, c = 0, d = 0, e = 0;  // optimizer specific (see step_scalars)
 };
 
@@ -35,8 +43,7 @@ NABLA_HD void sgd(T& w, T* m, T g, T lr, T momentum, bool nesterov) {
 ///   alpha = lr sqrt(1 - b2^t) / (1 - b1^t);  m += (g - m)(1 - b1);  v += (g^2 - v)(1 - b2)
 ///   v_hat = max(v_hat, v) (amsgrad);  w -= m alpha / (sqrt(v or v_hat) + eps)
 template <class T>
-NABLA_HD void adam(T& w, T& m, T& v, T* vhat, T g, T alpha, T one_minus_b1, T one_minus_b2,
-                   T eps) {
+NABLA_HD void adam(T& w, T& m, T& v, T* vhat, T g, T alpha, T one_minus_b1, T one_minus_b2, T eps) {
   m += (g - m) * one_minus_b1;
   v += (g * g - v) * one_minus_b2;
   T denom_v = v;
@@ -79,8 +86,8 @@ NABLA_HD void adagrad(T& w, T& acc, T g, T lr, T eps) {
 ///   m_hat = u_t1 m / (1 - u_prod_t1) + (1 - u_t) g / (1 - u_prod_t);  v_hat = v / (1 - b2^t)
 ///   w -= lr m_hat / (sqrt(v_hat) + eps)
 template <class T>
-NABLA_HD void nadam(T& w, T& m, T& v, T g, T lr, T one_minus_b1, T one_minus_b2, T eps,
-                    T coef_m, T coef_g, T inv_bias2) {
+NABLA_HD void nadam(T& w, T& m, T& v, T g, T lr, T one_minus_b1, T one_minus_b2, T eps, T coef_m,
+                    T coef_g, T inv_bias2) {
   m += (g - m) * one_minus_b1;
   v += (g * g - v) * one_minus_b2;
   const T m_hat = coef_m * m + coef_g * g;

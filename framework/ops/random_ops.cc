@@ -12,9 +12,13 @@ Tensor random_op(const std::string& op, const Shape& shape, double a, double b, 
                  DType dtype) {
   if (!shape.is_fully_defined())
     throw ShapeError(op + " needs a fully defined shape, got " + shape.to_string());
-  if (!is_floating(dtype)) throw TypeError(op + " makes float32 or float64, not " + dtype_name(dtype));
+  if (!is_floating(dtype))
+    throw TypeError(op + " makes float32 or float64, not " + dtype_name(dtype));
   return apply_op(op, {},
-                  {{"shape", shape}, {"a", a}, {"b", b}, {"seed", static_cast<int64_t>(resolve_seed(seed))},
+                  {{"shape", shape},
+                   {"a", a},
+                   {"b", b},
+                   {"seed", static_cast<int64_t>(resolve_seed(seed))},
                    {"dtype", dtype}});
 }
 
@@ -61,11 +65,17 @@ Tensor dropout(const Tensor& x, double rate, uint64_t seed, const Tensor& step) 
 void register_random_ops(OpRegistry& r) {
   for (const char* name : {"RandomNormal", "RandomUniform", "TruncatedNormal"})
     r.add({.name = name, .min_inputs = 0, .max_inputs = 0, .infer = infer_random, .random = true});
-  r.add({.name = "RandomUniformLike", .min_inputs = 1, .max_inputs = 2,
-         .infer = infer_like_with_step, .random = true});
+  r.add({.name = "RandomUniformLike",
+         .min_inputs = 1,
+         .max_inputs = 2,
+         .infer = infer_like_with_step,
+         .random = true});
   // 0 with probability `rate`, else 1/(1 - rate); shaped like input 0. With a step input the
   // stream is (seed, step), else (seed, run count of the node).
-  r.add({.name = "DropoutMask", .min_inputs = 1, .max_inputs = 2, .infer = infer_like_with_step,
+  r.add({.name = "DropoutMask",
+         .min_inputs = 1,
+         .max_inputs = 2,
+         .infer = infer_like_with_step,
          .random = true});
 }
 

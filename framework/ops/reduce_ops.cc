@@ -65,7 +65,9 @@ Tensor reduce_max(const Tensor& x, const std::vector<int>& axes, bool keepdims) 
 Tensor reduce_min(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
   return apply_op("ReduceMin", {x}, reduce_attrs(axes, keepdims));
 }
-Tensor argmax(const Tensor& x, int axis) { return apply_op("ArgMax", {x}, {{"axis", int64_t{axis}}}); }
+Tensor argmax(const Tensor& x, int axis) {
+  return apply_op("ArgMax", {x}, {{"axis", int64_t{axis}}});
+}
 
 Tensor reduce_logsumexp(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
   // Shifting by the (constant) maximum keeps exp from overflowing.
@@ -76,50 +78,67 @@ Tensor reduce_logsumexp(const Tensor& x, const std::vector<int>& axes, bool keep
 }
 
 void register_reduce_ops(OpRegistry& r) {
-  r.add({.name = "ReduceSum", .min_inputs = 1, .max_inputs = 1, .infer = infer_reduce,
+  r.add({.name = "ReduceSum",
+         .min_inputs = 1,
+         .max_inputs = 1,
+         .infer = infer_reduce,
          .grad = [](const GradContext& c) -> TensorList {
            return {unreduce(c.grad, c.x(), c.attrs.get_ints("axes"),
                             c.attrs.get_bool("keepdims", false))};
          }});
-  r.add({.name = "ReduceMean", .min_inputs = 1, .max_inputs = 1, .infer = infer_reduce,
+  r.add({.name = "ReduceMean",
+         .min_inputs = 1,
+         .max_inputs = 1,
+         .infer = infer_reduce,
          .grad = [](const GradContext& c) -> TensorList {
            const auto& axes = c.attrs.get_ints("axes");
            Tensor spread = unreduce(c.grad, c.x(), axes, c.attrs.get_bool("keepdims", false));
            return {spread / reduced_count(c.x(), axes)};
          }});
-  r.add({.name = "ReduceMax", .min_inputs = 1, .max_inputs = 1, .infer = infer_reduce,
+  r.add({.name = "ReduceMax",
+         .min_inputs = 1,
+         .max_inputs = 1,
+         .infer = infer_reduce,
          .grad = grad_extremum});
-  r.add({.name = "ReduceMin", .min_inputs = 1, .max_inputs = 1, .infer = infer_reduce,
+  r.add({.name = "ReduceMin",
+         .min_inputs = 1,
+         .max_inputs = 1,
+         .infer = infer_reduce,
          .grad = grad_extremum});
-  r.add({.name = "ArgMax", .min_inputs = 1, .max_inputs = 1,
-         .infer = [](const InferContext& c) {
+  r.add({.name = "ArgMax", .min_inputs = 1, .max_inputs = 1, .infer = [](const InferContext& c) {
            const int axis = normalize_axis(static_cast<int>(c.attrs.get_int("axis")),
                                            c.shape(0).rank(), c.where());
            if (c.dtype(0) == DType::Bool) throw TypeError(c.where() + ": bool input");
            return TensorSpec{c.shape(0).erased(axis), DType::Int64};
          }});
-  r.add({.name = "ReducedSize", .min_inputs = 1, .max_inputs = 1,
-         .infer = [](const InferContext& c) {
-           return TensorSpec{Shape{}, c.attrs.get_dtype("dtype")};
-         }});
+  r.add(
+      {.name = "ReducedSize", .min_inputs = 1, .max_inputs = 1, .infer = [](const InferContext& c) {
+         return TensorSpec{Shape{}, c.attrs.get_dtype("dtype")};
+       }});
   // Sums a gradient over the axes along which input 1 was broadcast, giving input 1's shape.
-  r.add({.name = "ReduceToShapeOf", .min_inputs = 2, .max_inputs = 2,
-         .infer = [](const InferContext& c) {
-           broadcast_shapes(c.shape(0), c.shape(1), c.where());
-           return TensorSpec{c.shape(1), c.dtype(0)};
-         },
+  r.add({.name = "ReduceToShapeOf",
+         .min_inputs = 2,
+         .max_inputs = 2,
+         .infer =
+             [](const InferContext& c) {
+               broadcast_shapes(c.shape(0), c.shape(1), c.where());
+               return TensorSpec{c.shape(1), c.dtype(0)};
+             },
          .grad = [](const GradContext& c) -> TensorList {
            return {apply_op("BroadcastLike", {c.grad, c.x(0)}), Tensor()};
          }});
   // Broadcasts input 0 to the (run-time) shape of input 1.
-  r.add({.name = "BroadcastLike", .min_inputs = 2, .max_inputs = 2,
-         .infer = [](const InferContext& c) {
-           Shape s = broadcast_shapes(c.shape(0), c.shape(1), c.where());
-           if (s.rank() != c.shape(1).rank())
-             c.fail("cannot broadcast " + c.shape(0).to_string() + " to " +
-                    c.shape(1).to_string());
-           return TensorSpec{c.shape(1), c.dtype(0)};
-         },
+  r.add({.name = "BroadcastLike",
+         .min_inputs = 2,
+         .max_inputs = 2,
+         .infer =
+             [](const InferContext& c) {
+               Shape s = broadcast_shapes(c.shape(0), c.shape(1), c.where());
+               if (s.rank() != c.shape(1).rank())
+                 c.fail("cannot broadcast " + c.shape(0).to_string() + " to " +
+                        c.shape(1).to_string());
+               return TensorSpec{c.shape(1), c.dtype(0)};
+             },
          .grad = [](const GradContext& c) -> TensorList {
            return {unbroadcast(c.grad, c.x(0)), Tensor()};
          }});

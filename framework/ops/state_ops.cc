@@ -43,8 +43,12 @@ Tensor group(const TensorList& ops, const std::string& name) {
 void register_state_ops(OpRegistry& r) {
   r.add({.name = "NoOp", .infer = no_output, .has_output = false});
   for (const char* name : {"Assign", "AssignAdd", "AssignSub"})
-    r.add({.name = name, .min_inputs = 2, .max_inputs = 2, .infer = infer_assign,
-           .has_output = false, .mutates = {0}});
+    r.add({.name = name,
+           .min_inputs = 2,
+           .max_inputs = 2,
+           .infer = infer_assign,
+           .has_output = false,
+           .mutates = {0}});
 }
 
 }  // namespace nabla

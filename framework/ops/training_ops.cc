@@ -1,6 +1,6 @@
 // Fused optimizer updates: one pass over a variable and its slots per step.
-#include "framework/ops/optimizer_math.h"
 #include "framework/ops/op_helpers.h"
+#include "framework/ops/optimizer_math.h"
 
 namespace nabla {
 
@@ -23,8 +23,9 @@ TensorSpec infer_update(const InferContext& c) {
     c.fail("gradient " + c.shape(kGrad).to_string() + " " + dtype_name(c.dtype(kGrad)) +
            " does not match variable " + var.to_string() + " " + dtype_name(c.dtype(kVar)));
   if (c.shape(kLr).rank() != 0 || c.dtype(kLr) != c.dtype(kVar))
-    c.fail("the learning rate must be a scalar of the variable's dtype (" + std::string(dtype_name(c.dtype(kVar))) +
-           "), got " + c.shape(kLr).to_string() + " " + dtype_name(c.dtype(kLr)));
+    c.fail("the learning rate must be a scalar of the variable's dtype (" +
+           std::string(dtype_name(c.dtype(kVar))) + "), got " + c.shape(kLr).to_string() + " " +
+           dtype_name(c.dtype(kLr)));
   if (c.shape(kIterations).rank() != 0 || c.dtype(kIterations) != DType::Int64)
     c.fail("the iteration count must be an int64 scalar, got " + c.shape(kIterations).to_string() +
            " " + dtype_name(c.dtype(kIterations)));
@@ -44,8 +45,12 @@ void register_training_ops(OpRegistry& r) {
     std::vector<int> mutated{optim::kVar};
     for (int s = 0; s < op.max_slots; ++s) mutated.push_back(optim::kSlot0 + s);
     if (std::string(op.name) == "ApplyNadam") mutated.pop_back();  // u_product is only read
-    r.add({.name = op.name, .min_inputs = 4, .max_inputs = 4 + op.max_slots,
-           .infer = infer_update, .has_output = false, .mutates = mutated});
+    r.add({.name = op.name,
+           .min_inputs = 4,
+           .max_inputs = 4 + op.max_slots,
+           .infer = infer_update,
+           .has_output = false,
+           .mutates = mutated});
   }
 }
 

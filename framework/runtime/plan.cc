@@ -15,7 +15,9 @@
 namespace nabla {
 namespace {
 
-std::string describe(const Node* n) { return n->op() + " '" + n->name() + "'"; }
+std::string describe(const Node* n) {
+  return n->op() + " '" + n->name() + "'";
+}
 
 size_t checked_bytes(const Shape& shape, DType dtype, const Node* node) {
   const int64_t n = shape.numel();  // throws OutOfMemoryError on overflow
@@ -131,7 +133,8 @@ Tensor Plan::fetch(int i, Device device) const {
   const TensorView& v = fetches_[i];
   if (!v.data) return Tensor();
   Tensor out = Tensor::empty(v.shape, v.dtype, device);
-  copy_bytes(out.raw_data(), device, v.data, device_, static_cast<size_t>(v.numel()) * dtype_size(v.dtype));
+  copy_bytes(out.raw_data(), device, v.data, device_,
+             static_cast<size_t>(v.numel()) * dtype_size(v.dtype));
   return out;
 }
 
@@ -161,7 +164,8 @@ std::unique_ptr<Plan> PlanBuilder::build(const std::vector<const Node*>& fetches
   }
 
   std::vector<const Node*> roots = fetches;
-  roots.insert(roots.end(), fed.begin(), fed.end());  // fed but unused placeholders still get a buffer
+  roots.insert(roots.end(), fed.begin(),
+               fed.end());  // fed but unused placeholders still get a buffer
   const std::vector<const Node*> needed = needed_nodes(roots, fed);
   for (const Node* n : needed) {
     if (n->kind() != NodeKind::Placeholder || fed.count(n)) continue;
@@ -169,8 +173,8 @@ std::unique_ptr<Plan> PlanBuilder::build(const std::vector<const Node*>& fetches
     for (const Node* m : needed)
       for (const Node* in : m->inputs())
         if (in == n && user.empty()) user = " (needed by " + describe(m) + ")";
-    throw ValueError("placeholder '" + n->name() + "' of shape " + n->shape().to_string() + " and " +
-                     dtype_name(n->dtype()) + " must be fed" + user);
+    throw ValueError("placeholder '" + n->name() + "' of shape " + n->shape().to_string() +
+                     " and " + dtype_name(n->dtype()) + " must be fed" + user);
   }
   const std::vector<const Node*> order = schedule(needed, fed);
 
@@ -264,8 +268,9 @@ std::unique_ptr<Plan> PlanBuilder::build(const std::vector<const Node*>& fetches
   size_t arena_bytes = 0;
   const std::vector<size_t> offsets = plan_offsets(lifetimes, &arena_bytes);
   plan->arena_bytes_ = arena_bytes;
-  plan->arena_ = Storage::allocate(device, arena_bytes, "the intermediate buffers of a plan (" +
-                                                            std::to_string(order.size()) + " nodes)");
+  plan->arena_ = Storage::allocate(
+      device, arena_bytes,
+      "the intermediate buffers of a plan (" + std::to_string(order.size()) + " nodes)");
   char* base = static_cast<char*>(plan->arena_->data());
   std::vector<void*> address(buffers.size());
   for (size_t b = 0; b < buffers.size(); ++b) address[b] = buffers[b].external;

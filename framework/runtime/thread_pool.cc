@@ -26,7 +26,9 @@ thread_local bool inside_pool_task = false;
 // a training step, short enough not to burn a core another thread could use.
 constexpr int kSpinIterations = 2000;
 
-void cpu_relax() { _mm_pause(); }
+void cpu_relax() {
+  _mm_pause();
+}
 
 }  // namespace
 
@@ -108,14 +110,19 @@ struct ThreadPool::State {
   }
 };
 
-ThreadPool::ThreadPool(int num_threads) : state_(nullptr) { start(num_threads); }
+ThreadPool::ThreadPool(int num_threads) : state_(nullptr) {
+  start(num_threads);
+}
 
-ThreadPool::~ThreadPool() { stop(); }
+ThreadPool::~ThreadPool() {
+  stop();
+}
 
 void ThreadPool::start(int n) {
   num_threads_ = std::max(1, n);
   state_ = new State();
-  for (int i = 1; i < num_threads_; ++i) state_->workers.emplace_back([s = state_] { s->worker_loop(); });
+  for (int i = 1; i < num_threads_; ++i)
+    state_->workers.emplace_back([s = state_] { s->worker_loop(); });
 }
 
 void ThreadPool::stop() {
@@ -215,12 +222,18 @@ ThreadPool& ThreadPool::global() {
   return pool;
 }
 
-int num_threads() { return ThreadPool::global().num_threads(); }
-void set_num_threads(int n) { ThreadPool::global().set_num_threads(n); }
+int num_threads() {
+  return ThreadPool::global().num_threads();
+}
+void set_num_threads(int n) {
+  ThreadPool::global().set_num_threads(n);
+}
 
 ScopedFlushDenormals::ScopedFlushDenormals() : saved_(_mm_getcsr()) {
   _mm_setcsr(saved_ | kFlushDenormalBits);
 }
-ScopedFlushDenormals::~ScopedFlushDenormals() { _mm_setcsr(saved_); }
+ScopedFlushDenormals::~ScopedFlushDenormals() {
+  _mm_setcsr(saved_);
+}
 
 }  // namespace nabla
