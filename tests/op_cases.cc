@@ -201,6 +201,17 @@ TensorList make_inputs(const OpCase& c, uint64_t seed) {
   return out;
 }
 
+std::pair<TensorList, FeedDict> graph_inputs(const OpCase& c, const TensorList& x) {
+  TensorList phs;
+  FeedDict feeds;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const Shape shape = c.graph_shapes.empty() ? x[i].shape() : c.graph_shapes[i];
+    phs.push_back(placeholder(x[i].dtype(), shape, "x" + std::to_string(i)));
+    feeds.emplace_back(phs.back(), x[i]);
+  }
+  return {phs, feeds};
+}
+
 double max_rel_diff(const Tensor& a, const Tensor& b) {
   if (a.shape() != b.shape()) return std::numeric_limits<double>::infinity();
   double worst = 0;

@@ -42,6 +42,10 @@ std::vector<OpCase> op_cases(DType dtype = DType::Float64);
 /// Random inputs for a case (seeded, so every backend sees the same values).
 TensorList make_inputs(const OpCase& c, uint64_t seed);
 
+/// Placeholders in the default graph for a case's inputs (with the case's -1 dimensions), and
+/// the feeds giving them `x`.
+std::pair<TensorList, FeedDict> graph_inputs(const OpCase& c, const TensorList& x);
+
 /// max |a - b| / max(1, |b|) over all elements; infinity on a shape mismatch or a NaN in a.
 double max_rel_diff(const Tensor& a, const Tensor& b);
 

@@ -26,14 +26,10 @@ TensorList graph_values_and_gradients(const OpCase& c, const TensorList& x, cons
                                       Device device) {
   Graph g;
   auto scope = g.as_default();
-  TensorList phs, sources;
-  FeedDict feeds;
-  for (size_t i = 0; i < x.size(); ++i) {
-    const Shape shape = c.graph_shapes.empty() ? x[i].shape() : c.graph_shapes[i];
-    phs.push_back(placeholder(x[i].dtype(), shape, "x" + std::to_string(i)));
-    feeds.emplace_back(phs.back(), x[i]);
-    if (is_floating(x[i].dtype())) sources.push_back(phs.back());
-  }
+  const auto [phs, feeds] = graph_inputs(c, x);
+  TensorList sources;
+  for (const Tensor& p : phs)
+    if (is_floating(p.dtype())) sources.push_back(p);
   const Tensor out = c.build(phs);
   TensorList fetches{out};
   if (c.differentiable) {

@@ -55,13 +55,7 @@ TEST_CASE("every op's gradient matches finite differences, in graph mode and und
     // In a graph, through placeholders (with -1 dimensions where the case asks for them).
     Graph g;
     auto scope = g.as_default();
-    TensorList phs;
-    FeedDict feeds;
-    for (size_t i = 0; i < x.size(); ++i) {
-      const Shape shape = c.graph_shapes.empty() ? x[i].shape() : c.graph_shapes[i];
-      phs.push_back(placeholder(x[i].dtype(), shape, "x" + std::to_string(i)));
-      feeds.emplace_back(phs.back(), x[i]);
-    }
+    const auto [phs, feeds] = graph_inputs(c, x);
     const Tensor graph_loss = weighted_sum(c, phs, w);
     TensorList float_phs;
     for (const Tensor& p : phs)

@@ -22,13 +22,7 @@ TEST_CASE("graph mode and eager mode agree for every op") {
     const Tensor eager = c.build(x);
     Graph g;
     auto scope = g.as_default();
-    TensorList phs;
-    FeedDict feeds;
-    for (size_t i = 0; i < x.size(); ++i) {
-      const Shape shape = c.graph_shapes.empty() ? x[i].shape() : c.graph_shapes[i];
-      phs.push_back(placeholder(x[i].dtype(), shape));
-      feeds.emplace_back(phs.back(), x[i]);
-    }
+    const auto [phs, feeds] = graph_inputs(c, x);
     const Tensor graph = Session(g).run(c.build(phs), feeds);
     CHECK(graph.shape() == eager.shape());
     CHECK(max_rel_diff(graph, eager) == 0.0);

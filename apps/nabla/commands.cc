@@ -44,6 +44,15 @@ Sequential model_from_file(const std::string& path) {
 
 }  // namespace
 
+std::optional<cxxopts::ParseResult> parse_options(cxxopts::Options& opts, int argc, char** argv) {
+  auto args = opts.parse(argc, argv);
+  if (args.count("help")) {
+    std::cout << opts.help() << "\n";
+    return std::nullopt;
+  }
+  return args;
+}
+
 void write_text_atomically(const std::string& path, const std::string& text) {
   const fs::path target(path);
   const fs::path temp = target.parent_path() /
@@ -71,11 +80,9 @@ int evaluate_command(int argc, char** argv) {
                                                                                "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5 --config CONFIG.json");
-  const auto args = opts.parse(argc, argv);
-  if (args.count("help")) {
-    std::cout << opts.help() << "\n";
-    return 0;
-  }
+  const auto parsed = parse_options(opts, argc, argv);
+  if (!parsed) return 0;
+  const cxxopts::ParseResult& args = *parsed;
   if (!args.count("model")) throw ConfigError("", "missing MODEL.h5 (see nabla evaluate --help)");
   if (!args.count("config"))
     throw ConfigError("--config", "missing: the config says where the data is");
@@ -127,11 +134,9 @@ int predict_command(int argc, char** argv) {
                                                                                "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5 --input X.(csv|npy|h5)");
-  const auto args = opts.parse(argc, argv);
-  if (args.count("help")) {
-    std::cout << opts.help() << "\n";
-    return 0;
-  }
+  const auto parsed = parse_options(opts, argc, argv);
+  if (!parsed) return 0;
+  const cxxopts::ParseResult& args = *parsed;
   if (!args.count("model")) throw ConfigError("", "missing MODEL.h5 (see nabla predict --help)");
   if (!args.count("input")) throw ConfigError("--input", "missing: the file of inputs to predict");
   if (args["batch-size"].as<int>() <= 0) throw ConfigError("--batch-size", "must be positive");
@@ -174,11 +179,9 @@ int summary_command(int argc, char** argv) {
       "h,help", "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5|CONFIG.json");
-  const auto args = opts.parse(argc, argv);
-  if (args.count("help")) {
-    std::cout << opts.help() << "\n";
-    return 0;
-  }
+  const auto parsed = parse_options(opts, argc, argv);
+  if (!parsed) return 0;
+  const cxxopts::ParseResult& args = *parsed;
   if (!args.count("model"))
     throw ConfigError("", "missing MODEL.h5 or CONFIG.json (see nabla summary --help)");
   model_from_file(args["model"].as<std::string>()).summary(std::cout);
@@ -195,11 +198,9 @@ int export_graph_command(int argc, char** argv) {
       "h,help", "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5|CONFIG.json");
-  const auto args = opts.parse(argc, argv);
-  if (args.count("help")) {
-    std::cout << opts.help() << "\n";
-    return 0;
-  }
+  const auto parsed = parse_options(opts, argc, argv);
+  if (!parsed) return 0;
+  const cxxopts::ParseResult& args = *parsed;
   if (!args.count("model"))
     throw ConfigError("", "missing MODEL.h5 or CONFIG.json (see nabla export-graph --help)");
   const std::string format = args["format"].as<std::string>();

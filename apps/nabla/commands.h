@@ -2,6 +2,8 @@
 // exceptions (exit 1) are turned into one line by main().
 #pragma once
 
+#include <cxxopts.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,9 @@ int evaluate_command(int argc, char** argv);
 int predict_command(int argc, char** argv);
 int summary_command(int argc, char** argv);
 int export_graph_command(int argc, char** argv);
+
+/// Parses a subcommand's options; prints its help and returns nullopt on -h/--help.
+std::optional<cxxopts::ParseResult> parse_options(cxxopts::Options& opts, int argc, char** argv);
 
 /// Writes `text` to `path` through a temporary file renamed into place, so a failure never leaves
 /// half a file where a previous run's file was.

@@ -171,11 +171,9 @@ int train_command(int argc, char** argv) {
       "device", "cpu or cuda[:N]", cxxopts::value<std::string>())("h,help", "show this help");
   opts.parse_positional({"config"});
   opts.positional_help("CONFIG.json");
-  const auto args = opts.parse(argc, argv);
-  if (args.count("help")) {
-    std::cout << opts.help() << "\n";
-    return 0;
-  }
+  const auto parsed = parse_options(opts, argc, argv);
+  if (!parsed) return 0;
+  const cxxopts::ParseResult& args = *parsed;
   if (!args.count("config")) throw ConfigError("", "missing CONFIG.json (see nabla train --help)");
 
   // ---- everything is checked before the output directory is touched ----

@@ -79,59 +79,69 @@ int64_t checked_label(const KernelArgs& args, const I* labels, int64_t row, int6
   return label;
 }
 
-// loss[r] = logsumexp(logits[r]) - logits[r, label[r]]
-void sparse_xent_kernel(const KernelArgs& args) {
+// Calls row(r, z, label, max, exp_into) for every row of the logits (input 1) with its checked
+// label (input 0); exp_into(d) writes exp(z - max) into d and returns their sum. Both sparse
+// cross-entropy kernels are this loop with a different row body.
+template <class T, class I, class Row>
+void for_each_logit_row(const KernelArgs& args, Row&& row) {
   const int64_t rows = args.in(1).shape[0], classes = args.in(1).shape[1];
+  const I* labels = args.in(0).as<I>();
+  const T* logits = args.in(1).as<T>();
+  parallel_range(args, rows, classes * 8, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* z = logits + r * classes;
+      T m = -std::numeric_limits<T>::infinity();
+      for (int64_t j = 0; j < classes; ++j) m = std::max(m, z[j]);
+      auto exp_into = [&](T* d) {
+        T sum = 0;
+        for (int64_t j = 0; j < classes; ++j) {
+          const T e = std::exp(z[j] - m);
+          if (d) d[j] = e;
+          sum += e;
+        }
+        return sum;
+      };
+      row(r, z, checked_label(args, labels, r, classes), m, exp_into);
+    }
+  });
+}
+
+// Dispatches on the label type (int32/int64) and the logits' float type.
+template <class F>
+void dispatch_xent(const KernelArgs& args, F&& body) {
   dispatch_numeric(args.in(0).dtype, args, [&]<class I>() {
     if constexpr (std::is_integral_v<I>) {
-      const I* labels = args.in(0).as<I>();
-      dispatch_float(args.in(1).dtype, args, [&]<class T>() {
-        const T* logits = args.in(1).as<T>();
-        T* loss = args.output.as<T>();
-        parallel_range(args, rows, classes * 8, [&](int64_t r0, int64_t r1) {
-          for (int64_t r = r0; r < r1; ++r) {
-            const T* z = logits + r * classes;
-            const int64_t label = checked_label(args, labels, r, classes);
-            T m = -std::numeric_limits<T>::infinity();
-            for (int64_t j = 0; j < classes; ++j) m = std::max(m, z[j]);
-            T sum = 0;
-            for (int64_t j = 0; j < classes; ++j) sum += std::exp(z[j] - m);
-            loss[r] = m + std::log(sum) - z[label];
-          }
-        });
-      });
+      dispatch_float(args.in(1).dtype, args, [&]<class T>() { body.template operator()<T, I>(); });
+    } else {
+      throw TypeError(args.where() + ": labels must be int32 or int64");
     }
+  });
+}
+
+// loss[r] = logsumexp(logits[r]) - logits[r, label[r]]
+void sparse_xent_kernel(const KernelArgs& args) {
+  dispatch_xent(args, [&]<class T, class I>() {
+    T* loss = args.output.as<T>();
+    for_each_logit_row<T, I>(args, [&](int64_t r, const T* z, int64_t label, T m, auto&& exp_into) {
+      loss[r] = m + std::log(exp_into(static_cast<T*>(nullptr))) - z[label];
+    });
   });
 }
 
 // dlogits[r] = (softmax(logits[r]) - one_hot(label[r])) * dloss[r]
 void sparse_xent_grad_kernel(const KernelArgs& args) {
-  const int64_t rows = args.in(1).shape[0], classes = args.in(1).shape[1];
-  dispatch_numeric(args.in(0).dtype, args, [&]<class I>() {
-    if constexpr (std::is_integral_v<I>) {
-      const I* labels = args.in(0).as<I>();
-      dispatch_float(args.in(1).dtype, args, [&]<class T>() {
-        const T* logits = args.in(1).as<T>();
-        const T* dloss = args.in(2).as<T>();
-        const bool scalar_dloss = args.in(2).numel() == 1;
-        T* out = args.output.as<T>();
-        parallel_range(args, rows, classes * 8, [&](int64_t r0, int64_t r1) {
-          for (int64_t r = r0; r < r1; ++r) {
-            const T* z = logits + r * classes;
-            T* d = out + r * classes;
-            const int64_t label = checked_label(args, labels, r, classes);
-            T m = -std::numeric_limits<T>::infinity();
-            for (int64_t j = 0; j < classes; ++j) m = std::max(m, z[j]);
-            T sum = 0;
-            for (int64_t j = 0; j < classes; ++j) sum += (d[j] = std::exp(z[j] - m));
-            const T g = dloss[scalar_dloss ? 0 : r];
-            const T scale = g / sum;
-            for (int64_t j = 0; j < classes; ++j) d[j] *= scale;
-            d[label] -= g;
-          }
-        });
-      });
-    }
+  const int64_t classes = args.in(1).shape[1];
+  dispatch_xent(args, [&]<class T, class I>() {
+    const T* dloss = args.in(2).as<T>();
+    const bool scalar_dloss = args.in(2).numel() == 1;
+    T* out = args.output.as<T>();
+    for_each_logit_row<T, I>(args, [&](int64_t r, const T*, int64_t label, T, auto&& exp_into) {
+      T* d = out + r * classes;
+      const T g = dloss[scalar_dloss ? 0 : r];
+      const T scale = g / exp_into(d);
+      for (int64_t j = 0; j < classes; ++j) d[j] *= scale;
+      d[label] -= g;
+    });
   });
 }
 
