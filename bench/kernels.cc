@@ -1,7 +1,9 @@
 #include "kernels.h"
 
 #include <cstdio>
+#include <cstring>
 #include <functional>
+#include <vector>
 
 #include "framework/nabla.h"
 #include "harness.h"
@@ -42,14 +44,29 @@ void row(const char* name, double seconds, double amount, const char* unit) {
 
 }  // namespace
 
+double measure_copy_bandwidth(bool quick) {
+  // A copy far larger than the caches: bytes read plus bytes written per second.
+  const size_t n = size_t{1} << 26;  // 64 Mi floats each way
+  std::vector<float> a(n, 1.0f), b(n);
+  const double s = median(time_runs(
+      [&] {
+        std::memcpy(b.data(), a.data(), n * sizeof(float));
+        keep(b);
+      },
+      quick ? 3 : 7));
+  return 2.0 * n * sizeof(float) / s / 1e9;
+}
+
 double measure_sgemm_peak(bool quick) {
   return 2.0 * 1024 * 1024 * 1024 / matmul_seconds(1024, 1024, 1024, false, false, quick) / 1e9;
 }
 
 void run_kernels(bool quick, double peak) {
+  const double bandwidth = measure_copy_bandwidth(quick);
   std::printf(
-      "\n== hot kernels at the workload's shapes (%d threads; sgemm peak %.1f GFLOP/s) ==\n",
-      num_threads(), peak);
+      "\n== hot kernels at the workload's shapes (%d threads; measured peaks: sgemm %.1f GFLOP/s, "
+      "memory copy %.1f GB/s) ==\n",
+      num_threads(), peak, bandwidth);
   auto mm = [&](const char* name, int64_t m, int64_t k, int64_t n, bool ta, bool tb) {
     row(name, matmul_seconds(m, k, n, ta, tb, quick), 2.0 * m * k * n, "GFLOP/s");
   };

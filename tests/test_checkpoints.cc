@@ -316,3 +316,19 @@ TEST_CASE("optimizer state is written in Keras's order and read back") {
   REQUIRE(a.size() == b.size());
   for (size_t i = 0; i < a.size(); ++i) CHECK(max_abs_diff({a[i].value()}, {b[i].value()}) == 0);
 }
+
+TEST_CASE("a file that lists a weight it does not hold is a clear error naming the path") {
+  TempDir dir;
+  reset_layer_names();
+  Sequential model({Input({2}), Dense(3)});
+  const TensorList original = model.get_weights();
+  h5::write_atomically(dir / "broken.h5", [](h5::Group& root) {
+    root.set_string_list("layer_names", {"dense"});
+    h5::Group g = root.create_group("dense");
+    g.set_string_list("weight_names", {"dense/kernel:0", "dense/bias:0"});
+    g.write("dense/kernel:0", Tensor::zeros({2, 3}));  // the bias is missing
+  });
+  CHECK_THROWS_WITH_AS(model.load_weights(dir / "broken.h5"),
+                       doctest::Contains("'/dense/dense/bias:0': dataset not found"), IOError);
+  CHECK(max_abs_diff(model.get_weights(), original) == 0.0);
+}

@@ -10,6 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "framework/data/loaders.h"
+#include "framework/io/hdf5.h"
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -255,4 +258,64 @@ TEST_CASE("the README shows the example exactly as it is built") {
   CHECK(!example.empty());
   CHECK(readme.find(example) != std::string::npos);
   CHECK(std::count(example.begin(), example.end(), '\n') <= 17);
+}
+
+TEST_CASE("npy and hdf5 data sources train, and predict reads .npy and .h5 inputs") {
+  TempDir dir;
+  // The iris features and labels as .npy files and as datasets of one .h5 file.
+  const std::string csv = kConfigs + "/data/iris_train.csv";
+  json j = json::parse(read(kConfigs + "/iris.json"));
+  j["output"]["dir"] = (dir.path / "run").string();
+  j["data"].erase("test");
+  std::ifstream in(csv);
+  std::string header, line;
+  std::getline(in, header);
+  std::vector<float> x, y;
+  const std::vector<std::string> species{"setosa", "versicolor", "virginica"};
+  while (std::getline(in, line)) {
+    std::stringstream ss(line);
+    std::string cell;
+    for (int c = 0; c < 4; ++c) {
+      std::getline(ss, cell, ',');
+      x.push_back(std::stof(cell));
+    }
+    std::getline(ss, cell, ',');
+    y.push_back(
+        static_cast<float>(std::find(species.begin(), species.end(), cell) - species.begin()));
+  }
+  const int64_t n = static_cast<int64_t>(y.size());
+  nabla::save_npy((dir.path / "x.npy").string(), nabla::Tensor::from_vector(x, {n, 4}));
+  nabla::save_npy((dir.path / "y.npy").string(), nabla::Tensor::from_vector(y, {n}));
+  nabla::h5::write_atomically((dir.path / "iris.h5").string(), [&](nabla::h5::Group& root) {
+    root.write("features", nabla::Tensor::from_vector(x, {n, 4}));
+    root.write("labels", nabla::Tensor::from_vector(y, {n}));
+  });
+
+  j["data"]["train"] = {{"format", "npy"},
+                        {"x", (dir.path / "x.npy").string()},
+                        {"y", (dir.path / "y.npy").string()}};
+  std::ofstream(dir.path / "npy.json") << j.dump();
+  Result npy = run("train " + (dir.path / "npy.json").string() + " --epochs 3 --verbose 0");
+  CHECK_MESSAGE(npy.code == 0, npy.output);
+
+  j["data"]["train"] = {{"format", "hdf5"},
+                        {"path", (dir.path / "iris.h5").string()},
+                        {"x", "features"},
+                        {"y", "labels"}};
+  j["output"]["dir"] = (dir.path / "run_h5").string();
+  std::ofstream(dir.path / "h5.json") << j.dump();
+  Result h5 = run("train " + (dir.path / "h5.json").string() + " --epochs 3 --verbose 0");
+  CHECK_MESSAGE(h5.code == 0, h5.output);
+
+  const std::string model = (dir.path / "run_h5" / "model.h5").string();
+  Result from_npy =
+      run("predict " + model + " --input " + (dir.path / "x.npy").string() + " --classes");
+  Result from_h5 = run("predict " + model + " --input " + (dir.path / "iris.h5").string() +
+                       " --dataset features --classes");
+  CHECK(from_npy.code == 0);
+  CHECK(from_h5.code == 0);
+  CHECK(from_npy.output == from_h5.output);
+  CHECK(std::count(from_npy.output.begin(), from_npy.output.end(), '\n') == n);
+  CHECK(run("predict " + model + " --input " + (dir.path / "iris.h5").string()).code ==
+        2);  // no --dataset
 }
