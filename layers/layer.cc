@@ -65,13 +65,14 @@ Tensor Layer::operator()(const Tensor& x, bool training) {
 Tensor Layer::operator()(const Tensor& x, CallContext& ctx) {
   Shape shape = x.shape();
   if (shape.rank() > 0) shape[0] = -1;  // weights never depend on the batch size
-  if (!built_) {
-    ensure_built(shape);
-  } else if (input_shape_.rank() != shape.rank() ||
-             !shape_matches(input_shape_, x.shape()) && !shape_matches(x.shape(), input_shape_)) {
-    throw ShapeError("layer '" + name_ + "' (" + class_name() + ") was built for inputs of shape " +
+  if (!built_) ensure_built(shape);
+  // Every axis but the batch must agree (an unknown dimension on either side matches).
+  bool fits = input_shape_.rank() == shape.rank();
+  for (int i = 1; fits && i < shape.rank(); ++i)
+    fits = input_shape_[i] < 0 || shape[i] < 0 || input_shape_[i] == shape[i];
+  if (!fits)
+    throw ShapeError("layer '" + name() + "' (" + class_name() + ") was built for inputs of shape " +
                      input_shape_.to_string() + ", got " + x.shape().to_string());
-  }
   if (x.is_symbolic()) {
     auto capture = x.graph()->capture_variables();
     return call(x, ctx);

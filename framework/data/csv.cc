@@ -130,7 +130,7 @@ LabeledData csv_features_labels(const CsvTable& table, const std::string& path,
       x[r * features + f++] = static_cast<float>(v);
     }
     if (label_col < 0) continue;
-    double v;
+    double v = 0;
     if (numeric) {
       parse_number(row[label_col], &v);
     } else {

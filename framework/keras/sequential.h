@@ -149,7 +149,6 @@ class Sequential {
   nlohmann::json training_config() const;
 
  private:
-  friend class Trainer;
   CompiledModel& ensure_graph(const Shape& data_shape);
   void invalidate_graph();
 
