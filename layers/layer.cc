@@ -71,8 +71,9 @@ Tensor Layer::operator()(const Tensor& x, CallContext& ctx) {
   for (int i = 1; fits && i < shape.rank(); ++i)
     fits = input_shape_[i] < 0 || shape[i] < 0 || input_shape_[i] == shape[i];
   if (!fits)
-    throw ShapeError("layer '" + name() + "' (" + class_name() + ") was built for inputs of shape " +
-                     input_shape_.to_string() + ", got " + x.shape().to_string());
+    throw ShapeError("layer '" + name() + "' (" + class_name() +
+                     ") was built for inputs of shape " + input_shape_.to_string() + ", got " +
+                     x.shape().to_string());
   if (x.is_symbolic()) {
     auto capture = x.graph()->capture_variables();
     return call(x, ctx);

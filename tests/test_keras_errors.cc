@@ -110,7 +110,8 @@ TEST_CASE("models round-trip through Keras JSON") {
 TEST_CASE("a built layer rejects inputs of another feature size") {
   Dense d(3);
   d(Tensor::zeros({2, 4}));
-  CHECK_THROWS_WITH_AS(d(Tensor::zeros({2, 5})), doctest::Contains("was built for inputs of shape (None, 4), got (2, 5)"),
+  CHECK_THROWS_WITH_AS(d(Tensor::zeros({2, 5})),
+                       doctest::Contains("was built for inputs of shape (None, 4), got (2, 5)"),
                        ShapeError);
   CHECK(d(Tensor::zeros({7, 4})).shape() == Shape{7, 3});
 }
