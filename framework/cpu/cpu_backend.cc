@@ -17,6 +17,7 @@ namespace nabla {
 
 namespace cpu {
 void register_elementwise_kernels(Backend& b);
+void register_activation_kernels(Backend& b);
 void register_matmul_kernels(Backend& b);
 void register_reduce_kernels(Backend& b);
 void register_array_kernels(Backend& b);
@@ -133,6 +134,7 @@ Backend& cpu_backend() {
   static std::once_flag registered;
   std::call_once(registered, [] {
     cpu::register_elementwise_kernels(backend);
+    cpu::register_activation_kernels(backend);
     cpu::register_matmul_kernels(backend);
     cpu::register_reduce_kernels(backend);
     cpu::register_array_kernels(backend);

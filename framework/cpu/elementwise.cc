@@ -5,7 +5,6 @@
 
 #include "framework/backend/backend.h"
 #include "framework/cpu/kernel_util.h"
-#include "framework/ops/activation_math.h"
 
 namespace nabla::cpu {
 namespace {
@@ -133,15 +132,6 @@ struct MinF {
 
 // ---------------------------------------------------------------- unary
 
-template <class T, class F>
-void unary_loop(const KernelArgs& args, int64_t cost, F f) {
-  const T* x = args.in(0).as<T>();
-  T* y = args.output.as<T>();
-  parallel_range(args, args.output.numel(), cost, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) y[i] = f(x[i]);
-  });
-}
-
 // Element-wise functions Eigen vectorizes (exp, log, ...) run through Eigen arrays.
 template <class Op>
 KernelFn eigen_unary() {
@@ -242,65 +232,6 @@ void logical_not_kernel(const KernelArgs& args) {
 
 void logical_and_kernel(const KernelArgs& args) {
   binary_loop<uint8_t, uint8_t>(args, [](uint8_t a, uint8_t b) -> uint8_t { return a && b; });
-}
-
-// ---------------------------------------------------------------- activations
-
-// Work per element: a compare for the piece-wise linear activations, a transcendental for the rest.
-constexpr int64_t activation_cost(Activation a) {
-  return a == Activation::Relu || a == Activation::Relu6 || a == Activation::LeakyRelu ||
-                 a == Activation::HardSigmoid
-             ? 1
-             : 16;
-}
-
-template <Activation A, class T>
-void activation_forward(const KernelArgs& args) {
-  const T alpha = static_cast<T>(args.attrs->get_float("alpha", 0.0));
-  unary_loop<T>(args, activation_cost(A), [alpha](T x) { return act::forward<T>(A, x, alpha); });
-}
-
-template <Activation A, class T>
-void activation_backward(const KernelArgs& args, T alpha) {
-  const T* dy = args.in(0).as<T>();
-  const T* t = args.in(1).as<T>();
-  T* dx = args.output.as<T>();
-  parallel_range(args, args.output.numel(), activation_cost(A), [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) dx[i] = dy[i] * act::derivative<T>(A, t[i], alpha);
-  });
-}
-
-template <Activation A>
-void activation_kernel(const KernelArgs& args) {
-  dispatch_float(args.in(0).dtype, args, [&]<class T>() { activation_forward<A, T>(args); });
-}
-
-// Calls f.template operator()<A>() for the runtime activation `a`.
-template <class F>
-void with_activation(Activation a, F&& f) {
-  switch (a) {
-#define NABLA_CASE(K)                       \
-  case Activation::K:                       \
-    f.template operator()<Activation::K>(); \
-    break;
-    NABLA_CASE(Relu)
-    NABLA_CASE(Relu6) NABLA_CASE(LeakyRelu) NABLA_CASE(Elu) NABLA_CASE(Selu) NABLA_CASE(Sigmoid)
-        NABLA_CASE(HardSigmoid) NABLA_CASE(Tanh) NABLA_CASE(Softplus) NABLA_CASE(Softsign)
-            NABLA_CASE(Gelu) NABLA_CASE(GeluTanh) NABLA_CASE(Silu)
-#undef NABLA_CASE
-  }
-}
-
-void activation_grad_kernel(const KernelArgs& args) {
-  Activation a;
-  activation_from_op_name(args.attrs->get_string("kind"), &a);
-  if (args.in(0).shape != args.in(1).shape)
-    throw ShapeError(args.where() + ": gradient " + args.in(0).shape.to_string() +
-                     " and activation " + args.in(1).shape.to_string() + " differ");
-  dispatch_float(args.in(0).dtype, args, [&]<class T>() {
-    const T alpha = static_cast<T>(args.attrs->get_float("alpha", 0.0));
-    with_activation(a, [&]<Activation A>() { activation_backward<A, T>(args, alpha); });
-  });
 }
 
 // ---------------------------------------------------------------- the rest
@@ -424,20 +355,6 @@ void register_elementwise_kernels(Backend& b) {
   b.register_kernel("Floor", eigen_unary<FloorOp>());
   b.register_kernel("Reciprocal", eigen_unary<ReciprocalOp>());
   b.register_kernel("Square", eigen_unary<SquareOp>());
-  b.register_kernel("Relu", activation_kernel<Activation::Relu>);
-  b.register_kernel("Relu6", activation_kernel<Activation::Relu6>);
-  b.register_kernel("LeakyRelu", activation_kernel<Activation::LeakyRelu>);
-  b.register_kernel("Elu", activation_kernel<Activation::Elu>);
-  b.register_kernel("Selu", activation_kernel<Activation::Selu>);
-  b.register_kernel("Sigmoid", activation_kernel<Activation::Sigmoid>);
-  b.register_kernel("HardSigmoid", activation_kernel<Activation::HardSigmoid>);
-  b.register_kernel("Tanh", activation_kernel<Activation::Tanh>);
-  b.register_kernel("Softplus", activation_kernel<Activation::Softplus>);
-  b.register_kernel("Softsign", activation_kernel<Activation::Softsign>);
-  b.register_kernel("Gelu", activation_kernel<Activation::Gelu>);
-  b.register_kernel("GeluTanh", activation_kernel<Activation::GeluTanh>);
-  b.register_kernel("Silu", activation_kernel<Activation::Silu>);
-  b.register_kernel("ActivationGrad", activation_grad_kernel);
   b.register_kernel("BiasAdd", bias_add_kernel);
   b.register_kernel("Select", select_kernel);
   b.register_kernel("Cast", cast_kernel);

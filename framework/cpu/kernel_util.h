@@ -69,6 +69,17 @@ struct BroadcastWalker {
   }
 };
 
+/// y[i] = f(x[i]) over input 0 into the output, on the pool when large; `cost` is the work per
+/// element in cycles.
+template <class T, class F>
+void unary_loop(const KernelArgs& args, int64_t cost, F f) {
+  const T* x = args.in(0).as<T>();
+  T* y = args.output.as<T>();
+  parallel_range(args, args.output.numel(), cost, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) y[i] = f(x[i]);
+  });
+}
+
 /// Element size-agnostic copy of a whole tensor.
 inline void copy_view(const TensorView& dst, const TensorView& src) {
   if (dst.data != src.data)
