@@ -46,9 +46,11 @@ void with_activation(Activation a, F&& f) {
     NABLA_CASE(Relu)
     NABLA_CASE(Relu6)
     NABLA_CASE(LeakyRelu)
-    NABLA_CASE(Elu) NABLA_CASE(Selu) NABLA_CASE(Sigmoid) NABLA_CASE(HardSigmoid) NABLA_CASE(Tanh)
-        NABLA_CASE(Softplus) NABLA_CASE(Softsign) NABLA_CASE(Gelu) NABLA_CASE(GeluTanh)
-            NABLA_CASE(Silu)
+    NABLA_CASE(Elu)
+    NABLA_CASE(Selu)
+    NABLA_CASE(Sigmoid)
+    NABLA_CASE(HardSigmoid) NABLA_CASE(Tanh) NABLA_CASE(Softplus) NABLA_CASE(Softsign)
+        NABLA_CASE(Gelu) NABLA_CASE(GeluTanh) NABLA_CASE(Silu)
 #undef NABLA_CASE
   }
 }
@@ -68,19 +70,11 @@ void activation_grad_kernel(const KernelArgs& args) {
 }  // namespace
 
 void register_activation_kernels(Backend& b) {
-  b.register_kernel("Relu", activation_kernel<Activation::Relu>);
-  b.register_kernel("Relu6", activation_kernel<Activation::Relu6>);
-  b.register_kernel("LeakyRelu", activation_kernel<Activation::LeakyRelu>);
-  b.register_kernel("Elu", activation_kernel<Activation::Elu>);
-  b.register_kernel("Selu", activation_kernel<Activation::Selu>);
-  b.register_kernel("Sigmoid", activation_kernel<Activation::Sigmoid>);
-  b.register_kernel("HardSigmoid", activation_kernel<Activation::HardSigmoid>);
-  b.register_kernel("Tanh", activation_kernel<Activation::Tanh>);
-  b.register_kernel("Softplus", activation_kernel<Activation::Softplus>);
-  b.register_kernel("Softsign", activation_kernel<Activation::Softsign>);
-  b.register_kernel("Gelu", activation_kernel<Activation::Gelu>);
-  b.register_kernel("GeluTanh", activation_kernel<Activation::GeluTanh>);
-  b.register_kernel("Silu", activation_kernel<Activation::Silu>);
+  // Every activation of the enum, under its op name: a new activation cannot be left out.
+  for (int i = 0; i <= static_cast<int>(kLastActivation); ++i)
+    with_activation(static_cast<Activation>(i), [&]<Activation A>() {
+      b.register_kernel(activation_op_name(A), activation_kernel<A>);
+    });
   b.register_kernel("ActivationGrad", activation_grad_kernel);
 }
 

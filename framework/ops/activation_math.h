@@ -25,6 +25,8 @@ enum class Activation : int32_t {
   GeluTanh,
   Silu
 };
+/// The last activation of the enum (code iterating over all of them stops here).
+constexpr Activation kLastActivation = Activation::Silu;
 
 /// The op type of each activation ("Relu", ...) and back.
 const char* activation_op_name(Activation a);
