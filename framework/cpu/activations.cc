@@ -39,6 +39,7 @@ void activation_kernel(const KernelArgs& args) {
 template <class F>
 void with_activation(Activation a, F&& f) {
   switch (a) {
+// clang-format off
 #define NABLA_CASE(K)                       \
   case Activation::K:                       \
     f.template operator()<Activation::K>(); \
@@ -49,9 +50,15 @@ void with_activation(Activation a, F&& f) {
     NABLA_CASE(Elu)
     NABLA_CASE(Selu)
     NABLA_CASE(Sigmoid)
-    NABLA_CASE(HardSigmoid) NABLA_CASE(Tanh) NABLA_CASE(Softplus) NABLA_CASE(Softsign)
-        NABLA_CASE(Gelu) NABLA_CASE(GeluTanh) NABLA_CASE(Silu)
+    NABLA_CASE(HardSigmoid)
+    NABLA_CASE(Tanh)
+    NABLA_CASE(Softplus)
+    NABLA_CASE(Softsign)
+    NABLA_CASE(Gelu)
+    NABLA_CASE(GeluTanh)
+    NABLA_CASE(Silu)
 #undef NABLA_CASE
+    // clang-format on
   }
 }
 
