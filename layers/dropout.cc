@@ -44,7 +44,7 @@ nlohmann::json Dropout::get_config() const {
 
 LayerPtr Dropout::from_config(const nlohmann::json& c) {
   ConfigReader r(c, "Dropout", {"rate", "seed"});
-  const nlohmann::json& seed = r.raw("seed", nullptr);
+  const nlohmann::json seed = r.raw("seed", nullptr);
   auto layer = std::make_shared<Dropout>(
       r.number("rate", 0.5), seed.is_number_integer() ? seed.get<uint64_t>() : 0, r.name());
   r.apply_common(*layer);

@@ -85,7 +85,7 @@ int64_t ConfigReader::axis(const char* key, int64_t fallback) const {
   bad(key, "an axis (an integer or a list of one)");
 }
 
-const nlohmann::json& ConfigReader::raw(const char* key, const nlohmann::json& fallback) const {
+nlohmann::json ConfigReader::raw(const char* key, const nlohmann::json& fallback) const {
   if (!config_.contains(key) || config_[key].is_null()) return fallback;
   return config_[key];
 }

@@ -26,8 +26,9 @@ class ConfigReader {
   bool boolean(const char* key, bool fallback) const;
   /// An integer or a one-element list of integers (Keras writes axis either way).
   int64_t axis(const char* key, int64_t fallback) const;
-  /// The value as it is (fallback when absent or null).
-  const nlohmann::json& raw(const char* key, const nlohmann::json& fallback) const;
+  /// A copy of the value as it is (fallback when absent or null). A copy, not a reference: the
+  /// fallback is usually a temporary, and a reference to it would outlive it.
+  nlohmann::json raw(const char* key, const nlohmann::json& fallback) const;
   /// The layer name, or "" for Keras's default.
   std::string name() const;
   /// Sets trainable and the input shape (batch_input_shape, batch_shape or input_shape).

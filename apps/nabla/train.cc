@@ -286,7 +286,8 @@ int train_command(int argc, char** argv) {
     fo.validation_split(vsplit);
   }
   ClassWeight cw;
-  for (const auto& [k, v] : f.value("class_weight", json::object()).items())
+  const json class_weight = f.value("class_weight", json::object());  // items() points into it
+  for (const auto& [k, v] : class_weight.items())
     cw[std::stoll(k)] = v.get<double>();
   fo.class_weight(cw);
   if (fo.verbose()) model.summary(std::cout);

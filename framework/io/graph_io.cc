@@ -41,7 +41,10 @@ json attr_json(const AttrValue& v) {
 AttrValue attr_from(const json& j, const std::string& where) {
   if (!j.is_object() || j.size() != 1)
     throw ValueError(where + ": malformed attribute " + j.dump());
-  const auto& [key, v] = *j.items().begin();
+  // The one member, by iterator into `j` itself (items() would be a temporary to point into).
+  const auto member = j.begin();
+  const std::string& key = member.key();
+  const json& v = member.value();
   if (key == "b") return v.get<bool>();
   if (key == "i") return v.get<int64_t>();
   if (key == "f") return v.get<double>();
