@@ -19,8 +19,8 @@
 // The Keras API: layers, losses, optimizers, metrics, callbacks, models, checkpoints.
 #include "framework/keras/callbacks.h"
 #include "framework/keras/checkpoint.h"
-#include "framework/keras/compiled_model.h"
 #include "framework/keras/metrics.h"
+#include "framework/keras/model.h"
 #include "framework/keras/sequential.h"
 #include "layers/layers.h"
 #include "losses/losses.h"

@@ -111,7 +111,7 @@ nlohmann::json regularizer_config(const RegularizerPtr& r) {
 }
 
 Tensor batch_size_of(const Tensor& x) {
-  return apply_op("ReducedSize", {x}, {{"axes", std::vector<int64_t>{0}}, {"dtype", x.dtype()}});
+  return apply_op(op::ReducedSize, {x}, {{"axes", std::vector<int64_t>{0}}, {"dtype", x.dtype()}});
 }
 
 Shape shape_from_json(const nlohmann::json& j, const std::string& what) {

@@ -30,7 +30,7 @@ Tensor Adam::update(const Variable& variable, const Tensor& grad, const Variable
                     const Tensor& lr, const Tensor& iterations) {
   // The op knows amsgrad from the third slot.
   return update_op(
-      "ApplyAdam", variable, grad, lr, iterations, reads(slots),
+      op::ApplyAdam, variable, grad, lr, iterations, reads(slots),
       {{"beta_1", args_.beta_1}, {"beta_2", args_.beta_2}, {"epsilon", args_.epsilon}});
 }
 

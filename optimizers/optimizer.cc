@@ -210,8 +210,8 @@ Attrs Optimizer::update_attrs() const {
   return {{"weight_decay", weight_decay()}};
 }
 
-Tensor Optimizer::update_op(const std::string& op, const Variable& variable, const Tensor& grad,
-                            const Tensor& lr, const Tensor& iterations, const TensorList& slots,
+Tensor Optimizer::update_op(OpId op, const Variable& variable, const Tensor& grad, const Tensor& lr,
+                            const Tensor& iterations, const TensorList& slots,
                             const Attrs& attrs) const {
   Attrs all = update_attrs();
   for (const auto& [key, value] : attrs.entries()) all.set(key, value);

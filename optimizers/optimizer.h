@@ -15,6 +15,7 @@
 #include "framework/core/attrs.h"
 #include "framework/core/tensor.h"
 #include "framework/graph/variable.h"
+#include "framework/ops/op_table.h"
 #include "optimizers/schedules.h"
 
 namespace nabla {
@@ -176,11 +177,10 @@ class Optimizer {
   Attrs update_attrs() const;
   /// The weight decay factor, 0 when none.
   double weight_decay() const { return options_.weight_decay.value_or(0.0); }
-  /// Runs fused update op `op` (e.g. "ApplyAdam") on `variable` with its `slots`, with
+  /// Runs fused update op `op` (e.g. op::ApplyAdam) on `variable` with its `slots`, with
   /// update_attrs() and `attrs` as attributes.
-  Tensor update_op(const std::string& op, const Variable& variable, const Tensor& grad,
-                   const Tensor& lr, const Tensor& iterations, const TensorList& slots,
-                   const Attrs& attrs) const;
+  Tensor update_op(OpId op, const Variable& variable, const Tensor& grad, const Tensor& lr,
+                   const Tensor& iterations, const TensorList& slots, const Attrs& attrs) const;
   /// Adds state that is not a per-variable slot to variables() (and to to()).
   void track_variable(const Variable& variable);
   /// A read of `variable` for the step `like` (the iterations tensor update() is given) belongs

@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "datasets.h"
+#include "framework/keras/train_step.h"
 #include "run_config.h"
 
 namespace nabla::cli {
@@ -16,9 +17,10 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-Sequential load_model_file(const std::string& path, Device device = Device::CPU) {
+Model load_model_file(const std::string& path, FileAttributes* attributes = nullptr,
+                      Device device = Device::CPU) {
   try {
-    return load_model(path, device);
+    return load_model(path, device, attributes);
   } catch (const Error& e) {
     throw ConfigError("", e.what());
   }
@@ -29,10 +31,10 @@ bool is_json(const std::string& path) {
 }
 
 // A model from MODEL.h5 or CONFIG.json (compiled, so its training graph can be exported).
-Sequential model_from_file(const std::string& path) {
+Model model_from_file(const std::string& path) {
   if (!is_json(path)) return load_model_file(path);
   RunConfig rc = load_config(path);
-  Sequential model = model_from_config(rc.model());
+  Model model = model_from_config(rc.model());
   if (!model.built()) throw ConfigError("model", "the first layer must give the input shape");
   std::vector<MetricRef> metrics;
   for (const auto& m : rc.compile().value("metrics", json::array()))
@@ -91,11 +93,12 @@ int evaluate_command(int argc, char** argv) {
     throw ConfigError("--split", "expected test, validation or train, got '" + split + "'");
   if (args["batch-size"].as<int>() <= 0) throw ConfigError("--batch-size", "must be positive");
   RunConfig rc = load_config(args["config"].as<std::string>());
-  Sequential model = load_model_file(args["model"].as<std::string>());
+  FileAttributes attributes;
+  Model model = load_model_file(args["model"].as<std::string>(), &attributes);
   if (!model.compiled())
     throw ConfigError(
         "", "'" + args["model"].as<std::string>() + "' has no training config to evaluate with");
-  Preprocessing pre = Preprocessing::from_model(model);
+  Preprocessing pre = Preprocessing::from_attributes(attributes);
   const double vsplit = rc.validation_split();
   std::optional<DataSource> src = rc.data(split);
   bool tail_of_train = false;
@@ -140,8 +143,9 @@ int predict_command(int argc, char** argv) {
   if (!args.count("model")) throw ConfigError("", "missing MODEL.h5 (see nabla predict --help)");
   if (!args.count("input")) throw ConfigError("--input", "missing: the file of inputs to predict");
   if (args["batch-size"].as<int>() <= 0) throw ConfigError("--batch-size", "must be positive");
-  Sequential model = load_model_file(args["model"].as<std::string>());
-  const Preprocessing pre = Preprocessing::from_model(model);
+  FileAttributes attributes;
+  Model model = load_model_file(args["model"].as<std::string>(), &attributes);
+  const Preprocessing pre = Preprocessing::from_attributes(attributes);
   Tensor x;
   try {
     x = load_input(args["input"].as<std::string>(), args["dataset"].as<std::string>(), pre);
@@ -206,16 +210,22 @@ int export_graph_command(int argc, char** argv) {
   const std::string format = args["format"].as<std::string>();
   if (format != "dot" && format != "json")
     throw ConfigError("--format", "expected dot or json, got '" + format + "'");
-  Sequential model = model_from_file(args["model"].as<std::string>());
-  const CompiledModel& cm = model.compiled_model();
-  TensorList fetches{cm.predict_fetch};
+  Model model = model_from_file(args["model"].as<std::string>());
+  TrainStep& step = model.train_step();
+  TensorList fetches = step.infer_outputs;
   if (args.count("training")) {
-    fetches = cm.train_fetches;
-    fetches.insert(fetches.end(), cm.eval_fetches.begin(), cm.eval_fetches.end());
+    // What a training step and an evaluation fetch.
+    fetches = {step.train_loss};
+    for (const TrainStep::MetricStats& m : step.metrics)
+      fetches.insert(fetches.end(), m.train.begin(), m.train.end());
+    if (step.update.defined()) fetches.push_back(step.update);
+    fetches.push_back(step.eval_loss);
+    for (const TrainStep::MetricStats& m : step.metrics)
+      fetches.insert(fetches.end(), m.eval.begin(), m.eval.end());
   }
   const std::string text = format == "dot"
-                               ? graph_to_dot(cm.graph, fetches, model.name())
-                               : graph_to_json(cm.graph, fetches, /*with_variable_values=*/false);
+                               ? graph_to_dot(step.graph, fetches, model.name())
+                               : graph_to_json(step.graph, fetches, /*with_variable_values=*/false);
   if (args.count("output")) {
     write_text_atomically(args["output"].as<std::string>(), text);
   } else {

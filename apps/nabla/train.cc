@@ -16,11 +16,11 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-Mode mode_of(const json& c, const std::string& path) {
+MonitorMode mode_of(const json& c, const std::string& path) {
   const std::string m = c.value("mode", "auto");
-  if (m == "auto") return Mode::Auto;
-  if (m == "min") return Mode::Min;
-  if (m == "max") return Mode::Max;
+  if (m == "auto") return MonitorMode::Auto;
+  if (m == "min") return MonitorMode::Min;
+  if (m == "max") return MonitorMode::Max;
   throw ConfigError(path + ".mode", "expected \"auto\", \"min\" or \"max\", got \"" + m + "\"");
 }
 
@@ -55,14 +55,15 @@ class CallbackConfig {
     if (!c_[key].is_string()) throw ConfigError(path_ + "." + key, expected("a string", c_[key]));
     return c_[key].get<std::string>();
   }
-  Mode mode() const { return mode_of(c_, path_); }
+  MonitorMode mode() const { return mode_of(c_, path_); }
 
  private:
   const json& c_;
   std::string path_;
 };
 
-std::vector<CallbackPtr> make_callbacks(const json& list, const fs::path& out_dir) {
+std::vector<CallbackPtr> make_callbacks(const json& list, const fs::path& out_dir,
+                                        const FileAttributes& attributes) {
   std::vector<CallbackPtr> out;
   for (size_t i = 0; i < list.size(); ++i) {
     const std::string path = "callbacks[" + std::to_string(i) + "].config";
@@ -72,41 +73,42 @@ std::vector<CallbackPtr> make_callbacks(const json& list, const fs::path& out_di
       CallbackConfig c(config, path,
                        {"monitor", "min_delta", "patience", "mode", "baseline",
                         "restore_best_weights", "start_from_epoch", "verbose"});
-      EarlyStopping::Options o;
-      o.monitor = c.string("monitor", o.monitor);
-      o.min_delta = c.number("min_delta", 0);
-      o.patience = c.integer("patience", 0);
-      o.mode = c.mode();
+      EarlyStoppingOptions o;
+      o.monitor(c.string("monitor", o.monitor()));
+      o.min_delta(c.number("min_delta", 0));
+      o.patience(c.integer("patience", 0));
+      o.mode(c.mode());
       if (config.contains("baseline") && !config["baseline"].is_null())
-        o.baseline = c.number("baseline", 0);
-      o.restore_best_weights = c.boolean("restore_best_weights", false);
-      o.start_from_epoch = c.integer("start_from_epoch", 0);
-      o.verbose = c.integer("verbose", 1);
+        o.baseline(c.number("baseline", 0));
+      o.restore_best_weights(c.boolean("restore_best_weights", false));
+      o.start_from_epoch(c.integer("start_from_epoch", 0));
+      o.verbose(c.integer("verbose", 1));
       out.push_back(std::make_shared<EarlyStopping>(o));
     } else if (cls == "ReduceLROnPlateau") {
       CallbackConfig c(
           config, path,
           {"monitor", "factor", "patience", "mode", "min_delta", "cooldown", "min_lr", "verbose"});
-      ReduceLROnPlateau::Options o;
-      o.monitor = c.string("monitor", o.monitor);
-      o.factor = c.number("factor", o.factor);
-      o.patience = c.integer("patience", o.patience);
-      o.mode = c.mode();
-      o.min_delta = c.number("min_delta", o.min_delta);
-      o.cooldown = c.integer("cooldown", 0);
-      o.min_lr = c.number("min_lr", 0);
-      o.verbose = c.integer("verbose", 1);
+      ReduceLROnPlateauOptions o;
+      o.monitor(c.string("monitor", o.monitor()));
+      o.factor(c.number("factor", o.factor()));
+      o.patience(c.integer("patience", o.patience()));
+      o.mode(c.mode());
+      o.min_delta(c.number("min_delta", o.min_delta()));
+      o.cooldown(c.integer("cooldown", 0));
+      o.min_lr(c.number("min_lr", 0));
+      o.verbose(c.integer("verbose", 1));
       out.push_back(std::make_shared<ReduceLROnPlateau>(o));
     } else if (cls == "ModelCheckpoint") {
       CallbackConfig c(
           config, path,
           {"filepath", "monitor", "save_best_only", "save_weights_only", "mode", "verbose"});
-      ModelCheckpoint::Options o;
-      o.monitor = c.string("monitor", o.monitor);
-      o.save_best_only = c.boolean("save_best_only", false);
-      o.save_weights_only = c.boolean("save_weights_only", false);
-      o.mode = c.mode();
-      o.verbose = c.integer("verbose", 0);
+      ModelCheckpointOptions o;
+      o.attributes(attributes);  // checkpoints keep the preprocessing, as model.h5 does
+      o.monitor(c.string("monitor", o.monitor()));
+      o.save_best_only(c.boolean("save_best_only", false));
+      o.save_weights_only(c.boolean("save_weights_only", false));
+      o.mode(c.mode());
+      o.verbose(c.integer("verbose", 0));
       fs::path file(c.string("filepath", "checkpoint-{epoch:02d}.h5"));
       if (file.is_relative()) file = out_dir / file;
       out.push_back(std::make_shared<ModelCheckpoint>(file.string(), o));
@@ -210,7 +212,7 @@ int train_command(int argc, char** argv) {
   const Device device = Device::parse(rc.device());
   std::string why;
   if (!device_available(device, &why)) throw ConfigError("device", why);
-  Sequential model = [&] {
+  Model model = [&] {
     try {
       return model_from_config(rc.model());
     } catch (const Error& e) {
@@ -260,7 +262,6 @@ int train_command(int argc, char** argv) {
       throw ConfigError("--weights", e.what());
     }
   }
-  pre.save_into(model);
   j["data"]["preprocessing"] = pre.to_json();
 
   const fs::path out_dir(rc.output_dir());
@@ -268,7 +269,8 @@ int train_command(int argc, char** argv) {
   fs::create_directories(out_dir, ec);
   if (ec || !fs::is_directory(out_dir))
     throw ConfigError("output.dir", "cannot create directory '" + out_dir.string() + "'");
-  const std::vector<CallbackPtr> callbacks = make_callbacks(rc.callbacks(), out_dir);
+  const FileAttributes attributes = pre.to_attributes();
+  const std::vector<CallbackPtr> callbacks = make_callbacks(rc.callbacks(), out_dir, attributes);
 
   // ---- training: failures from here on exit 1 ----
   const json& f = rc.fit();
@@ -287,13 +289,12 @@ int train_command(int argc, char** argv) {
   }
   ClassWeight cw;
   const json class_weight = f.value("class_weight", json::object());  // items() points into it
-  for (const auto& [k, v] : class_weight.items())
-    cw[std::stoll(k)] = v.get<double>();
+  for (const auto& [k, v] : class_weight.items()) cw[std::stoll(k)] = v.get<double>();
   fo.class_weight(cw);
   if (fo.verbose()) model.summary(std::cout);
   const History history = model.fit(train.x, train.y, fo);
 
-  model.save((out_dir / "model.h5").string());
+  save_model(model, (out_dir / "model.h5").string(), attributes);
   json hist = json::object();
   for (const auto& [k, v] : history.history) hist[k] = v;
   write_text_atomically((out_dir / "history.json").string(), hist.dump(2) + "\n");

@@ -115,13 +115,6 @@ class Tensor {
   /// Rows [begin, end) of the first axis, sharing the data (no copy), like x[begin:end].
   Tensor rows(int64_t begin, int64_t end) const;
 
-  // In-place arithmetic. On eager tensors the result is written into this tensor's own memory
-  // (which other handles and a variable reading it share); it is an error on a tensor a
-  // GradientTape recorded. On symbolic tensors `a *= b` is `a = a * b`.
-  Tensor& operator+=(const Tensor& other);
-  Tensor& operator-=(const Tensor& other);
-  Tensor& operator*=(const Tensor& other);
-  Tensor& operator/=(const Tensor& other);
   const std::shared_ptr<Storage>& storage() const;
 
   // ---- symbolic tensors ----
@@ -142,9 +135,15 @@ class Tensor {
   uint64_t id() const;
 
   // Internal constructors used by graphs, variables and eager execution.
-  static Tensor make_symbolic(Node* node);
+  /// The output of graph node `node` of `graph`, named `*name` (the node's own string, which
+  /// lives as long as the graph), reading `variable` when it is a variable's node.
+  static Tensor make_symbolic(Node* node, Graph* graph, const std::string* name, const Shape& shape,
+                              DType dtype, std::shared_ptr<VariableState> variable);
   static Tensor make_eager(std::shared_ptr<Storage> storage, const Shape& shape, DType dtype);
-  static Tensor make_variable_read(const std::shared_ptr<VariableState>& variable);
+  /// An eager read of a variable: its storage, and its identity `id` for tapes.
+  static Tensor make_variable_read(std::shared_ptr<Storage> storage, const Shape& shape,
+                                   DType dtype, std::shared_ptr<VariableState> variable,
+                                   uint64_t id);
 
  private:
   std::shared_ptr<detail::TensorImpl> impl_;

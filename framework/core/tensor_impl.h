@@ -11,8 +11,10 @@ namespace nabla::detail {
 struct TensorImpl {
   Shape shape;
   DType dtype = DType::Float32;
-  std::shared_ptr<Storage> storage;         // eager tensors
-  Node* node = nullptr;                     // symbolic tensors
+  std::shared_ptr<Storage> storage;  // eager tensors
+  Node* node = nullptr;              // symbolic tensors: the node, its graph and name
+  Graph* graph = nullptr;
+  const std::string* name = nullptr;
   std::shared_ptr<VariableState> variable;  // reads of a variable
   uint64_t id = 0;
   bool weak = false;

@@ -1,6 +1,5 @@
 #include "framework/graph/variable.h"
 
-#include "framework/backend/backend.h"
 #include "framework/core/tensor_impl.h"
 #include "framework/graph/graph.h"
 #include "framework/ops/ops.h"
@@ -18,6 +17,13 @@ Variable::Variable(const Tensor& initial_value, const std::string& name, bool tr
   state_->trainable = trainable;
   state_->id = detail::next_tensor_id();
   state_->storage = initial_value.clone().storage();
+}
+
+Tensor Variable::read() const {
+  const VariableState& s = state();
+  if (s.home_graph) return s.home_graph->variable_node(state_)->output();
+  if (!s.storage) throw StateError("variable '" + s.name + "' is used before it is initialised");
+  return Tensor::make_variable_read(s.storage, s.shape, s.dtype, state_, s.id);
 }
 
 VariableState& Variable::state() const {
@@ -71,7 +77,7 @@ Tensor Variable::initializer() const {
   Graph& g = *s.home_graph;
   if (!s.initializer)
     state_->initializer =
-        g.add_operation("Assign", {g.variable_node(state_)->output(), s.initial_value->output()},
+        g.add_operation(op::Assign, {g.variable_node(state_)->output(), s.initial_value->output()},
                         {}, s.name + "/Assign")
             .node();
   return s.initializer->output();

@@ -55,7 +55,7 @@ class Variable {
   Device device() const;
 
   /// A read of the variable: eager (sharing its storage) or a symbolic node of its graph.
-  Tensor read() const { return Tensor::make_variable_read(state_); }
+  Tensor read() const;
   operator Tensor() const { return read(); }
   /// The current value as an eager tensor (a copy; StateError if not initialised).
   Tensor value() const;

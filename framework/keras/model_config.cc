@@ -1,8 +1,9 @@
-// Sequential models as Keras model JSON, and back.
+// Models as Keras model JSON, and back.
 #include <nlohmann/json.hpp>
 
 #include "framework/core/errors.h"
 #include "framework/keras/checkpoint.h"
+#include "framework/keras/model_state.h"
 #include "framework/keras/sequential.h"
 #include "layers/activations.h"
 #include "layers/input_layer.h"
@@ -19,36 +20,13 @@ int keras_major(const nlohmann::json& j) {
   return 3;
 }
 
-nlohmann::json layer_entry(const Layer& layer) {
-  return keras_object("keras.layers", layer.class_name(), layer.get_config());
-}
-
 }  // namespace
 
-nlohmann::json Sequential::get_config() const {
-  nlohmann::json layers = nlohmann::json::array();
-  size_t first = 0;
-  if (!layers_.empty() && dynamic_cast<const InputLayer*>(layers_[0].get())) {
-    layers.push_back(layer_entry(*layers_[0]));
-    first = 1;
-  } else if (built_) {
-    // Keras's dict form starts with an InputLayer; make one from the input shape.
-    layers.push_back(keras_object("keras.layers", "InputLayer",
-                                  {{"batch_input_shape", shape_to_json(input_shape_)},
-                                   {"dtype", "float32"},
-                                   {"sparse", false},
-                                   {"ragged", false},
-                                   {"name", name_ + "_input"}}));
-  }
-  for (size_t i = first; i < layers_.size(); ++i) {
-    nlohmann::json entry = layer_entry(*layers_[i]);
-    entry["config"].erase("batch_input_shape");  // the InputLayer carries the shape
-    layers.push_back(entry);
-  }
-  return keras_object("keras", "Sequential", {{"name", name_}, {"layers", layers}});
+nlohmann::json Model::get_config() const {
+  return keras_object("keras", class_name(), state().arch->get_config(name()));
 }
 
-std::string keras_version_for(const Sequential& model) {
+std::string keras_version_for(const Model& model) {
   const Layer* needs[4] = {};
   for (const LayerPtr& l : model.layers()) {
     const int major = l->keras_major();
@@ -61,16 +39,16 @@ std::string keras_version_for(const Sequential& model) {
   return needs[3] ? kKeras3Version : kKerasVersion;
 }
 
-std::string Sequential::to_json() const {
+std::string Model::to_json() const {
   nlohmann::json j = get_config();
   j["keras_version"] = keras_version_for(*this);
   j["backend"] = "tensorflow";
   return j.dump();
 }
 
-nlohmann::json Sequential::training_config() const {
-  nlohmann::json metrics = nlohmann::json::array();
-  for (const MetricPtr& m : metrics_) metrics.push_back(m->get_config());
+nlohmann::json Model::training_config() const {
+  nlohmann::json metric_configs = nlohmann::json::array();
+  for (const MetricPtr& m : metrics()) metric_configs.push_back(m->get_config());
   // The optimizer as tf-keras 2 writes it: "Custom>Adam" with "is_legacy_optimizer": false is
   // what selects tf-keras's current optimizer classes (a plain "Adam" selects its legacy Adam,
   // which rejects the newer keys and has no AdamW), and tf-keras rejects Keras 3's
@@ -88,14 +66,14 @@ nlohmann::json Sequential::training_config() const {
   if (optimizer().name() == get_optimizer(optimizer().class_name())->name())
     optimizer_config["name"] = optimizer().class_name();
   return {{"loss", {{"class_name", loss().class_name()}, {"config", loss().get_config()}}},
-          {"metrics", metrics},
+          {"metrics", metric_configs},
           {"weighted_metrics", nullptr},
           {"loss_weights", nullptr},
           {"optimizer_config",
            {{"class_name", "Custom>" + optimizer().class_name()}, {"config", optimizer_config}}}};
 }
 
-Sequential model_from_config(const nlohmann::json& j) {
+Model model_from_config(const nlohmann::json& j) {
   if (!j.is_object() || !j.contains("class_name"))
     throw ValueError("a model config needs \"class_name\" and \"config\"");
   const std::string cls = j["class_name"].get<std::string>();
@@ -124,7 +102,7 @@ Sequential model_from_config(const nlohmann::json& j) {
   return model;
 }
 
-Sequential model_from_json(const std::string& text) {
+Model model_from_json(const std::string& text) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);

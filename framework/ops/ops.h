@@ -45,6 +45,14 @@ Tensor operator*(const Tensor& a, const Tensor& b);
 Tensor operator/(const Tensor& a, const Tensor& b);
 Tensor operator-(const Tensor& x);
 
+// In-place arithmetic. On eager tensors the result is written into the tensor's own memory
+// (which other handles and a variable reading it share); it is an error on a tensor a
+// GradientTape recorded. On symbolic tensors `a *= b` is `a = a * b`.
+Tensor& operator+=(Tensor& self, const Tensor& other);
+Tensor& operator-=(Tensor& self, const Tensor& other);
+Tensor& operator*=(Tensor& self, const Tensor& other);
+Tensor& operator/=(Tensor& self, const Tensor& other);
+
 // ---------------------------------------------------------------- comparisons and selection
 // Comparisons return bool tensors and have no gradient.
 Tensor equal(const Tensor& a, const Tensor& b);
@@ -176,8 +184,5 @@ Tensor sigmoid_cross_entropy_with_logits(const Tensor& labels, const Tensor& log
 Tensor assign(const Tensor& variable, const Tensor& value);
 Tensor assign_add(const Tensor& variable, const Tensor& value);
 Tensor assign_sub(const Tensor& variable, const Tensor& value);
-/// One op that runs all of `ops` (updates) when fetched, as tf.group. Undefined ops are skipped;
-/// with no symbolic op (eager code, where updates already ran) it returns an undefined tensor.
-Tensor group(const TensorList& ops, const std::string& name = "group");
 
 }  // namespace nabla

@@ -1,0 +1,91 @@
+// The state behind a Model handle, and the interface each kind of model (Sequential, Functional)
+// implements. Internal to framework/keras.
+#pragma once
+
+#include <atomic>
+#include <iosfwd>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "framework/keras/model.h"
+#include "framework/keras/train_step.h"
+
+namespace nabla::detail {
+
+/// How a kind of model is put together: its layers, shapes, forward pass and config.
+class Architecture {
+ public:
+  virtual ~Architecture() = default;
+  virtual std::string class_name() const = 0;
+  /// Every layer, each once, in Keras's order.
+  virtual std::vector<LayerPtr> layers() const = 0;
+  virtual bool built() const = 0;
+  /// Builds from the shapes of the inputs (batch -1); a model that knows them checks them.
+  virtual void build(const std::vector<Shape>& input_shapes) = 0;
+  virtual std::vector<Shape> input_shapes() const = 0;
+  virtual std::vector<Shape> output_shapes() const = 0;
+  /// The forward pass (symbolic or eager inputs).
+  virtual TensorList call(const TensorList& inputs, CallContext& ctx) = 0;
+  /// The "config" part of the model JSON.
+  virtual nlohmann::json get_config(const std::string& name) const = 0;
+  /// Keras's summary table (without the title line and the totals).
+  virtual void summary_rows(std::ostream& os) const = 0;
+};
+
+/// Everything a model has, shared by the handles that point at it.
+struct ModelState {
+  std::string name;
+  std::unique_ptr<Architecture> arch;
+  Device device = Device::CPU;
+
+  // compile()
+  OptimizerPtr optimizer;
+  LossPtr loss;
+  std::vector<MetricRef> metric_refs;
+  std::vector<MetricPtr> metrics;  // resolved when the step is built
+  GradientTransform gradient_transform;
+  bool stop_training = false;
+
+  // The compiled step (built on first use) and what guards it.
+  std::unique_ptr<TrainStep> step;
+  std::mutex step_mutex;      // building the step
+  std::mutex evaluate_mutex;  // evaluate calls take turns (metrics hold their sums)
+  std::atomic<int> users{0};  // predict/evaluate calls under way
+  std::atomic<bool> fitting{false};
+  std::thread::id fit_thread;
+
+  /// The step of `self` (the model of this state), built on first use for data whose inputs have
+  /// `data_shapes` (batch -1; used to build an unbuilt model). StateError before compile().
+  TrainStep& ensure_step(Model& self, const std::vector<Shape>& data_shapes);
+  /// Drops the compiled step (the structure, device or compile arguments changed).
+  void invalidate_step();
+};
+
+/// Marks a predict or evaluate call for its lifetime; refused with a StateError while another
+/// thread runs fit() on the same model (which updates the weights in place).
+class UseGuard {
+ public:
+  UseGuard(ModelState& state, const char* what);
+  ~UseGuard();
+
+ private:
+  ModelState& state_;
+  bool counted_;
+};
+
+/// Marks a fit() call; refused while another fit or, on another thread, a predict or evaluate
+/// runs on the model.
+class FitGuard {
+ public:
+  explicit FitGuard(ModelState& state);
+  ~FitGuard();
+
+ private:
+  ModelState& state_;
+};
+
+}  // namespace nabla::detail
