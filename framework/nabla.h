@@ -26,5 +26,6 @@
 #include "losses/losses.h"
 #include "optimizers/optimizers.h"
 
-// Data files.
+// Files: data sets, and the all-or-nothing writer every saved file goes through.
 #include "framework/data/loaders.h"
+#include "framework/io/atomic_file.h"

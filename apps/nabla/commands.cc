@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 #include "commands.h"
 #include "datasets.h"
@@ -51,22 +52,6 @@ std::optional<cxxopts::ParseResult> parse_options(cxxopts::Options& opts, int ar
     return std::nullopt;
   }
   return args;
-}
-
-void write_text_atomically(const std::string& path, const std::string& text) {
-  const fs::path target(path);
-  const fs::path temp = target.parent_path() /
-                        ("." + target.filename().string() + ".tmp-" + std::to_string(getpid()));
-  {
-    std::ofstream out(temp);
-    out << text;
-    if (!out.flush()) {
-      std::error_code ignored;
-      fs::remove(temp, ignored);
-      throw IOError("cannot write '" + path + "'");
-    }
-  }
-  fs::rename(temp, target);
 }
 
 int evaluate_command(int argc, char** argv) {
@@ -150,13 +135,7 @@ int predict_command(int argc, char** argv) {
   }
   x = fit_to_model(x, model, "--input");
   const Tensor y = model.predict(x, PredictOptions().batch_size(args["batch-size"].as<int>()));
-  std::ofstream file;
-  if (args.count("output")) {
-    file.open(args["output"].as<std::string>());
-    if (!file)
-      throw ConfigError("--output", "cannot write '" + args["output"].as<std::string>() + "'");
-  }
-  std::ostream& out = args.count("output") ? static_cast<std::ostream&>(file) : std::cout;
+  std::ostringstream out;
   const int64_t n = y.shape()[0], width = y.numel() / n;
   const float* d = y.data<float>();
   out << std::setprecision(8);
@@ -169,6 +148,15 @@ int predict_command(int argc, char** argv) {
     }
     for (int64_t k = 0; k < width; ++k) out << (k ? "," : "") << row[k];
     out << "\n";
+  }
+  if (!args.count("output")) {
+    std::cout << out.str();
+    return 0;
+  }
+  try {
+    write_text_atomically(args["output"].as<std::string>(), out.str());
+  } catch (const IOError& e) {
+    throw ConfigError("--output", e.what());
   }
   return 0;
 }

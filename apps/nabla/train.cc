@@ -62,6 +62,24 @@ class CallbackConfig {
   std::string path_;
 };
 
+// A run whose loss went NaN or infinite (TerminateOnNaN stopped it, or the weights diverged)
+// saves nothing: the files of an earlier good run stay as they were, and the exit code says so.
+void refuse_diverged_run(const Sequential& model, const std::vector<CallbackPtr>& callbacks,
+                         const History& history, const fs::path& out_dir) {
+  bool terminated = false;
+  for (const CallbackPtr& c : callbacks)
+    if (auto t = std::dynamic_pointer_cast<TerminateOnNaN>(c)) terminated |= t->terminated();
+  const bool finite = all_finite(model.weights());
+  if (!terminated && finite) return;
+  const size_t epochs = history.epoch.size();
+  throw StateError(std::string("training stopped: ") +
+                   (terminated ? "TerminateOnNaN saw a NaN or infinite loss"
+                               : "the weights became NaN or infinite") +
+                   " in epoch " + std::to_string(epochs ? history.epoch.back() + 1 : 1) +
+                   "; nothing was saved (files in '" + out_dir.string() +
+                   "' are unchanged). Try a smaller learning rate or clipnorm");
+}
+
 std::vector<CallbackPtr> make_callbacks(const json& list, const fs::path& out_dir) {
   std::vector<CallbackPtr> out;
   for (size_t i = 0; i < list.size(); ++i) {
@@ -287,11 +305,11 @@ int train_command(int argc, char** argv) {
   }
   ClassWeight cw;
   const json class_weight = f.value("class_weight", json::object());  // items() points into it
-  for (const auto& [k, v] : class_weight.items())
-    cw[std::stoll(k)] = v.get<double>();
+  for (const auto& [k, v] : class_weight.items()) cw[std::stoll(k)] = v.get<double>();
   fo.class_weight(cw);
   if (fo.verbose()) model.summary(std::cout);
   const History history = model.fit(train.x, train.y, fo);
+  refuse_diverged_run(model, callbacks, history, out_dir);
 
   model.save((out_dir / "model.h5").string());
   json hist = json::object();
