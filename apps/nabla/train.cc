@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "datasets.h"
 #include "run_config.h"
+#include "tensorboard_config.h"
 
 namespace nabla::cli {
 namespace {
@@ -117,6 +118,8 @@ std::vector<CallbackPtr> make_callbacks(const json& list, const fs::path& out_di
       const std::string sep = c.string("separator", ",");
       out.push_back(std::make_shared<CSVLogger>(file.string(), sep.empty() ? ',' : sep[0],
                                                 c.boolean("append", false)));
+    } else if (cls == "TensorBoard") {
+      out.push_back(tensorboard_from_config(config, path, out_dir));
     } else {  // TerminateOnNaN
       CallbackConfig c(config, path, {});
       out.push_back(std::make_shared<TerminateOnNaN>());
@@ -287,8 +290,7 @@ int train_command(int argc, char** argv) {
   }
   ClassWeight cw;
   const json class_weight = f.value("class_weight", json::object());  // items() points into it
-  for (const auto& [k, v] : class_weight.items())
-    cw[std::stoll(k)] = v.get<double>();
+  for (const auto& [k, v] : class_weight.items()) cw[std::stoll(k)] = v.get<double>();
   fo.class_weight(cw);
   if (fo.verbose()) model.summary(std::cout);
   const History history = model.fit(train.x, train.y, fo);
