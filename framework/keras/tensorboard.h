@@ -77,6 +77,7 @@ class TensorBoard : public Callback {
   /// Flushes and closes the event files.
   void on_train_end(const Logs& logs) override;
 
+  /// The options it was made with.
   const Options& options() const { return o_; }
   /// The event files written so far by this callback (train first), for tools and tests.
   std::vector<std::string> event_files() const;

@@ -29,6 +29,7 @@ class RecordWriter {
   void flush();
   /// Flushes and closes the file; later writes are a StateError. Closing twice is harmless.
   void close();
+  /// The file written to.
   const std::string& path() const { return path_; }
 
   /// Thrown by the constructor when `must_be_new` and the file exists.
