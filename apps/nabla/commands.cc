@@ -198,8 +198,8 @@ int export_graph_command(int argc, char** argv) {
       "format", "dot, json or tensorboard (an event file in the --output directory)",
       cxxopts::value<std::string>()->default_value("dot"))("training",
                                                            "include gradient and update nodes")(
-      "output", "write here instead of standard output", cxxopts::value<std::string>())(
-      "h,help", "show this help");
+      "output", "write here instead of standard output (tensorboard: the directory)",
+      cxxopts::value<std::string>())("h,help", "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5|CONFIG.json");
   const auto parsed = parse_options(opts, argc, argv);
