@@ -22,6 +22,7 @@
 #include "framework/keras/compiled_model.h"
 #include "framework/keras/metrics.h"
 #include "framework/keras/sequential.h"
+#include "framework/keras/tensorboard.h"
 #include "layers/layers.h"
 #include "losses/losses.h"
 #include "optimizers/optimizers.h"

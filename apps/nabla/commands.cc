@@ -9,6 +9,8 @@
 
 #include "commands.h"
 #include "datasets.h"
+#include "framework/tensorboard/event_writer.h"
+#include "framework/tensorboard/graph_def.h"
 #include "run_config.h"
 
 namespace nabla::cli {
@@ -178,12 +180,14 @@ int summary_command(int argc, char** argv) {
 
 int export_graph_command(int argc, char** argv) {
   cxxopts::Options opts("nabla export-graph",
-                        "The computational graph of a model, as Graphviz DOT or JSON.");
+                        "The computational graph of a model, as Graphviz DOT, JSON or a "
+                        "TensorBoard event file.");
   opts.add_options()("model", "MODEL.h5 or CONFIG.json", cxxopts::value<std::string>())(
-      "format", "dot or json", cxxopts::value<std::string>()->default_value("dot"))(
-      "training", "include gradient and update nodes")(
-      "output", "write here instead of standard output", cxxopts::value<std::string>())(
-      "h,help", "show this help");
+      "format", "dot, json or tensorboard (an event file in the --output directory)",
+      cxxopts::value<std::string>()->default_value("dot"))("training",
+                                                           "include gradient and update nodes")(
+      "output", "write here instead of standard output (tensorboard: the directory)",
+      cxxopts::value<std::string>())("h,help", "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5|CONFIG.json");
   const auto parsed = parse_options(opts, argc, argv);
@@ -192,14 +196,23 @@ int export_graph_command(int argc, char** argv) {
   if (!args.count("model"))
     throw ConfigError("", "missing MODEL.h5 or CONFIG.json (see nabla export-graph --help)");
   const std::string format = args["format"].as<std::string>();
-  if (format != "dot" && format != "json")
-    throw ConfigError("--format", "expected dot or json, got '" + format + "'");
+  if (format != "dot" && format != "json" && format != "tensorboard")
+    throw ConfigError("--format", "expected dot, json or tensorboard, got '" + format + "'");
+  if (format == "tensorboard" && !args.count("output"))
+    throw ConfigError("--output", "--format tensorboard needs the directory to write into");
   Sequential model = model_from_file(args["model"].as<std::string>());
   const CompiledModel& cm = model.compiled_model();
   TensorList fetches{cm.predict_fetch};
   if (args.count("training")) {
     fetches = cm.train_fetches;
     fetches.insert(fetches.end(), cm.eval_fetches.begin(), cm.eval_fetches.end());
+  }
+  if (format == "tensorboard") {  // a graph-only run: tensorboard --logdir DIR
+    tensorboard::EventFileWriter events(args["output"].as<std::string>());
+    events.add_graph(tensorboard::graph_def(cm.graph, fetches));
+    events.close();
+    std::cout << "wrote " << events.path() << "\n";
+    return 0;
   }
   const std::string text = format == "dot"
                                ? graph_to_dot(cm.graph, fetches, model.name())

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "datasets.h"
 #include "run_config.h"
+#include "tensorboard_config.h"
 
 namespace nabla::cli {
 namespace {
@@ -135,6 +136,8 @@ std::vector<CallbackPtr> make_callbacks(const json& list, const fs::path& out_di
       const std::string sep = c.string("separator", ",");
       out.push_back(std::make_shared<CSVLogger>(file.string(), sep.empty() ? ',' : sep[0],
                                                 c.boolean("append", false)));
+    } else if (cls == "TensorBoard") {
+      out.push_back(tensorboard_from_config(config, path, out_dir));
     } else {  // TerminateOnNaN
       CallbackConfig c(config, path, {});
       out.push_back(std::make_shared<TerminateOnNaN>());
