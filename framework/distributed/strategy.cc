@@ -86,6 +86,16 @@ void Strategy::all_reduce_stats(double* data, size_t n) const {
   comm_->all_reduce_sum(data, static_cast<int64_t>(n));
 }
 
+void Strategy::all_reduce_stats(int64_t* data, size_t n) const {
+  comm_->all_reduce_sum(data, static_cast<int64_t>(n));
+}
+
+bool Strategy::any_rank(bool flag) const {
+  int64_t count = flag ? 1 : 0;
+  comm_->all_reduce_sum(&count, 1);
+  return count > 0;
+}
+
 void Strategy::broadcast_variables(const VariableList& variables, int root) const {
   if (comm_.get() == &world()) {
     distributed::broadcast_variables(variables, root);

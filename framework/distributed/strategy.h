@@ -70,6 +70,10 @@ class Strategy {
   /// statistics of the whole data.
   void all_reduce_stats(float* data, size_t n) const;
   void all_reduce_stats(double* data, size_t n) const;
+  void all_reduce_stats(int64_t* data, size_t n) const;
+  /// True on every rank when `flag` is true on any rank: for decisions that must be the same
+  /// everywhere (stop training, a NaN seen in one shard), so no rank leaves the others waiting.
+  bool any_rank(bool flag) const;
   /// Sets every variable to rank `root`'s value.
   void broadcast_variables(const VariableList& variables, int root = 0) const;
   /// Checks that `fingerprint` (a config, the weights' shapes) is the same on every rank: it

@@ -161,6 +161,9 @@ TEST_CASE("MultiWorker shards a global batch exactly and sums statistics over th
   s.all_reduce_stats(stats, 2);
   CHECK(stats[0] == 3.f);
   CHECK(stats[1] == 20.f);
+
+  CHECK(s.any_rank(dist::rank() == 1));  // true on rank 1 only: true everywhere
+  CHECK_FALSE(s.any_rank(false));
 }
 
 TEST_CASE("check_same_on_all_ranks accepts equal fingerprints and names the rank that differs") {

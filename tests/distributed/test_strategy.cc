@@ -92,6 +92,12 @@ TEST_CASE("statistics are summed over ranks") {
   s.all_reduce_stats(d, 2);
   CHECK(d[0] == 12.0);
   CHECK(d[1] == -4.0);
+  int64_t counts[2] = {5, 0};
+  s.all_reduce_stats(counts, 2);
+  CHECK(counts[0] == 20);
+  CHECK(counts[1] == 0);
+  CHECK(s.any_rank(true));
+  CHECK_FALSE(s.any_rank(false));
 }
 
 TEST_CASE("who does what: the chief, the device, the reducer") {
