@@ -3,7 +3,7 @@
 # the world has one rank, and MultiWorker() says how to enable it. Sets NABLA_WITH_MPI (ON/OFF)
 # and, when found, MPIEXEC_EXECUTABLE for the tests.
 #
-# Only framework/distributed/mpi/mpi_communicator.cc sees MPI's headers and flags (an object
+# Only framework/distributed/mpi/mpi_*.cc see MPI's headers and flags (an object
 # library of its own); libnabla links MPI privately, so nothing else in nabla or in programs
 # using it depends on MPI at compile time.
 set(NABLA_MPI AUTO CACHE STRING "Build MPI support for multi-process training: AUTO (when found), ON, OFF")
@@ -30,7 +30,8 @@ if(NOT NABLA_WITH_MPI)
   return()
 endif()
 
-add_library(nabla_mpi OBJECT ${PROJECT_SOURCE_DIR}/framework/distributed/mpi/mpi_communicator.cc)
+add_library(nabla_mpi OBJECT ${PROJECT_SOURCE_DIR}/framework/distributed/mpi/mpi_communicator.cc
+                             ${PROJECT_SOURCE_DIR}/framework/distributed/mpi/mpi_failures.cc)
 set_target_properties(nabla_mpi PROPERTIES POSITION_INDEPENDENT_CODE ON)
 target_include_directories(nabla_mpi PRIVATE ${PROJECT_SOURCE_DIR})
 # The C API only: never the deprecated C++ bindings some MPI headers pull in.

@@ -19,6 +19,7 @@
 #include "framework/distributed/device_communicator.h"
 #include "framework/distributed/distributed.h"
 #include "framework/distributed/launch.h"
+#include "framework/distributed/mpi_communicator.h"
 #include "framework/nabla.h"
 
 using namespace nabla;
@@ -132,6 +133,7 @@ int main(int argc, char** argv) {
     if (chief) {
       std::printf("all-reduce benchmark: %d ranks, %s, float32 sum in place, %s\n", n,
                   device.to_string().c_str(), transport.c_str());
+      std::printf("MPI: %s\n", dist::mpi_library_version().c_str());
       if (n < 2) std::printf("(a world of one communicates nothing: run under mpirun -np 2)\n");
       std::printf("%-14s %12s %12s %10s %10s %12s\n", "", "size", "time us", "algbw GB/s",
                   "busbw GB/s", "sent/rank");
