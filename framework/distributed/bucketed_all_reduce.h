@@ -72,11 +72,14 @@ class BucketedAllReduce {
   BucketedAllReduce(const BucketedAllReduce&) = delete;
   BucketedAllReduce& operator=(const BucketedAllReduce&) = delete;
 
+  /// Number of gradient buffers, and of the buckets they were grouped into.
   int num_buffers() const { return static_cast<int>(buffers_.size()); }
   int num_buckets() const { return static_cast<int>(buckets_.size()); }
+  /// Bucket `b`, 0 <= b < num_buckets() (unchecked).
   const Bucket& bucket(int b) const { return buckets_[static_cast<size_t>(b)]; }
-  /// The bucket buffer `i` belongs to.
+  /// The bucket buffer `i` belongs to (unchecked).
   int bucket_of(int i) const { return bucket_of_[static_cast<size_t>(i)]; }
+  /// The options it was made with.
   const BucketOptions& options() const { return options_; }
   /// Bytes each rank sends into the all-reduces of one step (the sum of the buckets' bytes).
   size_t bytes_per_step() const { return bytes_per_step_; }

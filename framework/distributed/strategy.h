@@ -43,9 +43,11 @@ class Strategy {
   /// A strategy over `communicator` (MultiWorker() passes world(); tests pass their own).
   explicit Strategy(std::shared_ptr<Communicator> communicator, size_t bucket_bytes = 0);
 
+  /// The communicator the strategy's collectives go through.
   Communicator& communicator() const { return *comm_; }
   /// True with more than one rank.
   bool is_distributed() const { return comm_->size() > 1; }
+  /// This process's rank, its number of ranks, and its index among the ranks of its machine.
   int rank() const { return comm_->rank(); }
   int world_size() const { return comm_->size(); }
   int local_rank() const { return comm_->local_rank(); }
