@@ -22,9 +22,11 @@
 #include "framework/keras/metrics.h"
 #include "framework/keras/model.h"
 #include "framework/keras/sequential.h"
+#include "framework/keras/tensorboard.h"
 #include "layers/layers.h"
 #include "losses/losses.h"
 #include "optimizers/optimizers.h"
 
-// Data files.
+// Files: data sets, and the all-or-nothing writer every saved file goes through.
 #include "framework/data/loaders.h"
+#include "framework/io/atomic_file.h"

@@ -5,8 +5,9 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  libeigen3-dev libhdf5-dev nlohmann-json3-dev libcxxopts-dev doctest-dev zlib1g-dev
-  libbenchmark-dev hdf5-tools dataset-fashion-mnist
+  libeigen3-dev libhdf5-dev nlohmann-json3-dev libcxxopts-dev doctest-dev zlib1g-dev libzip-dev
+  libbenchmark-dev hdf5-tools dataset-fashion-mnist libprotobuf-dev protobuf-compiler
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()

@@ -5,10 +5,13 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 #include "commands.h"
 #include "datasets.h"
 #include "framework/keras/train_step.h"
+#include "framework/tensorboard/event_writer.h"
+#include "framework/tensorboard/graph_def.h"
 #include "run_config.h"
 
 namespace nabla::cli {
@@ -53,22 +56,6 @@ std::optional<cxxopts::ParseResult> parse_options(cxxopts::Options& opts, int ar
     return std::nullopt;
   }
   return args;
-}
-
-void write_text_atomically(const std::string& path, const std::string& text) {
-  const fs::path target(path);
-  const fs::path temp = target.parent_path() /
-                        ("." + target.filename().string() + ".tmp-" + std::to_string(getpid()));
-  {
-    std::ofstream out(temp);
-    out << text;
-    if (!out.flush()) {
-      std::error_code ignored;
-      fs::remove(temp, ignored);
-      throw IOError("cannot write '" + path + "'");
-    }
-  }
-  fs::rename(temp, target);
 }
 
 int evaluate_command(int argc, char** argv) {
@@ -154,13 +141,7 @@ int predict_command(int argc, char** argv) {
   }
   x = fit_to_model(x, model, "--input");
   const Tensor y = model.predict(x, PredictOptions().batch_size(args["batch-size"].as<int>()));
-  std::ofstream file;
-  if (args.count("output")) {
-    file.open(args["output"].as<std::string>());
-    if (!file)
-      throw ConfigError("--output", "cannot write '" + args["output"].as<std::string>() + "'");
-  }
-  std::ostream& out = args.count("output") ? static_cast<std::ostream&>(file) : std::cout;
+  std::ostringstream out;
   const int64_t n = y.shape()[0], width = y.numel() / n;
   const float* d = y.data<float>();
   out << std::setprecision(8);
@@ -173,6 +154,15 @@ int predict_command(int argc, char** argv) {
     }
     for (int64_t k = 0; k < width; ++k) out << (k ? "," : "") << row[k];
     out << "\n";
+  }
+  if (!args.count("output")) {
+    std::cout << out.str();
+    return 0;
+  }
+  try {
+    write_text_atomically(args["output"].as<std::string>(), out.str());
+  } catch (const IOError& e) {
+    throw ConfigError("--output", e.what());
   }
   return 0;
 }
@@ -194,12 +184,14 @@ int summary_command(int argc, char** argv) {
 
 int export_graph_command(int argc, char** argv) {
   cxxopts::Options opts("nabla export-graph",
-                        "The computational graph of a model, as Graphviz DOT or JSON.");
+                        "The computational graph of a model, as Graphviz DOT, JSON or a "
+                        "TensorBoard event file.");
   opts.add_options()("model", "MODEL.h5 or CONFIG.json", cxxopts::value<std::string>())(
-      "format", "dot or json", cxxopts::value<std::string>()->default_value("dot"))(
-      "training", "include gradient and update nodes")(
-      "output", "write here instead of standard output", cxxopts::value<std::string>())(
-      "h,help", "show this help");
+      "format", "dot, json or tensorboard (an event file in the --output directory)",
+      cxxopts::value<std::string>()->default_value("dot"))("training",
+                                                           "include gradient and update nodes")(
+      "output", "write here instead of standard output (tensorboard: the directory)",
+      cxxopts::value<std::string>())("h,help", "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5|CONFIG.json");
   const auto parsed = parse_options(opts, argc, argv);
@@ -208,8 +200,10 @@ int export_graph_command(int argc, char** argv) {
   if (!args.count("model"))
     throw ConfigError("", "missing MODEL.h5 or CONFIG.json (see nabla export-graph --help)");
   const std::string format = args["format"].as<std::string>();
-  if (format != "dot" && format != "json")
-    throw ConfigError("--format", "expected dot or json, got '" + format + "'");
+  if (format != "dot" && format != "json" && format != "tensorboard")
+    throw ConfigError("--format", "expected dot, json or tensorboard, got '" + format + "'");
+  if (format == "tensorboard" && !args.count("output"))
+    throw ConfigError("--output", "--format tensorboard needs the directory to write into");
   Model model = model_from_file(args["model"].as<std::string>());
   TrainStep& step = model.train_step();
   TensorList fetches = step.infer_outputs;
@@ -222,6 +216,13 @@ int export_graph_command(int argc, char** argv) {
     fetches.push_back(step.eval_loss);
     for (const TrainStep::MetricStats& m : step.metrics)
       fetches.insert(fetches.end(), m.eval.begin(), m.eval.end());
+  }
+  if (format == "tensorboard") {  // a graph-only run: tensorboard --logdir DIR
+    tensorboard::EventFileWriter events(args["output"].as<std::string>());
+    events.add_graph(tensorboard::graph_def(step.graph, fetches));
+    events.close();
+    std::cout << "wrote " << events.path() << "\n";
+    return 0;
   }
   const std::string text = format == "dot"
                                ? graph_to_dot(step.graph, fetches, model.name())

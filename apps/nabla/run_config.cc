@@ -174,7 +174,7 @@ void check_compile(const json& c) {
 void check_callbacks(const json& cbs) {
   if (!cbs.is_array()) throw ConfigError("callbacks", expected("a list", cbs));
   const std::vector<std::string> known{"EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint",
-                                       "CSVLogger", "TerminateOnNaN"};
+                                       "CSVLogger",     "TerminateOnNaN",    "TensorBoard"};
   for (size_t i = 0; i < cbs.size(); ++i) {
     const std::string p = "callbacks[" + std::to_string(i) + "]";
     only_keys(cbs[i], p, {"class_name", "config"});

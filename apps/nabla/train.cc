@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "datasets.h"
 #include "run_config.h"
+#include "tensorboard_config.h"
 
 namespace nabla::cli {
 namespace {
@@ -61,6 +62,24 @@ class CallbackConfig {
   const json& c_;
   std::string path_;
 };
+
+// A run whose loss went NaN or infinite (TerminateOnNaN stopped it, or the weights diverged)
+// saves nothing: the files of an earlier good run stay as they were, and the exit code says so.
+void refuse_diverged_run(const Model& model, const std::vector<CallbackPtr>& callbacks,
+                         const History& history, const fs::path& out_dir) {
+  bool terminated = false;
+  for (const CallbackPtr& c : callbacks)
+    if (auto t = std::dynamic_pointer_cast<TerminateOnNaN>(c)) terminated |= t->terminated();
+  const bool finite = all_finite(model.weights());
+  if (!terminated && finite) return;
+  const size_t epochs = history.epoch.size();
+  throw StateError(std::string("training stopped: ") +
+                   (terminated ? "TerminateOnNaN saw a NaN or infinite loss"
+                               : "the weights became NaN or infinite") +
+                   " in epoch " + std::to_string(epochs ? history.epoch.back() + 1 : 1) +
+                   "; nothing was saved (files in '" + out_dir.string() +
+                   "' are unchanged). Try a smaller learning rate or clipnorm");
+}
 
 std::vector<CallbackPtr> make_callbacks(const json& list, const fs::path& out_dir,
                                         const FileAttributes& attributes) {
@@ -119,6 +138,8 @@ std::vector<CallbackPtr> make_callbacks(const json& list, const fs::path& out_di
       const std::string sep = c.string("separator", ",");
       out.push_back(std::make_shared<CSVLogger>(file.string(), sep.empty() ? ',' : sep[0],
                                                 c.boolean("append", false)));
+    } else if (cls == "TensorBoard") {
+      out.push_back(tensorboard_from_config(config, path, out_dir));
     } else {  // TerminateOnNaN
       CallbackConfig c(config, path, {});
       out.push_back(std::make_shared<TerminateOnNaN>());
@@ -293,6 +314,7 @@ int train_command(int argc, char** argv) {
   fo.class_weight(cw);
   if (fo.verbose()) model.summary(std::cout);
   const History history = model.fit(train.x, train.y, fo);
+  refuse_diverged_run(model, callbacks, history, out_dir);
 
   save_model(model, (out_dir / "model.h5").string(), attributes);
   json hist = json::object();

@@ -1,5 +1,7 @@
 #include "framework/graph/variable.h"
 
+#include <cmath>
+
 #include "framework/core/tensor_impl.h"
 #include "framework/graph/graph.h"
 #include "framework/ops/ops.h"
@@ -88,6 +90,15 @@ TensorList reads(const VariableList& variables) {
   out.reserve(variables.size());
   for (const Variable& v : variables) out.push_back(v.read());
   return out;
+}
+
+bool all_finite(const VariableList& variables) {
+  for (const Variable& v : variables) {
+    if (!v.initialized() || !is_floating(v.dtype())) continue;
+    for (double x : v.value().to_vector<double>())
+      if (!std::isfinite(x)) return false;
+  }
+  return true;
 }
 
 }  // namespace nabla

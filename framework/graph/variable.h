@@ -80,4 +80,8 @@ using VariableList = std::vector<Variable>;
 /// Reads of each variable, e.g. as the sources of gradients().
 TensorList reads(const VariableList& variables);
 
+/// True when every element of every (initialised) variable is finite: no NaN, no infinity. A
+/// diverged model is not worth saving over a good file.
+bool all_finite(const VariableList& variables);
+
 }  // namespace nabla

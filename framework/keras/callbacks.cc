@@ -1,12 +1,15 @@
 #include "framework/keras/callbacks.h"
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <regex>
 #include <sstream>
 
 #include "framework/core/errors.h"
+#include "framework/io/atomic_file.h"
 #include "framework/keras/checkpoint.h"
 #include "framework/keras/model.h"
 
@@ -141,6 +144,19 @@ std::string ModelCheckpoint::format_path(int epoch, const Logs& logs) const {
 
 void ModelCheckpoint::on_epoch_end(int epoch, Logs& logs) {
   const std::string path = format_path(epoch, logs);
+  // A diverged run must never replace a good checkpoint: a non-finite monitored value or
+  // non-finite weights skip the save, whatever save_best_only says.
+  if (auto it = logs.find(o_.monitor()); it != logs.end() && !std::isfinite(it->second)) {
+    std::cerr << "Epoch " << epoch + 1 << ": ModelCheckpoint: " << o_.monitor() << " is "
+              << it->second << "; not saving " << path << "\n";
+    return;
+  }
+  if (!all_finite(model().weights())) {
+    std::cerr << "Epoch " << epoch + 1
+              << ": ModelCheckpoint: the weights hold NaN or infinite values; not saving " << path
+              << "\n";
+    return;
+  }
   if (o_.save_best_only()) {
     const auto value = monitored(logs, o_.monitor(), "ModelCheckpoint");
     if (!value) return;
@@ -221,31 +237,41 @@ CSVLogger::CSVLogger(std::string filename, char separator, bool append)
     : filename_(std::move(filename)), sep_(separator), append_(append) {}
 
 void CSVLogger::on_train_begin(const Logs&) {
-  out_.open(filename_, append_ ? std::ios::app : std::ios::trunc);
-  if (!out_) throw IOError("CSVLogger: cannot open '" + filename_ + "' for writing");
+  text_.clear();
   keys_.clear();
+  if (append_ && std::filesystem::exists(filename_)) {
+    std::ifstream in(filename_, std::ios::binary);
+    if (!in) throw IOError("CSVLogger: cannot read '" + filename_ + "' to append to it");
+    text_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  header_written_ = !text_.empty();  // as Keras: appending to a non-empty file adds no header
 }
 
 void CSVLogger::on_epoch_end(int epoch, Logs& logs) {
+  std::ostringstream row;
   if (keys_.empty()) {
     for (const auto& [k, v] : logs) keys_.push_back(k);
-    out_ << "epoch";
-    for (const auto& k : keys_) out_ << sep_ << k;
-    out_ << "\n";
+    if (!header_written_) {
+      row << "epoch";
+      for (const auto& k : keys_) row << sep_ << k;
+      row << "\n";
+      header_written_ = true;
+    }
   }
-  out_ << epoch;
+  row << epoch;
   for (const auto& k : keys_) {
     auto it = logs.find(k);
-    out_ << sep_;
-    if (it != logs.end()) out_ << std::setprecision(17) << it->second;
+    row << sep_;
+    if (it != logs.end()) row << std::setprecision(17) << it->second;
   }
-  out_ << "\n";
-  out_.flush();
+  row << "\n";
+  text_ += row.str();
+  // The whole log, rewritten all or nothing each epoch: a full disk never truncates the rows
+  // already logged.
+  write_text_atomically(filename_, text_);
 }
 
-void CSVLogger::on_train_end(const Logs&) {
-  out_.close();
-}
+void CSVLogger::on_train_end(const Logs&) {}
 
 void TerminateOnNaN::on_train_batch_end(int batch, const Logs& logs) {
   auto it = logs.find("loss");

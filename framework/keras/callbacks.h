@@ -161,7 +161,9 @@ class LearningRateScheduler : public Callback {
   int verbose_;
 };
 
-/// Streams epoch results to a CSV file: a header "epoch,<keys...>" then one row per epoch.
+/// Streams epoch results to a CSV file: a header "epoch,<keys...>" then one row per epoch. The file
+/// is rewritten all or nothing after each epoch (write_text_atomically), so a failed write never
+/// loses the rows already there. With `append`, rows go after an existing file's content.
 class CSVLogger : public Callback {
  public:
   explicit CSVLogger(std::string filename, char separator = ',', bool append = false);
@@ -173,7 +175,8 @@ class CSVLogger : public Callback {
   std::string filename_;
   char sep_;
   bool append_;
-  std::ofstream out_;
+  std::string text_;  // the file's content so far
+  bool header_written_ = false;
   std::vector<std::string> keys_;
 };
 
