@@ -19,43 +19,47 @@ namespace nabla::elementwise {
 /// The element types an op accepts.
 enum class Types { Float, Numeric };
 
-// X(Name, Types, expression of x)
-#define NABLA_UNARY_MATH(X)                                 \
-  X(Neg, Numeric, -x)                                       \
-  X(Abs, Numeric, x < T(0) ? -x : x)                        \
-  X(Sign, Numeric, static_cast<T>((x > T(0)) - (x < T(0)))) \
-  X(Square, Float, x* x)                                    \
-  X(Sqrt, Float, std::sqrt(x))                              \
-  X(Rsqrt, Float, T(1) / std::sqrt(x))                      \
-  X(Exp, Float, std::exp(x))                                \
-  X(Log, Float, std::log(x))                                \
-  X(Log1p, Float, std::log1p(x))                            \
-  X(Reciprocal, Float, T(1) / x)                            \
-  X(Cos, Float, std::cos(x))                                \
-  X(Sin, Float, std::sin(x))                                \
-  X(Floor, Float, std::floor(x))
+// X(Name, function, Types, expression of x): the op type, the public function (ops.h), the
+// element types it takes, and its math.
+// clang-format off
+#define NABLA_UNARY_MATH(X)                                       \
+  X(Neg, neg, Numeric, -x)                                        \
+  X(Abs, abs, Numeric, x < T(0) ? -x : x)                         \
+  X(Sign, sign, Numeric, static_cast<T>((x > T(0)) - (x < T(0)))) \
+  X(Square, square, Float, x * x)                                 \
+  X(Sqrt, sqrt, Float, std::sqrt(x))                              \
+  X(Rsqrt, rsqrt, Float, T(1) / std::sqrt(x))                     \
+  X(Exp, exp, Float, std::exp(x))                                 \
+  X(Log, log, Float, std::log(x))                                 \
+  X(Log1p, log1p, Float, std::log1p(x))                           \
+  X(Reciprocal, reciprocal, Float, T(1) / x)                      \
+  X(Cos, cos, Float, std::cos(x))                                 \
+  X(Sin, sin, Float, std::sin(x))                                 \
+  X(Floor, floor, Float, std::floor(x))
 
-// X(Name, expression of a and b). Numeric types; Maximum and Minimum propagate NaN as
+// X(Name, function, expression of a and b). Numeric types; Maximum and Minimum propagate NaN as
 // TensorFlow does; integer powers go through double.
 #define NABLA_BINARY_MATH(X)                                                            \
-  X(Add, a + b)                                                                         \
-  X(Sub, a - b)                                                                         \
-  X(Mul, a* b)                                                                          \
-  X(Div, divide(a, b))                                                                  \
-  X(Pow, std::is_integral_v<T>                                                          \
+  X(Add, add, a + b)                                                                    \
+  X(Sub, sub, a - b)                                                                    \
+  X(Mul, mul, a * b)                                                                    \
+  X(Div, div, divide(a, b))                                                             \
+  X(Pow, pow, std::is_integral_v<T>                                                     \
              ? static_cast<T>(std::pow(static_cast<double>(a), static_cast<double>(b))) \
              : static_cast<T>(std::pow(a, b)))                                          \
-  X(Maximum, (a > b || a != a) ? a : b)                                                 \
-  X(Minimum, (a < b || a != a) ? a : b)
+  X(Maximum, maximum, (a > b || a != a) ? a : b)                                        \
+  X(Minimum, minimum, (a < b || a != a) ? a : b)
 
-// X(Name, comparison of a and b): bool (uint8) results, every type.
-#define NABLA_COMPARISON_MATH(X) \
-  X(Equal, a == b)               \
-  X(NotEqual, a != b)            \
-  X(Less, a < b)                 \
-  X(LessEqual, a <= b)           \
-  X(Greater, a > b)              \
-  X(GreaterEqual, a >= b)
+// X(Name, function, comparison of a and b): bool (uint8) results, every type.
+#define NABLA_COMPARISON_MATH(X)         \
+  X(Equal, equal, a == b)                \
+  X(NotEqual, not_equal, a != b)         \
+  X(Less, less, a < b)                   \
+  X(LessEqual, less_equal, a <= b)       \
+  X(Greater, greater, a > b)             \
+  X(GreaterEqual, greater_equal, a >= b)
+
+// clang-format on
 
 /// a / b, with integer division by zero defined as 0. Backends report it as an error before
 /// (CPU) or while (CUDA) computing, for the functors checks_divisor<> names.
@@ -67,7 +71,7 @@ NABLA_HD T divide(T a, T b) {
   return a / b;
 }
 
-#define NABLA_UNARY_FUNCTOR(Name, Kind, expr)    \
+#define NABLA_UNARY_FUNCTOR(Name, function, Kind, expr)    \
   struct Name {                                  \
     static constexpr Types kTypes = Types::Kind; \
     template <class T>                           \
@@ -78,7 +82,7 @@ NABLA_HD T divide(T a, T b) {
 NABLA_UNARY_MATH(NABLA_UNARY_FUNCTOR)
 #undef NABLA_UNARY_FUNCTOR
 
-#define NABLA_BINARY_FUNCTOR(Name, expr)    \
+#define NABLA_BINARY_FUNCTOR(Name, function, expr)    \
   struct Name {                             \
     template <class T>                      \
     NABLA_HD T operator()(T a, T b) const { \
@@ -88,7 +92,7 @@ NABLA_UNARY_MATH(NABLA_UNARY_FUNCTOR)
 NABLA_BINARY_MATH(NABLA_BINARY_FUNCTOR)
 #undef NABLA_BINARY_FUNCTOR
 
-#define NABLA_COMPARISON_FUNCTOR(Name, expr)      \
+#define NABLA_COMPARISON_FUNCTOR(Name, function, expr)      \
   struct Name {                                   \
     template <class T>                            \
     NABLA_HD uint8_t operator()(T a, T b) const { \

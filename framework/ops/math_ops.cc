@@ -7,69 +7,24 @@ using namespace op_helpers;
 
 // ---------------------------------------------------------------- public functions
 
-Tensor add(const Tensor& a, const Tensor& b) {
-  return apply_op(op::Add, {a, b});
-}
-Tensor sub(const Tensor& a, const Tensor& b) {
-  return apply_op(op::Sub, {a, b});
-}
-Tensor mul(const Tensor& a, const Tensor& b) {
-  return apply_op(op::Mul, {a, b});
-}
-Tensor div(const Tensor& a, const Tensor& b) {
-  return apply_op(op::Div, {a, b});
-}
-Tensor pow(const Tensor& a, const Tensor& b) {
-  return apply_op(op::Pow, {a, b});
-}
-Tensor maximum(const Tensor& a, const Tensor& b) {
-  return apply_op(op::Maximum, {a, b});
-}
-Tensor minimum(const Tensor& a, const Tensor& b) {
-  return apply_op(op::Minimum, {a, b});
-}
+// One function per op of the element-wise lists (elementwise_math.h), as ops.h declares them.
+#define NABLA_UNARY_FUNCTION(Name, function, ...) \
+  Tensor function(const Tensor& x) {              \
+    return apply_op(op::Name, {x});                \
+  }
+NABLA_UNARY_MATH(NABLA_UNARY_FUNCTION)
+#undef NABLA_UNARY_FUNCTION
+#define NABLA_BINARY_FUNCTION(Name, function, ...)    \
+  Tensor function(const Tensor& a, const Tensor& b) { \
+    return apply_op(op::Name, {a, b});                 \
+  }
+NABLA_BINARY_MATH(NABLA_BINARY_FUNCTION)
+NABLA_COMPARISON_MATH(NABLA_BINARY_FUNCTION)
+#undef NABLA_BINARY_FUNCTION
+
 Tensor add_n(const TensorList& xs) {
   if (xs.size() == 1) return xs[0];
   return apply_op(op::AddN, xs);
-}
-Tensor neg(const Tensor& x) {
-  return apply_op(op::Neg, {x});
-}
-Tensor square(const Tensor& x) {
-  return apply_op(op::Square, {x});
-}
-Tensor sqrt(const Tensor& x) {
-  return apply_op(op::Sqrt, {x});
-}
-Tensor rsqrt(const Tensor& x) {
-  return apply_op(op::Rsqrt, {x});
-}
-Tensor exp(const Tensor& x) {
-  return apply_op(op::Exp, {x});
-}
-Tensor log(const Tensor& x) {
-  return apply_op(op::Log, {x});
-}
-Tensor log1p(const Tensor& x) {
-  return apply_op(op::Log1p, {x});
-}
-Tensor abs(const Tensor& x) {
-  return apply_op(op::Abs, {x});
-}
-Tensor sign(const Tensor& x) {
-  return apply_op(op::Sign, {x});
-}
-Tensor reciprocal(const Tensor& x) {
-  return apply_op(op::Reciprocal, {x});
-}
-Tensor cos(const Tensor& x) {
-  return apply_op(op::Cos, {x});
-}
-Tensor sin(const Tensor& x) {
-  return apply_op(op::Sin, {x});
-}
-Tensor floor(const Tensor& x) {
-  return apply_op(op::Floor, {x});
 }
 Tensor clip_by_value(const Tensor& x, double lo, double hi) {
   if (lo > hi)
@@ -94,24 +49,6 @@ Tensor operator-(const Tensor& x) {
   return neg(x);
 }
 
-Tensor equal(const Tensor& a, const Tensor& b) {
-  return apply_op(op::Equal, {a, b});
-}
-Tensor not_equal(const Tensor& a, const Tensor& b) {
-  return apply_op(op::NotEqual, {a, b});
-}
-Tensor less(const Tensor& a, const Tensor& b) {
-  return apply_op(op::Less, {a, b});
-}
-Tensor less_equal(const Tensor& a, const Tensor& b) {
-  return apply_op(op::LessEqual, {a, b});
-}
-Tensor greater(const Tensor& a, const Tensor& b) {
-  return apply_op(op::Greater, {a, b});
-}
-Tensor greater_equal(const Tensor& a, const Tensor& b) {
-  return apply_op(op::GreaterEqual, {a, b});
-}
 Tensor logical_and(const Tensor& a, const Tensor& b) {
   return apply_op(op::LogicalAnd, {a, b});
 }
@@ -180,7 +117,7 @@ TensorSpec infer_add_n(const InferContext& c) {
 }
 
 elementwise::Types unary_types(OpId id) {
-#define NABLA_UNARY_TYPES(Name, Kind, expr) \
+#define NABLA_UNARY_TYPES(Name, function, Kind, expr) \
   if (id == op::Name) return elementwise::Types::Kind;
   NABLA_UNARY_MATH(NABLA_UNARY_TYPES)
 #undef NABLA_UNARY_TYPES
@@ -261,7 +198,7 @@ void register_math_ops(OpRegistry& r) {
   unary(op::Floor, nullptr);
 
   // Comparisons: every type, bool results, no gradient.
-#define NABLA_COMPARISON_DEF(Name, expr)                                                     \
+#define NABLA_COMPARISON_DEF(Name, function, expr)                                                     \
   r.define(op::Name, {.min_inputs = 2, .max_inputs = 2, .infer = [](const InferContext& c) { \
                         return broadcast_binary(c, true);                                    \
                       }});
