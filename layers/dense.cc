@@ -12,7 +12,7 @@ Dense::Dense(int64_t units, ActivationFn activation, std::string name)
     : Dense(DenseOptions(units).activation(std::move(activation)), std::move(name)) {}
 
 Dense::Dense(DenseOptions options, std::string name)
-    : Layer(std::move(name)), options_(std::move(options)) {
+    : LayerOf(std::move(name)), options_(std::move(options)) {
   if (options_.units() <= 0)
     throw ValueError("Dense needs a positive number of units, got " +
                      std::to_string(options_.units()));

@@ -22,7 +22,7 @@ uint64_t int64_seed(uint64_t seed) {
 }  // namespace
 
 Dropout::Dropout(double rate, uint64_t seed, std::string name)
-    : Layer(std::move(name)), rate_(rate), seed_(int64_seed(seed)) {
+    : LayerOf(std::move(name)), rate_(rate), seed_(int64_seed(seed)) {
   if (!(rate >= 0.0 && rate < 1.0))
     throw ValueError("Dropout rate must be in [0, 1), got " + std::to_string(rate));
 }

@@ -33,7 +33,7 @@ Tensor normalize(const Tensor& x, const Tensor& mean, const Tensor& var, double 
 }  // namespace
 
 BatchNormalization::BatchNormalization(BatchNormalizationOptions options, std::string name)
-    : Layer(std::move(name)), o_(std::move(options)) {
+    : LayerOf(std::move(name)), o_(std::move(options)) {
   if (!(o_.epsilon() > 0)) throw ValueError("BatchNormalization epsilon must be positive");
 }
 
@@ -101,7 +101,7 @@ LayerPtr BatchNormalization::from_config(const nlohmann::json& c) {
 }
 
 LayerNormalization::LayerNormalization(LayerNormalizationOptions options, std::string name)
-    : Layer(std::move(name)), o_(std::move(options)) {}
+    : LayerOf(std::move(name)), o_(std::move(options)) {}
 
 void LayerNormalization::build(const Shape& input_shape) {
   require_last_axis(o_.axis(), input_shape.rank(), "LayerNormalization '" + name() + "'");

@@ -310,6 +310,14 @@ std::string Tensor::name() const {
   return impl_ && impl_->name ? *impl_->name : "";
 }
 
+Tensor Tensor::keeping_alive(std::shared_ptr<const void> owner) const {
+  if (!impl_) throw StateError("keeping_alive() of an undefined tensor");
+  Tensor t;
+  t.impl_ = std::make_shared<TensorImpl>(*impl_);
+  t.impl_->owner = std::move(owner);
+  return t;
+}
+
 const std::shared_ptr<VariableState>& Tensor::variable() const {
   static const std::shared_ptr<VariableState> none;
   return impl_ ? impl_->variable : none;

@@ -129,6 +129,11 @@ class Tensor {
   /// or `Tensor("Add", shape=(None, 3), dtype=float32)` for a symbolic tensor.
   std::string to_string() const;
 
+  /// The same tensor (sharing its value or node), keeping `owner` alive as long as the returned
+  /// handle or a copy of it lives. Functional models use it: a Keras tensor keeps the layer that
+  /// made it.
+  Tensor keeping_alive(std::shared_ptr<const void> owner) const;
+
   /// The variable this tensor reads, if it is a read of one (used by tapes and graphs).
   const std::shared_ptr<VariableState>& variable() const;
   /// Identity of an eager value for GradientTape bookkeeping (a variable's reads share one id).

@@ -19,6 +19,7 @@ struct TensorImpl {
   uint64_t id = 0;
   bool weak = false;
   double literal = 0;  // the exact value of a weak scalar (its storage is float32)
+  std::shared_ptr<const void> owner;  // kept alive with the tensor (see Tensor::keeping_alive)
 };
 
 /// A fresh id for an eager value (tapes track values by id).

@@ -16,6 +16,7 @@
 
 #include "framework/core/errors.h"
 #include "framework/io/hdf5.h"
+#include "framework/keras/compile_config.h"
 #include "layers/activations.h"
 #include "layers/input_layer.h"
 
@@ -245,17 +246,7 @@ Model load_model(const std::string& path, Device device, FileAttributes* attribu
     const nlohmann::json tc = nlohmann::json::parse(root.get_string("training_config"));
     try {
       KerasVersionScope version(keras_major(root));
-      std::vector<MetricRef> metrics;
-      for (const auto& m : tc.value("metrics", nlohmann::json::array())) {
-        // Keras 2 may nest metrics in lists and serialize them as objects.
-        const nlohmann::json& item = m.is_array() && !m.empty() ? m[0] : m;
-        if (item.is_string())
-          metrics.emplace_back(item.get<std::string>());
-        else if (item.is_object() && item.contains("config") && item["config"].contains("name"))
-          metrics.emplace_back(item["config"]["name"].get<std::string>());
-      }
-      model.compile(optimizer_from_config(tc.at("optimizer_config")),
-                    loss_from_config(tc.at("loss")), metrics, device);
+      compile_from_config(model, tc, device);
     } catch (const Error&) {
       rethrow_with_context("HDF5 file '" + path + "', /@training_config: ");
     } catch (const nlohmann::json::exception& e) {

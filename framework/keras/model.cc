@@ -6,6 +6,8 @@
 
 #include "framework/core/errors.h"
 #include "framework/keras/checkpoint.h"
+#include "framework/keras/model_layer.h"
+#include "layers/keras_tensor.h"
 #include "framework/keras/model_state.h"
 #include "framework/keras/train_step.h"
 
@@ -107,7 +109,25 @@ Tensor Model::call(const Tensor& x, CallContext& ctx) {
   return out[0];
 }
 
+std::vector<std::string> Model::input_names() const {
+  return state().arch->input_names();
+}
+std::vector<std::string> Model::output_names() const {
+  return state().arch->output_names();
+}
+
+LayerPtr Model::as_layer() const {
+  detail::ModelState& s = state();
+  std::lock_guard<std::mutex> lock(s.step_mutex);
+  if (LayerPtr layer = s.as_layer.lock()) return layer;
+  LayerPtr layer = std::make_shared<ModelLayer>(*this);
+  s.as_layer = layer;
+  return layer;
+}
+
 TensorList Model::call(const TensorList& inputs, CallContext& ctx) {
+  // Called on Keras tensors, the model is a layer of the functional model being built.
+  if (!inputs.empty() && is_keras_tensor(inputs[0])) return (*as_layer())(inputs, ctx);
   detail::Architecture& arch = *state().arch;
   if (!arch.built()) {
     std::vector<Shape> shapes;
@@ -184,7 +204,35 @@ void Model::compile(OptimizerRef optimizer, LossRef loss, std::vector<MetricRef>
   detail::ModelState& s = state();
   s.optimizer = optimizer.get();
   s.loss = loss.get();
+  s.output_losses.clear();
+  s.loss_weights.clear();
+  s.output_metric_refs.clear();
   s.metric_refs = std::move(metrics);
+  s.metrics.clear();
+  s.device = device;
+  s.stop_training = false;
+  s.invalidate_step();
+}
+
+void Model::compile(OptimizerRef optimizer, std::map<std::string, LossRef> losses,
+                    std::map<std::string, std::vector<MetricRef>> metrics,
+                    std::map<std::string, double> loss_weights, Device device) {
+  if (!optimizer.get()) throw ValueError("compile: no optimizer");
+  if (losses.empty()) throw ValueError("compile: no loss");
+  detail::ModelState& s = state();
+  std::map<std::string, LossPtr> by_output;
+  for (const auto& [name, loss] : losses) {
+    if (!loss.get()) throw ValueError("compile: no loss for output '" + name + "'");
+    by_output[name] = loss.get();
+  }
+  for (const auto& [name, refs] : metrics)
+    for (const MetricRef& m : refs) m.validate();
+  s.optimizer = optimizer.get();
+  s.loss = nullptr;
+  s.output_losses = std::move(by_output);
+  s.loss_weights = std::move(loss_weights);
+  s.metric_refs.clear();
+  s.output_metric_refs = std::move(metrics);
   s.metrics.clear();
   s.device = device;
   s.stop_training = false;
@@ -209,9 +257,16 @@ Optimizer& Model::optimizer() const {
 }
 
 Loss& Model::loss() const {
-  if (!state().loss)
+  const detail::ModelState& s = state();
+  if (!s.optimizer)
     throw StateError("model '" + name() + "' is not compiled: call compile() first");
-  return *state().loss;
+  if (!s.loss)
+    throw StateError("model '" + name() + "' has a loss per output: use losses()");
+  return *s.loss;
+}
+
+const std::vector<LossPtr>& Model::losses() const {
+  return state().losses;
 }
 
 const std::vector<MetricPtr>& Model::metrics() const {
@@ -219,8 +274,11 @@ const std::vector<MetricPtr>& Model::metrics() const {
 }
 
 std::vector<std::string> Model::metrics_names() const {
+  const detail::ModelState& s = state();
   std::vector<std::string> out{"loss"};
-  for (const MetricPtr& m : metrics()) out.push_back(m->name());
+  if (s.losses.size() > 1)
+    for (const std::string& n : s.arch->output_names()) out.push_back(n + "_loss");
+  out.insert(out.end(), s.metric_names.begin(), s.metric_names.end());
   return out;
 }
 

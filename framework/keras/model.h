@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
@@ -22,6 +23,10 @@ struct TrainStep;
 namespace detail {
 struct ModelState;
 }
+
+/// Tensors by name: a model's inputs by input name, or its targets by output name (Keras's dict
+/// form of fit, evaluate and predict).
+using NamedTensors = std::map<std::string, Tensor>;
 
 /// Called when a model compiles its training step, between "gradients computed" and "update
 /// applied": it gets the gradients (symbolic tensors of the step's graph, one per trainable
@@ -56,6 +61,15 @@ class Model {
  public:
   /// An empty handle (no model); defined() is false.
   Model();
+  /// A functional model, as keras.Model(inputs, outputs): the layer calls leading from `inputs`
+  /// (Keras tensors made by Input()) to `outputs` (Keras tensors made by calling layers on
+  /// them). `name` "" gives Keras's default ("functional", "functional_1", ...).
+  ///
+  ///     Tensor pixels = Input({784}, "pixels");
+  ///     Tensor h = Dense(64, "relu")(pixels);
+  ///     Model model(pixels, Dense(10, "softmax")(h), "mlp");
+  Model(const TensorList& inputs, const TensorList& outputs, std::string name = "");
+  Model(const Tensor& input, const Tensor& output, std::string name = "");
   ~Model();
   Model(const Model&);
   Model& operator=(const Model&);
@@ -85,6 +99,11 @@ class Model {
   /// Every input's and output's shape.
   std::vector<Shape> input_shapes() const;
   std::vector<Shape> output_shapes() const;
+  /// The names of the inputs and outputs (their layers' names), in order.
+  std::vector<std::string> input_names() const;
+  std::vector<std::string> output_names() const;
+  /// The layer this model is when another model calls it (one per model while in use).
+  LayerPtr as_layer() const;
   /// Throws ShapeError unless x fits the (single) input shape (any batch size), naming `what`.
   void check_input(const Tensor& x, const char* what) const;
   /// Prints Keras's summary table: layers, output shapes, parameter counts, totals.
@@ -114,6 +133,12 @@ class Model {
   /// ("accuracy", "mae", ...) or objects.
   void compile(OptimizerRef optimizer, LossRef loss, std::vector<MetricRef> metrics = {},
                Device device = Device::CPU);
+  /// Keras's dict form, for models with several outputs: a loss per output name, metrics per
+  /// output name, and the weight of each output's loss in the total (1 when not given). Logs
+  /// then hold "loss" (the weighted total), "<output>_loss" and "<output>_<metric>".
+  void compile(OptimizerRef optimizer, std::map<std::string, LossRef> losses,
+               std::map<std::string, std::vector<MetricRef>> metrics = {},
+               std::map<std::string, double> loss_weights = {}, Device device = Device::CPU);
   bool compiled() const;
   /// Trains on (x, y). x: float32 [samples, ...input shape]; y: labels as the loss expects them
   /// (class indices for sparse losses, else values shaped like the output).
@@ -123,6 +148,19 @@ class Model {
                 const EvaluateOptions& options = EvaluateOptions());
   /// Outputs for x, inference mode, computed in batches; a float32 tensor on the CPU.
   Tensor predict(const Tensor& x, const PredictOptions& options = PredictOptions());
+  /// The same for models with several inputs or outputs: one tensor per input and per output,
+  /// in order.
+  History fit(const TensorList& x, const TensorList& y, const FitOptions& options = FitOptions());
+  Logs evaluate(const TensorList& x, const TensorList& y,
+                const EvaluateOptions& options = EvaluateOptions());
+  /// One tensor per output.
+  TensorList predict(const TensorList& x, const PredictOptions& options = PredictOptions());
+  /// Keras's dict form: inputs by input name, targets by output name.
+  History fit(const NamedTensors& x, const NamedTensors& y,
+              const FitOptions& options = FitOptions());
+  Logs evaluate(const NamedTensors& x, const NamedTensors& y,
+                const EvaluateOptions& options = EvaluateOptions());
+  TensorList predict(const NamedTensors& x, const PredictOptions& options = PredictOptions());
   /// One training step on one batch; returns its loss and metrics.
   Logs train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight = Tensor());
   /// Loss and metrics of one batch, inference mode.
@@ -133,7 +171,10 @@ class Model {
   void set_stop_training(bool stop);
 
   Optimizer& optimizer() const;
+  /// The loss (of every output); StateError when the model has a loss per output.
   Loss& loss() const;
+  /// Every output's loss, in output order (after the first fit/evaluate/predict).
+  const std::vector<LossPtr>& losses() const;
   const std::vector<MetricPtr>& metrics() const;
   /// Names of the logs' entries: "loss", then each metric.
   std::vector<std::string> metrics_names() const;

@@ -3,6 +3,7 @@
 
 #include "framework/core/errors.h"
 #include "framework/keras/checkpoint.h"
+#include "framework/keras/functional.h"
 #include "framework/keras/model_state.h"
 #include "framework/keras/sequential.h"
 #include "layers/activations.h"
@@ -47,8 +48,30 @@ std::string Model::to_json() const {
 }
 
 nlohmann::json Model::training_config() const {
-  nlohmann::json metric_configs = nlohmann::json::array();
-  for (const MetricPtr& m : metrics()) metric_configs.push_back(m->get_config());
+  const detail::ModelState& s = state();
+  const std::vector<std::string> outputs = output_names();
+  auto loss_json = [](const Loss& l) -> nlohmann::json {
+    return {{"class_name", l.class_name()}, {"config", l.get_config()}};
+  };
+  // One output: a loss and a list of metrics; several: both by output name, as tf-keras writes.
+  nlohmann::json loss_config, metric_configs, weights = nullptr;
+  if (s.loss && s.output_losses.empty() && outputs.size() == 1) {
+    loss_config = loss_json(*s.loss);
+    metric_configs = nlohmann::json::array();
+    for (const MetricPtr& m : metrics()) metric_configs.push_back(m->get_config());
+  } else {
+    loss_config = nlohmann::json::object();
+    metric_configs = nlohmann::json::object();
+    for (size_t o = 0; o < outputs.size(); ++o) {
+      auto it = s.output_losses.find(outputs[o]);
+      const LossPtr& l = it != s.output_losses.end() ? it->second : s.loss;
+      if (l) loss_config[outputs[o]] = loss_json(*l);
+      metric_configs[outputs[o]] = nlohmann::json::array();
+    }
+    for (size_t k = 0; k < s.metrics.size(); ++k)
+      metric_configs[outputs[s.metric_outputs[k]]].push_back(s.metrics[k]->get_config());
+    if (!s.loss_weights.empty()) weights = s.loss_weights;
+  }
   // The optimizer as tf-keras 2 writes it: "Custom>Adam" with "is_legacy_optimizer": false is
   // what selects tf-keras's current optimizer classes (a plain "Adam" selects its legacy Adam,
   // which rejects the newer keys and has no AdamW), and tf-keras rejects Keras 3's
@@ -65,10 +88,10 @@ nlohmann::json Model::training_config() const {
   // default name is written as tf-keras writes it.
   if (optimizer().name() == get_optimizer(optimizer().class_name())->name())
     optimizer_config["name"] = optimizer().class_name();
-  return {{"loss", {{"class_name", loss().class_name()}, {"config", loss().get_config()}}},
+  return {{"loss", loss_config},
           {"metrics", metric_configs},
           {"weighted_metrics", nullptr},
-          {"loss_weights", nullptr},
+          {"loss_weights", weights},
           {"optimizer_config",
            {{"class_name", "Custom>" + optimizer().class_name()}, {"config", optimizer_config}}}};
 }
@@ -76,12 +99,16 @@ nlohmann::json Model::training_config() const {
 Model model_from_config(const nlohmann::json& j) {
   if (!j.is_object() || !j.contains("class_name"))
     throw ValueError("a model config needs \"class_name\" and \"config\"");
-  const std::string cls = j["class_name"].get<std::string>();
-  if (cls != "Sequential")
+  const std::string cls = j["class_name"].is_string() ? j["class_name"].get<std::string>() : "";
+  if (cls != "Sequential" && cls != "Functional" && cls != "Model")
     throw UnimplementedError("model class '" + cls +
-                             "' is not supported: nabla loads Sequential models");
-  KerasVersionScope version(keras_major(j));
+                             "' is not supported: nabla loads Sequential and functional models "
+                             "(\"Functional\", or \"Model\" in Keras 2)");
+  // A model nested in another's config has no keras_version: it is read as the outer one.
+  KerasVersionScope version(j.contains("keras_version") ? keras_major(j)
+                                                        : KerasVersionScope::current());
   const nlohmann::json& config = j.contains("config") ? j["config"] : nlohmann::json::object();
+  if (cls != "Sequential") return functional_from_config(config);
   // Keras <= 2.2.2 wrote the layer list itself as the config.
   const nlohmann::json& list =
       config.is_array() ? config : config.value("layers", nlohmann::json());

@@ -1,5 +1,7 @@
 #include "framework/keras/model_state.h"
 
+#include <algorithm>
+
 #include "framework/core/errors.h"
 #include "framework/keras/train_step.h"
 
@@ -25,13 +27,51 @@ TrainStep& ModelState::ensure_step(Model& self, const std::vector<Shape>& data_s
     arch->build(data_shapes);
   }
   if (!step) {
-    const std::vector<Shape> outputs = arch->output_shapes();
-    const int64_t out_dim = outputs[0].rank() ? outputs[0].dim(-1) : 1;
-    metrics.clear();
-    for (const MetricRef& m : metric_refs) metrics.push_back(m.resolve(loss.get(), out_dim));
+    std::vector<int64_t> widths;
+    for (const Shape& s : arch->output_shapes()) widths.push_back(s.rank() ? s.dim(-1) : 1);
+    resolve_compile(arch->output_names(), widths);
     step = TrainStep::build(self, device);
   }
   return *step;
+}
+
+void ModelState::resolve_compile(const std::vector<std::string>& names,
+                                 const std::vector<int64_t>& widths) {
+  auto check_names = [&](const auto& by_name, const char* what) {
+    for (const auto& [name, value] : by_name)
+      if (std::find(names.begin(), names.end(), name) == names.end())
+        throw ValueError(std::string("compile: ") + what + " names output '" + name +
+                         "', which model '" + this->name + "' does not have" +
+                         did_you_mean(name, names));
+  };
+  check_names(output_losses, "a loss");
+  check_names(loss_weights, "a loss weight");
+  check_names(output_metric_refs, "a metric");
+  losses.clear(), weights.clear(), metrics.clear(), metric_outputs.clear(), metric_names.clear();
+  const bool several = names.size() > 1;
+  for (const MetricRef& ref : metric_refs)
+    if (several && ref.is_object())
+      throw ValueError("compile: a metric object given for every output of model '" + this->name +
+                       "' would add up all of them; give it per output, by output name");
+  for (size_t o = 0; o < names.size(); ++o) {
+    auto it = output_losses.find(names[o]);
+    LossPtr l = it != output_losses.end() ? it->second : loss;
+    if (!l)
+      throw ValueError("compile: output '" + names[o] + "' of model '" + this->name +
+                       "' has no loss");
+    losses.push_back(l);
+    auto w = loss_weights.find(names[o]);
+    weights.push_back(w != loss_weights.end() ? w->second : 1.0);
+    std::vector<MetricRef> refs = metric_refs;
+    if (auto m = output_metric_refs.find(names[o]); m != output_metric_refs.end())
+      refs.insert(refs.end(), m->second.begin(), m->second.end());
+    for (const MetricRef& ref : refs) {
+      MetricPtr m = ref.resolve(l.get(), widths[o]);
+      metrics.push_back(m);
+      metric_outputs.push_back(static_cast<int>(o));
+      metric_names.push_back(several ? names[o] + "_" + m->name() : m->name());
+    }
+  }
 }
 
 void ModelState::invalidate_step() {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <iosfwd>
 #include <memory>
+#include <map>
 #include <mutex>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
@@ -30,10 +31,14 @@ class Architecture {
   virtual std::vector<Shape> output_shapes() const = 0;
   /// The forward pass (symbolic or eager inputs).
   virtual TensorList call(const TensorList& inputs, CallContext& ctx) = 0;
+  /// The names of the inputs and outputs.
+  virtual std::vector<std::string> input_names() const = 0;
+  virtual std::vector<std::string> output_names() const = 0;
   /// The "config" part of the model JSON.
   virtual nlohmann::json get_config(const std::string& name) const = 0;
-  /// Keras's summary table (without the title line and the totals).
+  /// Keras's summary table (without the title line and the totals), and its width.
   virtual void summary_rows(std::ostream& os) const = 0;
+  virtual size_t summary_width() const { return 65; }
 };
 
 /// Everything a model has, shared by the handles that point at it.
@@ -42,12 +47,23 @@ struct ModelState {
   std::unique_ptr<Architecture> arch;
   Device device = Device::CPU;
 
-  // compile()
+  // compile(), as given: resolved against the outputs when the step is built.
   OptimizerPtr optimizer;
-  LossPtr loss;
-  std::vector<MetricRef> metric_refs;
-  std::vector<MetricPtr> metrics;  // resolved when the step is built
+  LossPtr loss;                                   // every output's, unless given per output
+  std::map<std::string, LossPtr> output_losses;   // by output name
+  std::map<std::string, double> loss_weights;     // by output name (default 1)
+  std::vector<MetricRef> metric_refs;             // every output's
+  std::map<std::string, std::vector<MetricRef>> output_metric_refs;
+
+  // Resolved when the step is built: per output its loss and weight, and every metric (in the
+  // order of the logs) with the output it measures and its name in the logs.
+  std::vector<LossPtr> losses;
+  std::vector<double> weights;
+  std::vector<MetricPtr> metrics;
+  std::vector<int> metric_outputs;
+  std::vector<std::string> metric_names;
   GradientTransform gradient_transform;
+  std::weak_ptr<Layer> as_layer;  // the layer this model is inside other models
   bool stop_training = false;
 
   // The compiled step (built on first use) and what guards it.
@@ -63,6 +79,10 @@ struct ModelState {
   TrainStep& ensure_step(Model& self, const std::vector<Shape>& data_shapes);
   /// Drops the compiled step (the structure, device or compile arguments changed).
   void invalidate_step();
+  /// Resolves the compile arguments against the outputs (`names`, last axes `widths`): per output
+  /// its loss, weight and metrics. ValueError naming an output the arguments name but the model
+  /// lacks, or an output left without a loss.
+  void resolve_compile(const std::vector<std::string>& names, const std::vector<int64_t>& widths);
 };
 
 /// Marks a predict or evaluate call for its lifetime; refused with a StateError while another

@@ -39,6 +39,13 @@ class SequentialArchitecture : public detail::Architecture {
   }
 
   std::vector<Shape> input_shapes() const override { return {input}; }
+  std::vector<std::string> input_names() const override {
+    return {!list.empty() && dynamic_cast<const InputLayer*>(list[0].get()) ? list[0]->name()
+                                                                           : "input"};
+  }
+  std::vector<std::string> output_names() const override {
+    return {list.empty() ? "output" : list.back()->name()};
+  }
 
   std::vector<Shape> output_shapes() const override {
     Shape shape = input;

@@ -8,7 +8,7 @@
 namespace nabla {
 
 void Model::summary(std::ostream& os) const {
-  constexpr size_t kWidth = 65;
+  const size_t kWidth = state().arch->summary_width();
   os << "Model: \"" << name() << "\"\n" << std::string(kWidth, '_') << "\n";
   state().arch->summary_rows(os);
   os << std::string(kWidth, '=') << "\n";

@@ -22,7 +22,9 @@ std::unique_ptr<TrainStep> TrainStep::build(Model& model, Device device) {
   const std::vector<Shape> out_shapes = model.output_shapes();
   for (size_t o = 0; o < out_shapes.size(); ++o) {
     Target t;
-    t.loss = state.loss;
+    t.loss = state.losses.at(o);
+    t.weight = state.weights.at(o);
+    t.name = model.output_names().at(o);
     if (t.loss->label_kind() == LabelKind::Sparse) {
       t.label_dtype = DType::Int32;
       t.label_shape = Shape{-1};
@@ -54,12 +56,15 @@ std::unique_ptr<TrainStep> TrainStep::build(Model& model, Device device) {
   TensorList penalties;
   for (const LayerPtr& layer : model.layers())
     for (const Tensor& p : layer->regularization_losses()) penalties.push_back(p);
-  auto total_loss = [&](const TensorList& outputs, const TensorList& extra) {
+  auto total_loss = [&](const TensorList& outputs, const TensorList& extra,
+                        TensorList& per_output) {
     Tensor l;
     for (size_t o = 0; o < outputs.size(); ++o) {
       const Target& t = step->targets[o];
       const Tensor lo = (*t.loss)(t.labels, outputs[o], t.sample_weight);
-      l = l.defined() ? l + lo : lo;
+      if (outputs.size() > 1) per_output.push_back(lo);
+      const Tensor weighted = t.weight == 1.0 ? lo : lo * t.weight;
+      l = l.defined() ? l + weighted : weighted;
     }
     for (const Tensor& p : penalties) l = l + p;
     for (const Tensor& p : extra) l = l + p;
@@ -67,11 +72,11 @@ std::unique_ptr<TrainStep> TrainStep::build(Model& model, Device device) {
   };
   {
     auto ns = g.name_scope("loss");
-    step->train_loss = total_loss(step->train_outputs, activity_losses);
+    step->train_loss = total_loss(step->train_outputs, activity_losses, step->train_output_losses);
   }
   {
     auto ns = g.name_scope("eval_loss");
-    step->eval_loss = total_loss(step->infer_outputs, {});
+    step->eval_loss = total_loss(step->infer_outputs, {}, step->eval_output_losses);
   }
 
   step->trainable = model.trainable_weights();
@@ -87,14 +92,14 @@ std::unique_ptr<TrainStep> TrainStep::build(Model& model, Device device) {
   updates.insert(updates.end(), layer_updates.begin(), layer_updates.end());
   step->update = group(updates, "train_op");
 
-  for (const MetricPtr& m : state.metrics) {
-    for (size_t o = 0; o < step->targets.size(); ++o) {
-      auto ns = g.name_scope("metrics/" + m->name());
-      const Target& t = step->targets[o];
-      step->metrics.push_back({m, static_cast<int>(o),
-                               m->statistics(t.labels, step->train_outputs[o], t.sample_weight),
-                               m->statistics(t.labels, step->infer_outputs[o], t.sample_weight)});
-    }
+  for (size_t k = 0; k < state.metrics.size(); ++k) {
+    const MetricPtr& m = state.metrics[k];
+    const int o = state.metric_outputs[k];
+    auto ns = g.name_scope("metrics/" + state.metric_names[k]);
+    const Target& t = step->targets[o];
+    step->metrics.push_back({m, o, state.metric_names[k],
+                             m->statistics(t.labels, step->train_outputs[o], t.sample_weight),
+                             m->statistics(t.labels, step->infer_outputs[o], t.sample_weight)});
   }
   step->session = std::make_unique<Session>(g, device);
   return step;

@@ -32,11 +32,14 @@ struct TrainStep {
     DType label_dtype = DType::Float32;
     Shape label_shape;  // with -1 for the batch
     LossPtr loss;
+    double weight = 1.0;  // of this output's loss in the total
+    std::string name;     // the output's name
   };
   /// A metric and the tensors of its per-batch statistics in both modes.
   struct MetricStats {
     MetricPtr metric;
-    int output = 0;  // the output it measures
+    int output = 0;    // the output it measures
+    std::string name;  // in the logs: the metric's, prefixed by the output's when there are several
     TensorList train, eval;
   };
 
@@ -45,7 +48,9 @@ struct TrainStep {
   TensorList inputs;  // one float32 placeholder per model input
   std::vector<Target> targets;
   TensorList train_outputs, infer_outputs;
-  Tensor train_loss, eval_loss;  // the losses of every output plus regularization
+  Tensor train_loss, eval_loss;  // the weighted losses of every output plus regularization
+  /// Each output's own loss (unweighted, no regularization), when there are several outputs.
+  TensorList train_output_losses, eval_output_losses;
   std::vector<MetricStats> metrics;
   VariableList trainable;
   TensorList raw_gradients, gradients;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <algorithm>
 #include <numeric>
 
 #include "framework/backend/backend.h"
@@ -54,7 +55,13 @@ class BatchRunner {
     } else {
       loss_index_ = 0;
       fetches_.push_back(pass == Pass::Train ? step.train_loss : step.eval_loss);
+      for (const Tensor& l : pass == Pass::Train ? step.train_output_losses : step.eval_output_losses) {
+        output_loss_index_.push_back(static_cast<int>(fetches_.size()));
+        fetches_.push_back(l);
+      }
+      output_loss_sums_.assign(output_loss_index_.size(), 0.0);
       for (const TrainStep::MetricStats& m : step.metrics) {
+        metric_names_.push_back(m.name);
         stat_index_.emplace_back();
         for (const Tensor& s : pass == Pass::Train ? m.train : m.eval) {
           stat_index_.back().push_back(static_cast<int>(fetches_.size()));
@@ -78,6 +85,7 @@ class BatchRunner {
 
   void reset() {
     loss_sum_ = 0;
+    std::fill(output_loss_sums_.begin(), output_loss_sums_.end(), 0.0);
     samples_ = 0;
     for (const MetricPtr& m : metrics_) m->reset();
   }
@@ -104,6 +112,9 @@ class BatchRunner {
     }
     last_loss_ = host_[loss_index_][0];
     loss_sum_ += static_cast<double>(last_loss_) * static_cast<double>(count);
+    for (size_t o = 0; o < output_loss_index_.size(); ++o)
+      output_loss_sums_[o] +=
+          static_cast<double>(host_[output_loss_index_[o]][0]) * static_cast<double>(count);
     samples_ += count;
     for (size_t m = 0; m < metrics_.size(); ++m) {
       pointers_.clear();
@@ -117,11 +128,24 @@ class BatchRunner {
 
   double loss() const { return samples_ ? loss_sum_ / static_cast<double>(samples_) : 0.0; }
 
-  /// Current values in display order: loss, then each metric.
+  /// Sets logs[keys[i]] to the i-th of values() (keys made by the caller from values() once).
+  void update(Logs& logs, const std::vector<std::string>& keys) const {
+    size_t i = 0;
+    logs[keys[i++]] = loss();
+    for (size_t o = 0; o < output_loss_index_.size(); ++o)
+      logs[keys[i++]] = samples_ ? output_loss_sums_[o] / static_cast<double>(samples_) : 0.0;
+    for (const MetricPtr& m : metrics_) logs[keys[i++]] = m->result();
+  }
+
+  /// Current values in display order: loss, each output's loss, then each metric.
   void values(std::vector<std::pair<std::string, double>>& out,
               const std::string& prefix = "") const {
     out.emplace_back(prefix + "loss", loss());
-    for (const MetricPtr& m : metrics_) out.emplace_back(prefix + m->name(), m->result());
+    for (size_t o = 0; o < output_loss_index_.size(); ++o)
+      out.emplace_back(prefix + step_.targets[o].name + "_loss",
+                       samples_ ? output_loss_sums_[o] / static_cast<double>(samples_) : 0.0);
+    for (size_t m = 0; m < metrics_.size(); ++m)
+      out.emplace_back(prefix + metric_names_[m], metrics_[m]->result());
   }
 
  private:
@@ -152,6 +176,9 @@ class BatchRunner {
   std::vector<MetricPtr> metrics_;
   TensorList fetches_;
   int loss_index_ = 0;
+  std::vector<int> output_loss_index_;        // per output (several outputs), its loss in fetches_
+  std::vector<double> output_loss_sums_;
+  std::vector<std::string> metric_names_;     // as in the logs
   std::vector<std::vector<int>> stat_index_;  // per metric, its statistics in fetches_
   Session::PlanLease full_, tail_;
   std::vector<std::vector<float>> host_;
@@ -171,14 +198,55 @@ void check_batch_size(int batch_size, const char* what) {
                      std::to_string(batch_size));
 }
 
-std::vector<Shape> data_shapes(const Tensor& x) {
-  if (!x.defined()) return {};
-  return {x.rank() >= 1 ? x.shape().erased(0).inserted(0, -1) : x.shape()};
+std::vector<Shape> data_shapes(const TensorList& x) {
+  std::vector<Shape> out;
+  for (const Tensor& t : x)
+    if (t.defined()) out.push_back(t.rank() >= 1 ? t.shape().erased(0).inserted(0, -1) : t.shape());
+  return out;
+}
+
+// The tensors of `given` in the order of `names` (a model's inputs or outputs); ValueError
+// naming a missing or an unknown name.
+TensorList by_name(const NamedTensors& given, const std::vector<std::string>& names,
+                   const std::string& what) {
+  TensorList out;
+  for (const std::string& n : names) {
+    auto it = given.find(n);
+    if (it == given.end())
+      throw ValueError(what + " has no entry for '" + n + "'" + did_you_mean(n, [&] {
+                         std::vector<std::string> keys;
+                         for (const auto& [k, v] : given) keys.push_back(k);
+                         return keys;
+                       }()));
+    out.push_back(it->second);
+  }
+  for (const auto& [k, v] : given)
+    if (std::find(names.begin(), names.end(), k) == names.end())
+      throw ValueError(what + " names '" + k + "', which the model does not have" +
+                       did_you_mean(k, names));
+  return out;
+}
+
+// The log keys of a runner's values, made once so that updating them allocates nothing.
+std::vector<std::string> log_keys(const BatchRunner& runner) {
+  std::vector<std::pair<std::string, double>> values;
+  runner.values(values);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : values) keys.push_back(k);
+  return keys;
 }
 
 }  // namespace
 
 History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& o) {
+  return fit(TensorList{x}, TensorList{y}, o);
+}
+
+History Model::fit(const NamedTensors& x, const NamedTensors& y, const FitOptions& o) {
+  return fit(by_name(x, input_names(), "fit: x"), by_name(y, output_names(), "fit: y"), o);
+}
+
+History Model::fit(const TensorList& x, const TensorList& y, const FitOptions& o) {
   check_batch_size(o.batch_size(), "fit");
   if (o.epochs() < 0)
     throw ValueError("fit: epochs must be >= 0, got " + std::to_string(o.epochs()));
@@ -188,17 +256,18 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& o) {
   if (o.initial_epoch() < 0 || o.initial_epoch() > o.epochs())
     throw ValueError("fit: initial_epoch " + std::to_string(o.initial_epoch()) +
                      " is outside [0, epochs]");
-  if (x.defined() && x.is_eager() && x.rank() >= 1 && x.shape()[0] == 0)
-    throw ValueError("fit: the dataset is empty (x has shape " + x.shape().to_string() + ")");
+  for (const Tensor& t : x)
+    if (t.defined() && t.is_eager() && t.rank() >= 1 && t.shape()[0] == 0)
+      throw ValueError("fit: the dataset is empty (x has shape " + t.shape().to_string() + ")");
   detail::ModelState& s = state();
   detail::FitGuard guard(s);
   TrainStep& step = s.ensure_step(*this, data_shapes(x));
-  DataSet all = make_dataset(*this, step, {x}, {y}, o.sample_weight(), o.class_weight(), "fit");
+  DataSet all = make_dataset(*this, step, x, y, o.sample_weight(), o.class_weight(), "fit");
 
   DataSet train = all, val;
   if (o.validation_data()) {
-    val = make_dataset(*this, step, {o.validation_data()->first}, {o.validation_data()->second},
-                       Tensor(), {}, "validation_data");
+    val = make_dataset(*this, step, o.validation_data()->x, o.validation_data()->y, Tensor(), {},
+                       "validation_data");
   } else if (o.validation_split() > 0) {
     const int64_t split =
         static_cast<int64_t>(static_cast<double>(all.size()) * (1.0 - o.validation_split()));
@@ -227,10 +296,11 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& o) {
     val_runner =
         std::make_unique<BatchRunner>(step, Pass::Evaluate, val, o.batch_size(), s.metrics);
 
-  Logs batch_logs{{"loss", 0.0}};  // keys made once: updating values does not allocate
-  for (const MetricPtr& m : s.metrics) batch_logs[m->name()] = 0.0;
+  const std::vector<std::string> keys = log_keys(runner);
+  Logs batch_logs;  // keys made once: updating values does not allocate
+  for (const std::string& k : keys) batch_logs[k] = 0.0;
   std::vector<std::pair<std::string, double>> shown;
-  shown.reserve(2 * (s.metrics.size() + 1));
+  shown.reserve(2 * keys.size());
 
   for (const CallbackPtr& c : callbacks) c->on_train_begin({});
   for (int epoch = o.initial_epoch(); epoch < o.epochs() && !s.stop_training; ++epoch) {
@@ -245,8 +315,7 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& o) {
         c->on_train_batch_begin(static_cast<int>(b), batch_logs);
       s.optimizer->prepare_step();
       runner.run_batch(b, order);
-      batch_logs["loss"] = runner.loss();
-      for (const MetricPtr& m : s.metrics) batch_logs[m->name()] = m->result();
+      runner.update(batch_logs, keys);
       for (const CallbackPtr& c : callbacks) c->on_train_batch_end(static_cast<int>(b), batch_logs);
       if (o.verbose() == 1 && ProgressBar::is_terminal(out)) {
         shown.clear();
@@ -276,12 +345,21 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& o) {
 }
 
 Logs Model::evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& o) {
+  return evaluate(TensorList{x}, TensorList{y}, o);
+}
+
+Logs Model::evaluate(const NamedTensors& x, const NamedTensors& y, const EvaluateOptions& o) {
+  return evaluate(by_name(x, input_names(), "evaluate: x"),
+                  by_name(y, output_names(), "evaluate: y"), o);
+}
+
+Logs Model::evaluate(const TensorList& x, const TensorList& y, const EvaluateOptions& o) {
   check_batch_size(o.batch_size(), "evaluate");
   detail::ModelState& s = state();
   detail::UseGuard use(s, "evaluate");
   TrainStep& step = s.ensure_step(*this, data_shapes(x));
   const DataSet data =
-      make_dataset(*this, step, {x}, {y}, o.sample_weight(), {}, "evaluate").to(s.device);
+      make_dataset(*this, step, x, y, o.sample_weight(), {}, "evaluate").to(s.device);
   std::lock_guard<std::mutex> turn(s.evaluate_mutex);  // the metrics hold one call's sums
   for (const CallbackPtr& c : o.callbacks()) c->set_model(this), c->on_test_begin({});
   BatchRunner runner(step, Pass::Evaluate, data, o.batch_size(), s.metrics);
@@ -298,32 +376,57 @@ Logs Model::evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& o)
 }
 
 Tensor Model::predict(const Tensor& x, const PredictOptions& o) {
+  TensorList out = predict(TensorList{x}, o);
+  if (out.size() != 1)
+    throw ValueError("predict: model '" + name() + "' has " + std::to_string(out.size()) +
+                     " outputs; call predict with a list of inputs to get them all");
+  return out[0];
+}
+
+TensorList Model::predict(const NamedTensors& x, const PredictOptions& o) {
+  return predict(by_name(x, input_names(), "predict: x"), o);
+}
+
+TensorList Model::predict(const TensorList& x, const PredictOptions& o) {
   check_batch_size(o.batch_size(), "predict");
   detail::ModelState& s = state();
   detail::UseGuard use(s, "predict");
   if (!compiled()) {
     // Keras predicts with uncompiled models too: run the layers eagerly in batches.
-    const DataSet data = make_inputs(*this, {x}, "predict");
-    TensorList parts;
-    for (int64_t b = 0; b < data.size(); b += o.batch_size())
-      parts.push_back((*this)(
-          data.rows(b, std::min<int64_t>(data.size(), b + o.batch_size())).x[0].to(s.device)));
-    return concat(parts, 0).to(Device::CPU);
+    const DataSet data = make_inputs(*this, x, "predict");
+    std::vector<TensorList> parts;
+    for (int64_t b = 0; b < data.size(); b += o.batch_size()) {
+      const DataSet rows = data.rows(b, std::min<int64_t>(data.size(), b + o.batch_size()));
+      TensorList in;
+      for (const Tensor& t : rows.x) in.push_back(t.to(s.device));
+      CallContext ctx;
+      const TensorList outs = call(in, ctx);
+      if (parts.empty()) parts.resize(outs.size());
+      for (size_t k = 0; k < outs.size(); ++k) parts[k].push_back(outs[k]);
+    }
+    TensorList out;
+    for (const TensorList& p : parts) out.push_back(concat(p, 0).to(Device::CPU));
+    return out;
   }
   TrainStep& step = s.ensure_step(*this, data_shapes(x));
-  const DataSet data = make_inputs(*this, {x}, "predict").to(s.device);
+  const DataSet data = make_inputs(*this, x, "predict").to(s.device);
   BatchRunner runner(step, Pass::Predict, data, o.batch_size(), {});
-  Shape out_shape = output_shape();
-  out_shape[0] = data.size();
-  Tensor out = Tensor::empty(out_shape, DType::Float32);
-  const size_t row_bytes = static_cast<size_t>(out.numel() / data.size()) * sizeof(float);
+  TensorList out;
+  std::vector<size_t> row_bytes;
+  for (Shape shape : output_shapes()) {
+    shape[0] = data.size();
+    out.push_back(Tensor::empty(shape, DType::Float32));
+    row_bytes.push_back(static_cast<size_t>(out.back().numel() / data.size()) * sizeof(float));
+  }
   const Tensor order = order_on(epoch_order(data.size(), false, 0, 0), s.device);
   ProgressBar bar(runner.steps(), o.verbose(), std::cout);
   for (int64_t b = 0; b < runner.steps(); ++b) {
     runner.run_batch(b, order);
-    const TensorView& v = runner.output(b, 0);
-    copy_bytes(static_cast<char*>(out.raw_data()) + b * o.batch_size() * row_bytes, Device::CPU,
-               v.data, s.device, static_cast<size_t>(v.shape[0]) * row_bytes);
+    for (size_t k = 0; k < out.size(); ++k) {
+      const TensorView& v = runner.output(b, static_cast<int>(k));
+      copy_bytes(static_cast<char*>(out[k].raw_data()) + b * o.batch_size() * row_bytes[k],
+                 Device::CPU, v.data, s.device, static_cast<size_t>(v.shape[0]) * row_bytes[k]);
+    }
   }
   bar.finish({});
   return out;
@@ -332,7 +435,7 @@ Tensor Model::predict(const Tensor& x, const PredictOptions& o) {
 Logs Model::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
   detail::ModelState& s = state();
   detail::FitGuard guard(s);
-  TrainStep& step = s.ensure_step(*this, data_shapes(x));
+  TrainStep& step = s.ensure_step(*this, data_shapes(TensorList{x}));
   const DataSet data =
       make_dataset(*this, step, {x}, {y}, sample_weight, {}, "train_on_batch").to(s.device);
   BatchRunner runner(step, Pass::Train, data, data.size(), s.metrics);
