@@ -136,7 +136,7 @@ void register_misc_kernels(Backend& b) {
   b.register_kernel(op::AddN, add_n_kernel);
   b.register_kernel(op::Fill, fill_kernel);
   b.register_kernel(op::FillLike, fill_kernel);
-  for (const char* op : kernels::kCopyOps) b.register_kernel(op, copy_kernel);
+  for (OpId op : kernels::kCopyOps) b.register_kernel(op, copy_kernel);
 }
 
 }  // namespace nabla::cuda
