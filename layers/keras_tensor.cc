@@ -37,6 +37,10 @@ KerasHistory keras_history(const Tensor& t, const std::string& what) {
                      (t.defined() ? t.to_string() : std::string("an undefined tensor")));
   const auto& history = keras_graph().history;
   auto it = history.find(t.node());
+  if (it == history.end())
+    throw ValueError(what + " ('" + t.name() + "') is the result of an op on Keras tensors, not "
+                     "of a layer: a functional model records layer calls only (use a layer such "
+                     "as Rescaling, Add or Multiply)");
   const std::shared_ptr<Layer> layer = it == history.end() ? nullptr : it->second.layer.lock();
   if (!layer) throw StateError(what + ": the layer that made Keras tensor '" + t.name() + "' is gone");
   return {layer, it->second.node_index, it->second.tensor_index};

@@ -80,7 +80,10 @@ TEST_CASE("bad layer arguments and configs are clear errors") {
                        doctest::Contains("unknown key 'activatoin' (did you mean 'activation'?)"),
                        ValueError);
   CHECK_THROWS_WITH_AS(model_from_json(R"({"class_name": "Functional", "config": {}})"),
-                       doctest::Contains("nabla loads Sequential models"), UnimplementedError);
+                       doctest::Contains("needs a \"layers\" list"), ValueError);
+  CHECK_THROWS_WITH_AS(model_from_json(R"({"class_name": "MyModel", "config": {}})"),
+                       doctest::Contains("nabla loads Sequential and functional models"),
+                       UnimplementedError);
   CHECK_THROWS_WITH_AS(model_from_json("{not json"), doctest::Contains("does not parse"),
                        ValueError);
   Sequential m({Input({2}), Dense(3)});
