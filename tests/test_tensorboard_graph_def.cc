@@ -22,7 +22,7 @@ TEST_CASE("graph_def exports names, ops, inputs, control inputs, dtypes and shap
     y = matmul(x, constant(Tensor::ones({3, 2})));
   }
   Tensor count = constant(Tensor::scalar(4, DType::Int64), "count");
-  out = g.add_operation("Identity", {y}, {}, "out", {count.node()});
+  out = g.add_operation(op::Identity, {y}, {}, "out", {count.node()});
   const auto nodes = tfevents::parse_graph(graph_def(g));
   std::map<std::string, tfevents::Node> by_name;
   for (const auto& n : nodes) by_name[n.name] = n;
