@@ -28,8 +28,7 @@ ActivationRegistry& ActivationRegistry::global();
 /// An element-wise (or softmax) activation, named as in Keras: linear, relu, relu6, leaky_relu,
 /// elu, selu, sigmoid, hard_sigmoid, tanh, softmax, log_softmax, softplus, softsign, gelu,
 /// swish / silu, mish, exponential, and any registered in ActivationRegistry. A serialized
-/// activation layer ({"class_name": "LeakyReLU",
-/// "config": {"alpha": 0.3}}) is accepted too.
+/// activation layer ({"class_name": "LeakyReLU", "config": {"alpha": 0.3}}) is accepted too.
 class ActivationFn {
  public:
   /// Looks the name up; NotFoundError with the nearest name for unknown ones.
