@@ -1,6 +1,6 @@
 #include <iostream>
 
-#include "framework/nabla.h"
+#include <nabla/nabla.h>
 using namespace nabla;
 
 int main() {

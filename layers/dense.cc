@@ -70,9 +70,9 @@ nlohmann::json Dense::get_config() const {
 }
 
 LayerPtr Dense::from_config(const nlohmann::json& c) {
-  ConfigReader r(c, "Dense",
-                 {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer",
-                  "kernel_regularizer", "bias_regularizer", "activity_regularizer"});
+  LayerConfigReader r(c, "Dense",
+                      {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer",
+                       "kernel_regularizer", "bias_regularizer", "activity_regularizer"});
   DenseOptions o(r.integer("units"));
   o.activation(ActivationFn::from_config(r.raw("activation", "linear")));
   o.use_bias(r.boolean("use_bias", true));

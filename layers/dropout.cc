@@ -43,7 +43,7 @@ nlohmann::json Dropout::get_config() const {
 }
 
 LayerPtr Dropout::from_config(const nlohmann::json& c) {
-  ConfigReader r(c, "Dropout", {"rate", "seed"});
+  LayerConfigReader r(c, "Dropout", {"rate", "seed"});
   const nlohmann::json seed = r.raw("seed", nullptr);
   auto layer = std::make_shared<Dropout>(
       r.number("rate", 0.5), seed.is_number_integer() ? seed.get<uint64_t>() : 0, r.name());
@@ -73,7 +73,7 @@ nlohmann::json Flatten::get_config() const {
 }
 
 LayerPtr Flatten::from_config(const nlohmann::json& c) {
-  ConfigReader r(c, "Flatten", {"data_format"});
+  LayerConfigReader r(c, "Flatten", {"data_format"});
   auto layer = std::make_shared<Flatten>(r.name());
   r.apply_common(*layer);
   return layer;

@@ -27,7 +27,7 @@ nlohmann::json InputLayer::get_config() const {
 }
 
 LayerPtr InputLayer::from_config(const nlohmann::json& c) {
-  ConfigReader r(c, "InputLayer", {"optional"});
+  LayerConfigReader r(c, "InputLayer", {"optional"});
   Shape batch_shape;
   if (c.contains("batch_input_shape") && !c["batch_input_shape"].is_null()) {
     batch_shape = shape_from_json(c["batch_input_shape"], "InputLayer config 'batch_input_shape'");

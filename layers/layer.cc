@@ -311,39 +311,4 @@ nlohmann::json Layer::get_config() const {
   return base_config();
 }
 
-LayerRegistry& LayerRegistry::global() {
-  static LayerRegistry registry;
-  return registry;
-}
-
-void LayerRegistry::add(const std::string& class_name, Factory factory) {
-  for (auto& [name, f] : factories_)
-    if (name == class_name) {
-      f = std::move(factory);
-      return;
-    }
-  factories_.emplace_back(class_name, std::move(factory));
-}
-
-std::vector<std::string> LayerRegistry::names() const {
-  std::vector<std::string> out;
-  for (const auto& [name, f] : factories_) out.push_back(name);
-  return out;
-}
-
-LayerPtr LayerRegistry::create(const nlohmann::json& layer_json) const {
-  if (!layer_json.is_object() || !layer_json.contains("class_name"))
-    throw ValueError("a layer config needs \"class_name\", got " + layer_json.dump());
-  const std::string cls = layer_json.at("class_name").get<std::string>();
-  const nlohmann::json config = layer_json.value("config", nlohmann::json::object());
-  for (const auto& [name, f] : factories_)
-    if (name == cls) return f(config);
-  throw NotFoundError("layer class '" + cls + "' is not supported by nabla" +
-                      did_you_mean(cls, names()) + "; supported: " + [&] {
-                        std::string s;
-                        for (const auto& n : names()) s += (s.empty() ? "" : ", ") + n;
-                        return s;
-                      }());
-}
-
 }  // namespace nabla

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "framework/core/registry.h"
 #include "framework/core/tensor.h"
 #include "framework/graph/variable.h"
 #include "layers/initializers.h"
@@ -188,20 +189,11 @@ void reset_layer_names();
 /// A default name for a layer of `class_name` ("Dense" -> "dense", "dense_1", ...).
 std::string default_layer_name(const std::string& class_name);
 
-/// Layers by Keras class name, for model configs. Users may register their own.
-class LayerRegistry {
- public:
-  using Factory = std::function<LayerPtr(const nlohmann::json& config)>;
-  static LayerRegistry& global();
-  void add(const std::string& class_name, Factory factory);
-  /// Makes a layer from {"class_name": ..., "config": {...}}; NotFoundError naming the class
-  /// (with the nearest known one) for classes nabla does not have.
-  LayerPtr create(const nlohmann::json& layer_json) const;
-  std::vector<std::string> names() const;
-
- private:
-  LayerRegistry();
-  std::vector<std::pair<std::string, Factory>> factories_;
-};
+/// Layers by Keras class name, each a factory from the "config" object of a Keras layer config,
+/// for model configs: `LayerRegistry::global().from_config({{"class_name", "Dense"}, ...})`.
+/// Users may register their own: `LayerRegistry::global().add("MyLayer", factory)`.
+using LayerRegistry = Registry<Layer>;
+template <>
+LayerRegistry& LayerRegistry::global();
 
 }  // namespace nabla

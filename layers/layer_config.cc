@@ -28,8 +28,8 @@ const char* const kCommonKeys[] = {"name",
                                    "noise_shape"};
 }  // namespace
 
-ConfigReader::ConfigReader(const nlohmann::json& config, std::string layer_class,
-                           std::initializer_list<const char*> keys)
+LayerConfigReader::LayerConfigReader(const nlohmann::json& config, std::string layer_class,
+                                     std::initializer_list<const char*> keys)
     : config_(config), class_(std::move(layer_class)) {
   if (!config_.is_object())
     throw ValueError(class_ + " config must be an object, got " + config_.dump());
@@ -50,34 +50,34 @@ ConfigReader::ConfigReader(const nlohmann::json& config, std::string layer_class
                              " config: 'noise_shape' is not supported by nabla (only null)");
 }
 
-void ConfigReader::bad(const char* key, const std::string& expected) const {
+void LayerConfigReader::bad(const char* key, const std::string& expected) const {
   throw ValueError(class_ + " config: '" + key + "' must be " + expected + ", got " +
                    (config_.contains(key) ? config_[key].dump() : std::string("nothing")));
 }
 
-int64_t ConfigReader::integer(const char* key) const {
+int64_t LayerConfigReader::integer(const char* key) const {
   if (!config_.contains(key) || !config_[key].is_number_integer()) bad(key, "an integer");
   return config_[key].get<int64_t>();
 }
 
-int64_t ConfigReader::integer(const char* key, int64_t fallback) const {
+int64_t LayerConfigReader::integer(const char* key, int64_t fallback) const {
   if (!config_.contains(key) || config_[key].is_null()) return fallback;
   return integer(key);
 }
 
-double ConfigReader::number(const char* key, double fallback) const {
+double LayerConfigReader::number(const char* key, double fallback) const {
   if (!config_.contains(key) || config_[key].is_null()) return fallback;
   if (!config_[key].is_number()) bad(key, "a number");
   return config_[key].get<double>();
 }
 
-bool ConfigReader::boolean(const char* key, bool fallback) const {
+bool LayerConfigReader::boolean(const char* key, bool fallback) const {
   if (!config_.contains(key) || config_[key].is_null()) return fallback;
   if (!config_[key].is_boolean()) bad(key, "true or false");
   return config_[key].get<bool>();
 }
 
-int64_t ConfigReader::axis(const char* key, int64_t fallback) const {
+int64_t LayerConfigReader::axis(const char* key, int64_t fallback) const {
   if (!config_.contains(key) || config_[key].is_null()) return fallback;
   const auto& v = config_[key];
   if (v.is_number_integer()) return v.get<int64_t>();
@@ -85,18 +85,18 @@ int64_t ConfigReader::axis(const char* key, int64_t fallback) const {
   bad(key, "an axis (an integer or a list of one)");
 }
 
-nlohmann::json ConfigReader::raw(const char* key, const nlohmann::json& fallback) const {
+nlohmann::json LayerConfigReader::raw(const char* key, const nlohmann::json& fallback) const {
   if (!config_.contains(key) || config_[key].is_null()) return fallback;
   return config_[key];
 }
 
-std::string ConfigReader::name() const {
+std::string LayerConfigReader::name() const {
   if (!config_.contains("name") || config_["name"].is_null()) return "";
   if (!config_["name"].is_string()) bad("name", "a string");
   return config_["name"].get<std::string>();
 }
 
-void ConfigReader::apply_common(Layer& layer) const {
+void LayerConfigReader::apply_common(Layer& layer) const {
   layer.set_trainable(boolean("trainable", true));
   for (const char* key : {"batch_input_shape", "batch_shape"})
     if (config_.contains(key) && !config_[key].is_null())

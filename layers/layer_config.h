@@ -14,10 +14,10 @@ namespace nabla {
 /// Reads one layer's Keras config. Keys every layer has (name, trainable, dtype, the input shape
 /// keys of Keras 2 and 3) are handled by apply_common(); a key that is neither one of those nor in
 /// `keys` is a ValueError naming it (with the nearest valid key), so typos in configs surface.
-class ConfigReader {
+class LayerConfigReader {
  public:
-  ConfigReader(const nlohmann::json& config, std::string layer_class,
-               std::initializer_list<const char*> keys = {});
+  LayerConfigReader(const nlohmann::json& config, std::string layer_class,
+                    std::initializer_list<const char*> keys = {});
 
   /// A required integer; ValueError naming the class and key when missing or not an integer.
   int64_t integer(const char* key) const;

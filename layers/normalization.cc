@@ -78,11 +78,12 @@ nlohmann::json BatchNormalization::get_config() const {
 }
 
 LayerPtr BatchNormalization::from_config(const nlohmann::json& c) {
-  ConfigReader r(c, "BatchNormalization",
-                 {"axis", "momentum", "epsilon", "center", "scale", "beta_initializer",
-                  "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer",
-                  "beta_regularizer", "gamma_regularizer", "renorm", "renorm_clipping",
-                  "renorm_momentum", "fused", "virtual_batch_size", "adjustment"});
+  LayerConfigReader r(
+      c, "BatchNormalization",
+      {"axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+       "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer",
+       "gamma_regularizer", "renorm", "renorm_clipping", "renorm_momentum", "fused",
+       "virtual_batch_size", "adjustment"});
   if (r.boolean("renorm", false))
     throw UnimplementedError("BatchNormalization: renorm is not supported");
   BatchNormalizationOptions o;
@@ -130,9 +131,10 @@ nlohmann::json LayerNormalization::get_config() const {
 }
 
 LayerPtr LayerNormalization::from_config(const nlohmann::json& c) {
-  ConfigReader r(c, "LayerNormalization",
-                 {"axis", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
-                  "beta_regularizer", "gamma_regularizer", "rms_scaling"});
+  LayerConfigReader r(
+      c, "LayerNormalization",
+      {"axis", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+       "beta_regularizer", "gamma_regularizer", "rms_scaling"});
   if (r.boolean("rms_scaling", false))
     throw UnimplementedError("LayerNormalization: rms_scaling is not supported");
   LayerNormalizationOptions o;

@@ -7,15 +7,22 @@
 
 namespace nabla {
 
-LayerRegistry::LayerRegistry() {
-  add("InputLayer", InputLayer::from_config);
-  add("Dense", Dense::from_config);
-  add("Activation", Activation::from_config);
-  add("LeakyReLU", LeakyReLU::from_config);
-  add("Dropout", Dropout::from_config);
-  add("Flatten", Flatten::from_config);
-  add("BatchNormalization", BatchNormalization::from_config);
-  add("LayerNormalization", LayerNormalization::from_config);
+template <>
+LayerRegistry& LayerRegistry::global() {
+  // Never destroyed, so that lookups stay valid during static destruction.
+  static LayerRegistry* r = [] {
+    auto* r = new LayerRegistry("layer class");
+    r->add("InputLayer", InputLayer::from_config);
+    r->add("Dense", Dense::from_config);
+    r->add("Activation", Activation::from_config);
+    r->add("LeakyReLU", LeakyReLU::from_config);
+    r->add("Dropout", Dropout::from_config);
+    r->add("Flatten", Flatten::from_config);
+    r->add("BatchNormalization", BatchNormalization::from_config);
+    r->add("LayerNormalization", LayerNormalization::from_config);
+    return r;
+  }();
+  return *r;
 }
 
 }  // namespace nabla

@@ -181,8 +181,7 @@ TEST_CASE("bad configs exit 2 with the JSON path and leave earlier output untouc
       {"wrong type", [](json& j) { j["compile"]["optimizer"]["config"]["learning_rate"] = "fast"; },
        "compile.optimizer.config.learning_rate: expected a number, got \"fast\""},
       {"unknown layer", [](json& j) { j["model"]["config"]["layers"][1]["class_name"] = "Densse"; },
-       "model.config.layers[1]: layer class 'Densse' is not supported by nabla (did you mean "
-       "'Dense'?)"},
+       "model.config.layers[1]: unknown layer class 'Densse' (did you mean 'Dense'?)"},
       {"unknown optimizer", [](json& j) { j["compile"]["optimizer"]["class_name"] = "Adamm"; },
        "compile.optimizer"},
       {"unknown loss", [](json& j) { j["compile"]["loss"] = "categorical_crossentropyy"; },

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "framework/nabla.h"
+#include "framework/runtime/plan.h"
 
 using namespace nabla;
 

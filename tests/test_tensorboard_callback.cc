@@ -42,7 +42,7 @@ TEST_CASE("fit with TensorBoard writes Keras's epoch scalars into train/ and val
   Sequential model = named_model();
   model.compile(Adam(0.01), "sparse_categorical_crossentropy", {"accuracy"});
   auto tb = std::make_shared<TensorBoard>(
-      TensorBoard::Options().log_dir((dir.path / "logs").string()).histogram_freq(2));
+      TensorBoardOptions().log_dir((dir.path / "logs").string()).histogram_freq(2));
   History h = model.fit(
       x, y,
       FitOptions().epochs(3).batch_size(16).validation_split(0.25).verbose(0).callbacks({tb}));
@@ -125,7 +125,7 @@ TEST_CASE("update_freq writes batch scalars at the global step") {
   const fs::path logs = dir.path / "logs";
   SUBCASE("batch: every batch, steps 1..8 over two epochs") {
     auto tb = std::make_shared<TensorBoard>(
-        TensorBoard::Options().log_dir(logs.string()).update_freq("batch").write_graph(false));
+        TensorBoardOptions().log_dir(logs.string()).update_freq("batch").write_graph(false));
     model.fit(x, y, FitOptions().epochs(2).batch_size(16).verbose(0).callbacks({tb}));
     const auto train = run_events(logs / "train");
     const auto loss = tfevents::scalars(train, "batch_loss");
@@ -150,7 +150,7 @@ TEST_CASE("update_freq writes batch scalars at the global step") {
   }
   SUBCASE("3: steps 3 and 6 of 8") {
     auto tb =
-        std::make_shared<TensorBoard>(TensorBoard::Options().log_dir(logs.string()).update_freq(3));
+        std::make_shared<TensorBoard>(TensorBoardOptions().log_dir(logs.string()).update_freq(3));
     model.fit(x, y, FitOptions().epochs(2).batch_size(16).verbose(0).callbacks({tb}));
     const auto loss = tfevents::scalars(run_events(logs / "train"), "batch_loss");
     std::vector<int64_t> steps;
@@ -166,7 +166,7 @@ TEST_CASE("TensorBoard options are checked") {
   CHECK(UpdateFreq(100).to_string() == "100");
   CHECK_THROWS_WITH_AS(UpdateFreq("sometimes"), doctest::Contains("\"sometimes\""), ValueError);
   CHECK_THROWS_AS(UpdateFreq(0), ValueError);
-  CHECK_THROWS_AS(TensorBoard(TensorBoard::Options().histogram_freq(-1)), ValueError);
+  CHECK_THROWS_AS(TensorBoard(TensorBoardOptions().histogram_freq(-1)), ValueError);
   CHECK_THROWS_AS(TensorBoard(""), ValueError);
   const TensorBoard defaults;
   CHECK(defaults.options().log_dir() == "logs");

@@ -5,7 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "framework/nabla.h"
+#include <nabla/nabla.h>
+
 #include "run_config.h"
 
 namespace nabla::cli {

@@ -6,8 +6,9 @@
 #include <cxxopts.hpp>
 #include <iostream>
 
+#include <nabla/nabla.h>
+
 #include "commands.h"
-#include "framework/nabla.h"
 #include "run_config.h"
 
 namespace {

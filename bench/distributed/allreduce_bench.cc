@@ -15,12 +15,13 @@
 #include <string>
 #include <vector>
 
+#include <nabla/nabla.h>
+
 #include "framework/distributed/bucketed_all_reduce.h"
 #include "framework/distributed/device_communicator.h"
 #include "framework/distributed/distributed.h"
 #include "framework/distributed/launch.h"
 #include "framework/distributed/mpi_communicator.h"
-#include "framework/nabla.h"
 
 using namespace nabla;
 namespace dist = nabla::distributed;

@@ -10,9 +10,10 @@
 #include "framework/core/attrs.h"
 #include "framework/core/tensor.h"
 #include "framework/graph/variable.h"
-#include "framework/ops/op_def.h"
 
 namespace nabla {
+
+struct OpDef;
 
 /// Records the eager ops run while it is alive, so that `gradient(target, sources)` can
 /// backpropagate through them, as tf.GradientTape does. It applies the same gradient rules as

@@ -105,7 +105,10 @@ class EarlyStopping : public Callback {
   void on_train_end(const Logs&) override;
   /// The epoch training stopped at (0 when it did not stop early).
   int stopped_epoch() const { return stopped_epoch_; }
+  /// The epoch of the best monitored value so far.
   int best_epoch() const { return best_epoch_; }
+  /// The options it was made with.
+  const EarlyStoppingOptions& options() const { return o_; }
 
  private:
   bool improved(double value, double reference) const;
@@ -125,6 +128,10 @@ class ModelCheckpoint : public Callback {
   void on_epoch_end(int epoch, Logs& logs) override;
   /// The path for `epoch` (0-based) and `logs`; ValueError for a placeholder naming no log.
   std::string format_path(int epoch, const Logs& logs) const;
+  /// The path pattern it was made with.
+  const std::string& filepath() const { return filepath_; }
+  /// The options it was made with.
+  const ModelCheckpointOptions& options() const { return o_; }
 
  private:
   std::string filepath_;
@@ -140,6 +147,8 @@ class ReduceLROnPlateau : public Callback {
   explicit ReduceLROnPlateau(ReduceLROnPlateauOptions options = ReduceLROnPlateauOptions());
   void on_train_begin(const Logs&) override;
   void on_epoch_end(int epoch, Logs& logs) override;
+  /// The options it was made with.
+  const ReduceLROnPlateauOptions& options() const { return o_; }
 
  private:
   ReduceLROnPlateauOptions o_;

@@ -120,7 +120,7 @@ Model model_from_config(const nlohmann::json& j) {
   int index = 0;
   for (const nlohmann::json& entry : list) {
     try {
-      model.add(LayerRegistry::global().create(entry));
+      model.add(LayerRegistry::global().from_config(entry));
     } catch (const Error&) {
       rethrow_with_context("layer " + std::to_string(index) + " of the model config: ");
     }

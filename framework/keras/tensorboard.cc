@@ -38,9 +38,10 @@ std::string UpdateFreq::to_string() const {
   return batches_ == 1 ? "batch" : std::to_string(batches_);
 }
 
-TensorBoard::TensorBoard(const std::string& log_dir) : TensorBoard(Options().log_dir(log_dir)) {}
+TensorBoard::TensorBoard(const std::string& log_dir)
+    : TensorBoard(TensorBoardOptions().log_dir(log_dir)) {}
 
-TensorBoard::TensorBoard(Options options) : o_(std::move(options)) {
+TensorBoard::TensorBoard(TensorBoardOptions options) : o_(std::move(options)) {
   if (o_.log_dir().empty()) throw ValueError("TensorBoard: log_dir is empty");
   if (o_.histogram_freq() < 0)
     throw ValueError("TensorBoard: histogram_freq must be >= 0, got " +

@@ -33,6 +33,18 @@ class UpdateFreq {
   int64_t batches_ = 0;
 };
 
+/// TensorBoard's arguments, as Keras's.
+struct TensorBoardOptions {
+  /// The directory holding the train/ and validation/ runs (made when training starts).
+  NABLA_ARG(std::string, log_dir) = "logs";
+  /// Write weight histograms every this many epochs (0: never).
+  NABLA_ARG(int, histogram_freq) = 0;
+  /// Write the training graph and the model config once, when training starts.
+  NABLA_ARG(bool, write_graph) = true;
+  /// Batch-level scalars: "epoch" (none), "batch" or every N batches.
+  NABLA_ARG(UpdateFreq, update_freq) = "epoch";
+};
+
 /// Keras's TensorBoard callback. It writes two runs TensorBoard shows side by side:
 /// `log_dir/train` with epoch_loss, epoch_<metric> and epoch_learning_rate at each epoch (and
 /// batch_loss, batch_<metric> at the global step with update_freq), weight histograms every
@@ -40,8 +52,8 @@ class UpdateFreq {
 /// graph (the Graphs tab) and the Keras model config (its conceptual graph); and
 /// `log_dir/validation` with the validation results as epoch_loss, epoch_<metric>.
 ///
-///     auto tb = std::make_shared<TensorBoard>(TensorBoard::Options().log_dir("logs")
-///                                                                   .histogram_freq(1));
+///     auto tb = std::make_shared<TensorBoard>(TensorBoardOptions().log_dir("logs")
+///                                                                 .histogram_freq(1));
 ///     model.fit(x, y, FitOptions().epochs(10).validation_split(0.1).callbacks({tb}));
 ///     // then: tensorboard --logdir logs
 ///
@@ -50,20 +62,10 @@ class UpdateFreq {
 /// options are not offered (nabla has no profiler to sample).
 class TensorBoard : public Callback {
  public:
-  struct Options {
-    /// The directory holding the train/ and validation/ runs (made when training starts).
-    NABLA_ARG(std::string, log_dir) = "logs";
-    /// Write weight histograms every this many epochs (0: never).
-    NABLA_ARG(int, histogram_freq) = 0;
-    /// Write the training graph and the model config once, when training starts.
-    NABLA_ARG(bool, write_graph) = true;
-    /// Batch-level scalars: "epoch" (none), "batch" or every N batches.
-    NABLA_ARG(UpdateFreq, update_freq) = "epoch";
-  };
   /// Logs to `log_dir` with Keras's defaults.
   explicit TensorBoard(const std::string& log_dir = "logs");
   /// ValueError for a negative histogram_freq or an empty log_dir.
-  explicit TensorBoard(Options options);
+  explicit TensorBoard(TensorBoardOptions options);
   ~TensorBoard() override;
 
   /// Opens the train writer; writes the graph and model config when write_graph.
@@ -78,7 +80,7 @@ class TensorBoard : public Callback {
   void on_train_end(const Logs& logs) override;
 
   /// The options it was made with.
-  const Options& options() const { return o_; }
+  const TensorBoardOptions& options() const { return o_; }
   /// The event files written so far by this callback (train first), for tools and tests.
   std::vector<std::string> event_files() const;
 
@@ -86,7 +88,7 @@ class TensorBoard : public Callback {
   tensorboard::EventFileWriter& validation_writer();
   void write_histograms(int epoch);
 
-  Options o_;
+  TensorBoardOptions o_;
   std::unique_ptr<tensorboard::EventFileWriter> train_, validation_;
   std::vector<std::string> files_;
   int64_t global_step_ = 0;

@@ -19,6 +19,7 @@
 #include "framework/keras/progress_bar.h"
 #include "framework/keras/train_step.h"
 #include "framework/ops/ops.h"
+#include "framework/runtime/plan.h"
 
 namespace nabla {
 namespace {

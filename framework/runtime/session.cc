@@ -2,6 +2,7 @@
 
 #include "framework/graph/variable.h"
 #include "framework/ops/op_def.h"
+#include "framework/runtime/plan.h"
 
 namespace nabla {
 namespace {
@@ -21,6 +22,11 @@ Session::Session(Graph& graph, Device device) : graph_(&graph), device_(device) 
 }
 
 Session::~Session() = default;
+
+Session::PlanLease::PlanLease() = default;
+
+Session::PlanLease::PlanLease(Session* session, std::string key, std::unique_ptr<Plan> plan)
+    : session_(session), key_(std::move(key)), plan_(std::move(plan)) {}
 
 Session::PlanLease::~PlanLease() {
   if (session_ && plan_) session_->give_back(key_, std::move(plan_));

@@ -11,9 +11,10 @@
 
 #include "framework/core/tensor.h"
 #include "framework/graph/graph.h"
-#include "framework/runtime/plan.h"
 
 namespace nabla {
+
+class Plan;
 
 /// Values for placeholders: {{x, batch}, {y, labels}}.
 using FeedDict = std::vector<std::pair<Tensor, Tensor>>;
@@ -52,12 +53,15 @@ class Session {
   /// Computes several fetches in one pass.
   TensorList run(const TensorList& fetches, const FeedDict& feeds = {});
 
-  /// A compiled plan held for exclusive use while the lease lives, then handed back for reuse.
+  /// A compiled plan (framework/runtime/plan.h) held for exclusive use while the lease lives,
+  /// then handed back for reuse.
   /// Callers that hold leases of one signature at the same time get separate instances of the
   /// plan (each with its own buffers), so loops on several threads never share buffers.
   class PlanLease {
    public:
-    PlanLease() = default;
+    /// An empty lease (valid() is false). Out of line, as every special member: Plan is only
+    /// declared here.
+    PlanLease();
     ~PlanLease();
     PlanLease(PlanLease&& o) noexcept;
     PlanLease& operator=(PlanLease&& o) noexcept;
@@ -69,8 +73,7 @@ class Session {
 
    private:
     friend class Session;
-    PlanLease(Session* session, std::string key, std::unique_ptr<Plan> plan)
-        : session_(session), key_(std::move(key)), plan_(std::move(plan)) {}
+    PlanLease(Session* session, std::string key, std::unique_ptr<Plan> plan);
     Session* session_ = nullptr;
     std::string key_;
     std::unique_ptr<Plan> plan_;

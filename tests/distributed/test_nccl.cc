@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "framework/backend/backend.h"  // device_available
 #include "framework/distributed/bucketed_all_reduce.h"
 #include "framework/distributed/device_communicator.h"
 #include "framework/distributed/distributed.h"
