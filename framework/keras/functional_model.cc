@@ -107,7 +107,7 @@ Model functional_from_config(const json& config) {
     try {
       const std::string cls = e["class_name"].get<std::string>();
       layer = is_model_class(cls) ? model_from_config(e).as_layer()
-                                  : LayerRegistry::global().create(e);
+                                  : LayerRegistry::global().from_config(e);
     } catch (const Error&) {
       rethrow_with_context(where + " of the model config: ");
     }
