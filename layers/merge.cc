@@ -62,6 +62,14 @@ std::vector<Shape> Merge::compute_output_shapes(const std::vector<Shape>& shapes
   return {result};
 }
 
+Tensor Merge::operator()(const TensorList& inputs, bool training) {
+  return Layer::operator()(inputs, training).at(0);
+}
+
+Tensor Merge::operator()(const TensorList& inputs, CallContext& ctx) {
+  return Layer::operator()(inputs, ctx).at(0);
+}
+
 nlohmann::json Merge::get_config() const {
   return base_config();
 }

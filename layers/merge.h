@@ -16,6 +16,10 @@ namespace nabla {
 class Merge : public Layer {
  public:
   using Layer::Layer;
+  using Layer::operator();
+  /// The merge of `inputs` (symbolic, eager or Keras tensors): one tensor, as Keras returns.
+  Tensor operator()(const TensorList& inputs, bool training = false);
+  Tensor operator()(const TensorList& inputs, CallContext& ctx);
   int num_inputs() const override { return -1; }
   /// A merge of the one input.
   Tensor call(const Tensor& x, CallContext& ctx) override;

@@ -199,3 +199,34 @@ TEST_CASE("the fixtures' layers hold Keras's weights under Keras's names and ord
   }
   CHECK(checked > 100);
 }
+
+TEST_CASE("nested models' calls are numbered as tf-keras numbers them, read and written") {
+  // tf-keras counts a nested Functional model's own call, and a nested Sequential's that starts
+  // with an InputLayer, as node 0: their first call in the enclosing model is node 1.
+  for (const char* name : {"functional_nested_sequential", "functional_nested_functional"}) {
+    CAPTURE(name);
+    reset_layer_names();
+    Model model = load_model(kDir + name + ".tfkeras2.model.h5");
+    const json config = json::parse(model.to_json());
+    const std::string inner =
+        std::string(name) == "functional_nested_sequential" ? "block" : "inner_model";
+    for (const json& l : config["config"]["layers"])
+      if (l["name"] == "after") CHECK(l["inbound_nodes"][0][0][0] == inner);
+    for (const json& l : config["config"]["layers"])
+      if (l["name"] == "after") CHECK(l["inbound_nodes"][0][0][1] == 1);
+    Model copy = model_from_json(model.to_json());
+    copy.set_weights(model.get_weights());
+    const Tensor x = Tensor::random_normal({3, 4}, 0, 1, 1);
+    CHECK(worst_difference(copy.predict(x), model.predict(x)) == 0.0);
+  }
+  // A nested model as the output: output_layers names its node 1 too.
+  Tensor x = Input({4}, "x"), inner_in = Input({4}, "inner_in");
+  Model inner(inner_in, Dense(2, "linear", "inner_dense")(inner_in), "inner");
+  Model outer(x, inner(x), "outer");
+  const json config = json::parse(outer.to_json());
+  CHECK(config["config"]["output_layers"] == json{{"inner", 1, 0}});
+  Model copy = model_from_json(outer.to_json());
+  copy.set_weights(outer.get_weights());
+  const Tensor data = Tensor::random_normal({3, 4}, 0, 1, 2);
+  CHECK(worst_difference(copy.predict(data), outer.predict(data)) == 0.0);
+}

@@ -221,6 +221,13 @@ nlohmann::json FunctionalArchitecture::get_config(const std::string& name) const
   nlohmann::json layers = nlohmann::json::array();
   for (const LayerPtr& l : layers_) {
     nlohmann::json entry = keras_object("keras.layers", l->class_name(), l->get_config());
+    // Nested models where Keras 3 looks for them, as it writes them: a Sequential in "keras", a
+    // Functional model under its registered name (tf-keras reads either way).
+    if (dynamic_cast<const ModelLayer*>(l.get())) {
+      const bool functional = l->class_name() != "Sequential";
+      entry["module"] = functional ? "keras.src.models.functional" : "keras";
+      if (functional) entry["registered_name"] = "Functional";
+    }
     entry["name"] = l->name();
     nlohmann::json nodes = nlohmann::json::array();
     std::vector<std::pair<int, nlohmann::json>> by_index;
