@@ -53,11 +53,12 @@ install(FILES ${PROJECT_BINARY_DIR}/package/nablaConfig.cmake
         DESTINATION ${NABLA_CMAKE_DIR} COMPONENT nabla)
 
 # pkg-config: written when installing, so that prefix= is the prefix installed to
-# (cmake --install --prefix P, or /usr inside the Debian package).
+# (cmake --install --prefix P, or /usr inside the Debian package), straight into the destination
+# (never into this build folder, which an install by another user may not be able to write).
 set(NABLA_PC_PREFIX "@CMAKE_INSTALL_PREFIX@")  # left for the install step to fill in
 configure_file(${PROJECT_SOURCE_DIR}/cmake/nabla.pc.in ${PROJECT_BINARY_DIR}/package/nabla.pc.in
                @ONLY)
-install(CODE "configure_file(\"${PROJECT_BINARY_DIR}/package/nabla.pc.in\"
-                             \"${PROJECT_BINARY_DIR}/package/nabla.pc\" @ONLY)
-file(INSTALL \"${PROJECT_BINARY_DIR}/package/nabla.pc\"
-     DESTINATION \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/pkgconfig\")" COMPONENT nabla)
+install(CODE "set(nabla_pc \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/pkgconfig/nabla.pc\")
+message(STATUS \"Installing: \$ENV{DESTDIR}\${nabla_pc}\")
+configure_file(\"${PROJECT_BINARY_DIR}/package/nabla.pc.in\" \"\$ENV{DESTDIR}\${nabla_pc}\" @ONLY)
+list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${nabla_pc}\")" COMPONENT nabla)

@@ -6,6 +6,7 @@
 # package from cpack (its Depends, its files, and the same program built against it unpacked).
 # Run by CTest as test_install (tests/CMakeLists.txt), which passes:
 #   scripts/test_install.sh BUILD_DIR VERSION LIBDIR WITH_CUDA(0|1) CXX GENERATOR
+# and CMAKE and CPACK, the cmake and cpack that configured the build, in the environment.
 set -euo pipefail  # (so never "cmd | grep -q": grep exiting early fails cmd)
 
 if [ $# -ne 6 ]; then
@@ -16,6 +17,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "$1" && pwd)
 version=$2 libdir=$3 with_cuda=$4 cxx=$5 generator=$6
 soversion=${version%.*}
+cmake=${CMAKE:-cmake} cpack=${CPACK:-cpack}
 data=$src/tests/data/fashion-mnist-tiny
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nabla_install.XXXXXX")
@@ -57,7 +59,7 @@ check_pkg_config() {
 }
 
 # 1. cmake --install.
-quiet "cmake --install" cmake --install "$build" --prefix "$prefix"
+quiet "cmake --install" "$cmake" --install "$build" --prefix "$prefix"
 say "installed into a temporary prefix"
 lib=$prefix/$libdir/libnabla.so.$version
 [ -f "$lib" ] || fail "no $lib"
@@ -113,14 +115,14 @@ fi
 
 # 3. examples/ as a project of its own: find_package(nabla 0.2) with HDF5, Eigen, protobuf, MPI
 # and zlib made unfindable (a program never needs them), built, and the quickstart run.
-quiet "configure examples/" cmake -S "$src/examples" -B "$tmp/examples" -G "$generator" \
+quiet "configure examples/" "$cmake" -S "$src/examples" -B "$tmp/examples" -G "$generator" \
   -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$prefix" \
   -DCMAKE_DISABLE_FIND_PACKAGE_HDF5=ON -DCMAKE_DISABLE_FIND_PACKAGE_Eigen3=ON \
   -DCMAKE_DISABLE_FIND_PACKAGE_Protobuf=ON -DCMAKE_DISABLE_FIND_PACKAGE_MPI=ON \
   -DCMAKE_DISABLE_FIND_PACKAGE_ZLIB=ON
 grep -q "^nabla_DIR:PATH=$cmake_dir\$" "$tmp/examples/CMakeCache.txt" ||
   fail "examples/ did not find nabla in the temporary prefix"
-quiet "build examples/" cmake --build "$tmp/examples"
+quiet "build examples/" "$cmake" --build "$tmp/examples"
 say "examples/ built against the prefix"
 libs=$(ldd "$tmp/examples/quickstart")
 grep -q "libnabla.so.$soversion => $prefix/$libdir/" <<<"$libs" ||
@@ -145,7 +147,7 @@ if ! command -v dpkg-deb >/dev/null || ! command -v dpkg-shlibdeps >/dev/null; t
   echo "[test_install] skipped: the Debian package (dpkg-deb and dpkg-shlibdeps are not installed)"
   exit 0
 fi
-quiet "cpack -G DEB" cpack --config "$build/CPackConfig.cmake" -G DEB -B "$tmp/deb"
+quiet "cpack -G DEB" "$cpack" --config "$build/CPackConfig.cmake" -G DEB -B "$tmp/deb"
 debs=("$tmp"/deb/nabla_"$version"_*.deb)
 [ -f "${debs[0]}" ] || fail "cpack made no nabla_${version}_*.deb: $(ls "$tmp/deb")"
 deb=${debs[0]}
