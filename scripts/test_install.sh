@@ -77,7 +77,7 @@ for h in nabla.h framework/nabla.h framework/core/version.h framework/keras/mode
 done
 for internal in framework/keras/train_step.h framework/keras/model_state.h \
   framework/runtime/plan.h framework/ops/dispatch.h framework/backend framework/cpu \
-  framework/cuda framework/tensorboard; do
+  framework/cuda; do
   [ ! -e "$headers/$internal" ] || fail "internal $internal is installed"
 done
 if grep -rEn '#[[:space:]]*include[[:space:]]*[<"](Eigen/|unsupported/Eigen|hdf5|H5|zip\.h|zlib\.h|mpi\.h|google/protobuf|nlohmann/json\.hpp)' "$headers"; then
