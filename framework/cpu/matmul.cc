@@ -1,61 +1,27 @@
-// CPU matrix product: Eigen's single-threaded GEMM on blocks of the output, spread over the
-// thread pool. Transposed operands are mapped, never copied.
-
-// Eigen packs GEMM panels in a buffer on the stack up to this size (else on the heap): a
-// training step must not allocate, and the panels of the shapes in question fit easily.
-#define EIGEN_STACK_ALLOCATION_LIMIT (2 * 1024 * 1024)
-
-#include <Eigen/Core>
-
+// CPU matrix product: a single-threaded GEMM provider (gemm_provider.h: a library or nabla's
+// own kernel) on blocks of the output, spread over the thread pool. Transposed operands are
+// passed as strides, never copied.
 #include <cstdlib>
 
 #include "framework/backend/backend.h"
+#include "framework/cpu/gemm_provider.h"
 #include "framework/cpu/kernel_util.h"
-#include "framework/cpu/sgemm.h"
 
 namespace nabla::cpu {
 namespace {
-
-template <class T>
-using RowMat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-// nabla's AVX-512 kernel for float32 unless NABLA_SGEMM=eigen asks for Eigen's (to compare).
-bool use_fast_sgemm() {
-  static const bool fast =
-      have_fast_sgemm() &&
-      !(std::getenv("NABLA_SGEMM") && std::string(std::getenv("NABLA_SGEMM")) == "eigen");
-  return fast;
-}
 
 // Multiplies rows [r0, r1) and columns [c0, c1) of the output.
 template <class T, bool TA, bool TB>
 void gemm_block(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k, int64_t r0,
                 int64_t r1, int64_t c0, int64_t c1) {
+  const T* a0 = TA ? a + r0 : a + r0 * k;
+  const T* b0 = TB ? b + c0 * k : b + c0;
   if constexpr (std::is_same_v<T, float>) {
-    if (use_fast_sgemm()) {
-      sgemm(r1 - r0, c1 - c0, k, TA ? a + r0 : a + r0 * k, TA ? m : k, TA, TB ? b + c0 * k : b + c0,
-            TB ? k : n, TB, c + r0 * n + c0, n);
-      return;
-    }
+    gemm_provider().sgemm(r1 - r0, c1 - c0, k, a0, TA ? m : k, TA, b0, TB ? k : n, TB,
+                          c + r0 * n + c0, n);
+  } else {
+    eigen_dgemm(r1 - r0, c1 - c0, k, a0, TA ? m : k, TA, b0, TB ? k : n, TB, c + r0 * n + c0, n);
   }
-  Eigen::Map<const RowMat<T>> A(a, TA ? k : m, TA ? m : k);
-  Eigen::Map<const RowMat<T>> B(b, TB ? n : k, TB ? k : n);
-  Eigen::Map<RowMat<T>> C(c, m, n);
-  auto lhs = [&] {
-    if constexpr (TA) {
-      return A.middleCols(r0, r1 - r0).transpose();
-    } else {
-      return A.middleRows(r0, r1 - r0);
-    }
-  }();
-  auto rhs = [&] {
-    if constexpr (TB) {
-      return B.middleRows(c0, c1 - c0).transpose();
-    } else {
-      return B.middleCols(c0, c1 - c0);
-    }
-  }();
-  C.block(r0, c0, r1 - r0, c1 - c0).noalias() = lhs * rhs;
 }
 
 template <class T, bool TA, bool TB>
