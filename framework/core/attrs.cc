@@ -15,65 +15,65 @@ void Attrs::set(const std::string& name, AttrValue value) {
   entries_.emplace_back(name, std::move(value));
 }
 
-const AttrValue* Attrs::find(const std::string& name) const {
+const AttrValue* Attrs::find(std::string_view name) const {
   for (const auto& e : entries_)
     if (e.first == name) return &e.second;
   return nullptr;
 }
 
-const AttrValue& Attrs::at(const std::string& name) const {
+const AttrValue& Attrs::at(std::string_view name) const {
   const AttrValue* v = find(name);
-  if (!v) throw NotFoundError("missing attribute '" + name + "'");
+  if (!v) throw NotFoundError("missing attribute '" + std::string(name) + "'");
   return *v;
 }
 
 namespace {
 template <class T>
-const T& typed(const AttrValue& v, const std::string& name, const char* type) {
+const T& typed(const AttrValue& v, std::string_view name, const char* type) {
   if (const T* p = std::get_if<T>(&v)) return *p;
-  throw TypeError("attribute '" + name + "' is not " + type);
+  throw TypeError("attribute '" + std::string(name) + "' is not " + type);
 }
 }  // namespace
 
-bool Attrs::get_bool(const std::string& name) const {
+bool Attrs::get_bool(std::string_view name) const {
   return typed<bool>(at(name), name, "a bool");
 }
 
-int64_t Attrs::get_int(const std::string& name) const {
+int64_t Attrs::get_int(std::string_view name) const {
   const AttrValue& v = at(name);
   if (const bool* b = std::get_if<bool>(&v)) return *b;
   return typed<int64_t>(v, name, "an int");
 }
 
-double Attrs::get_float(const std::string& name) const {
+double Attrs::get_float(std::string_view name) const {
   const AttrValue& v = at(name);
   if (const int64_t* i = std::get_if<int64_t>(&v)) return static_cast<double>(*i);
   return typed<double>(v, name, "a float");
 }
 
-const std::string& Attrs::get_string(const std::string& name) const {
+const std::string& Attrs::get_string(std::string_view name) const {
   return typed<std::string>(at(name), name, "a string");
 }
 
-const std::vector<int64_t>& Attrs::get_ints(const std::string& name) const {
+const std::vector<int64_t>& Attrs::get_ints(std::string_view name) const {
   return typed<std::vector<int64_t>>(at(name), name, "a list of ints");
 }
 
-DType Attrs::get_dtype(const std::string& name) const {
+DType Attrs::get_dtype(std::string_view name) const {
   return typed<DType>(at(name), name, "a dtype");
 }
 
-const Shape& Attrs::get_shape(const std::string& name) const {
+const Shape& Attrs::get_shape(std::string_view name) const {
   return typed<Shape>(at(name), name, "a shape");
 }
 
-bool Attrs::get_bool(const std::string& name, bool fallback) const {
+bool Attrs::get_bool(std::string_view name, bool fallback) const {
   return has(name) ? get_bool(name) : fallback;
 }
-int64_t Attrs::get_int(const std::string& name, int64_t fallback) const {
+int64_t Attrs::get_int(std::string_view name, int64_t fallback) const {
   return has(name) ? get_int(name) : fallback;
 }
-double Attrs::get_float(const std::string& name, double fallback) const {
+double Attrs::get_float(std::string_view name, double fallback) const {
   return has(name) ? get_float(name) : fallback;
 }
 
