@@ -26,10 +26,10 @@ int64_t Shape::numel() const {
   int64_t n = 1;
   for (int64_t d : *this) {
     if (d < 0) throw ShapeError("shape " + to_string() + " has an unknown dimension");
-    if (d != 0 && n > INT64_MAX / d)
+    // An overflow check without a division (kernels ask for numel in every step).
+    if (__builtin_mul_overflow(n, d, &n))
       throw OutOfMemoryError("out of memory: shape " + to_string() +
                              " has more than 2^63 elements");
-    n *= d;
   }
   return n;
 }
