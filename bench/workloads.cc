@@ -73,29 +73,6 @@ void run_workloads(const WorkloadOptions& o, double sgemm_peak) {
                   num_threads(), s, acc);
     }
   }
-  if (o.epoch_only()) return;
-
-  {  // framework overhead: a tiny model, where kernels cost almost nothing
-    set_seed(3);
-    const int64_t steps = 4000;
-    const Tensor tx = Tensor::random_uniform({32 * steps, 2}, -1, 1, 5);
-    const Tensor ty = Tensor::random_uniform({32 * steps, 1}, -1, 1, 6);
-    Sequential tiny({Input({2}), Dense(16, "relu"), Dense(1)});
-    tiny.compile(Adam(1e-3), "mse");
-    History h = tiny.fit(tx, ty, FitOptions().epochs(o.epochs() + 1).batch_size(32).verbose(0));
-    std::vector<double> t = h.history.at("epoch_seconds");
-    t.erase(t.begin());
-    std::printf("%-28s %10.2f us\n", "train step, 2-16-1 batch 32", 1e6 * median(t) / steps);
-  }
-  {  // inference throughput of the reference MLP
-    Sequential model = reference_mlp();
-    model.predict(x, PredictOptions().batch_size(1024));
-    const double s = median(time_runs(
-        [&] { keep(model.predict(x, PredictOptions().batch_size(1024))); }, o.quick() ? 3 : 7));
-    const double flop = 2.0 * 60000 * (784.0 * 256 + 256.0 * 128 + 128.0 * 10);
-    std::printf("%-28s %10.0f samples/s  (%.1f GFLOP/s)\n", "predict, batch 1024", 60000 / s,
-                flop / s / 1e9);
-  }
 }
 
 }  // namespace nabla::bench

@@ -15,12 +15,16 @@ struct WorkloadOptions {
   NABLA_ARG(bool, quick) = false;
   /// Only the reference workload's epochs at batch 128.
   NABLA_ARG(bool, epoch_only) = false;
+  /// Only the overhead and serving cases (serving.h).
+  NABLA_ARG(bool, serving_only) = false;
+  /// Only the scale cases (scale.h), in a process of their own for the peak memory.
+  NABLA_ARG(bool, scale) = false;
   /// Threads of the pool; 0 leaves its default.
   NABLA_ARG(int, threads) = 0;
 };
 
-/// Epoch times of the reference MLP at batch 32, 128, 1024; step time of a tiny model; predict
-/// throughput. Prints rows and RESULT lines. `sgemm_peak` (GFLOP/s, all threads) puts the
+/// Epoch times of the reference MLP at batch 32, 128, 1024 (the tiny model and predict are in
+/// serving.h). Prints rows and RESULT lines. `sgemm_peak` (GFLOP/s, all threads) puts the
 /// epoch's matrix-product rate beside the machine's.
 void run_workloads(const WorkloadOptions& o, double sgemm_peak);
 

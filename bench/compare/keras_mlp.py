@@ -10,7 +10,9 @@ which is why the median over >= 3 epochs is the number to compare.
 Prints
   VERSION framework=keras version=<keras> tensorflow=<tf> ...
   RESULT framework=keras threads=N batch=128 epoch_s_median=<s> test_acc=<acc>
-Per-epoch details go to stderr.
+Per-epoch details go to stderr. With --predict1 R it only times R calls of
+model(x, training=False) on one sample and prints
+  RESULT framework=keras case=predict1 threads=N us_median=<us>
 """
 import argparse
 import os
@@ -25,6 +27,8 @@ def parse_args():
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--predict1", type=int, default=0,
+                    help="only time this many single-sample predicts")
     return ap.parse_args()
 
 
@@ -87,6 +91,17 @@ def main():
           f"intraop={tf.config.threading.get_intra_op_parallelism_threads()} "
           f"interop={tf.config.threading.get_inter_op_parallelism_threads()} "
           f"jit_compile={getattr(model, 'jit_compile', 'n/a')}", flush=True)
+
+    if args.predict1:
+        x1 = tf.constant(x_test[:1])
+        times = []
+        for _ in range(args.predict1 + 100):  # the first 100 warm up
+            t0 = time.perf_counter()
+            model(x1, training=False)
+            times.append(time.perf_counter() - t0)
+        print(f"RESULT framework=keras case=predict1 threads={args.threads} "
+              f"us_median={1e6 * statistics.median(times[100:]):.2f}", flush=True)
+        return
 
     timer = EpochTimer()
     model.fit(x_train, y_train, batch_size=args.batch, epochs=args.epochs,

@@ -5,10 +5,16 @@
 #                        [--nabla-cmd CMD] [--out FILE]
 #                        [--frameworks "torch keras libtorch"]
 #                        [--libtorch-blas openblas|system|both]
+#                        [--no-serving] [--no-scale] [--quick]
 #
 # Runs every framework at every thread count, picks each framework's best
-# thread count (lowest median epoch time) and prints a table, optionally also
-# written to --out FILE. Everything installed or built lives outside the repo:
+# thread count (lowest median epoch time) and prints a table; then predict of
+# one sample (nabla, torch.inference_mode, Keras model(x, training=False)), the
+# tiny model's step and predict at batch 1024 at every thread count; then
+# nabla's scale cases (4096-wide MLP at batch 512 with its peak memory, and a
+# width x batch table) at the largest thread count. All of it is printed, and
+# optionally written to --out FILE. Keras runs from the venv, else from
+# /opt/kerasenv-k3 when that exists. Everything installed or built lives outside the repo:
 #   venv     $NABLA_COMPARE_VENV     (default ~/.cache/nabla-compare-venv)
 #   build    $NABLA_COMPARE_BUILD    (default ~/.cache/nabla-compare-build)
 #   OpenBLAS $NABLA_COMPARE_OPENBLAS (default ~/.cache/nabla-compare-openblas)
@@ -27,6 +33,9 @@ INSTALL=0
 OUT=""
 FRAMEWORKS="torch keras libtorch"
 LIBTORCH_BLAS="openblas"
+SERVING=1
+SCALE=1
+QUICK=""
 # ---- nabla hook -------------------------------------------------------------
 # The nabla side is an external command (flag --nabla-cmd or env NABLA_CMD),
 # run from the repository root once per thread count. If CMD contains the
@@ -42,7 +51,7 @@ if [[ -z "$NABLA_CMD" && -x "$(dirname "$0")/../../build/bench/nabla_bench" ]]; 
 fi
 # -----------------------------------------------------------------------------
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -53,6 +62,9 @@ while [[ $# -gt 0 ]]; do
     --out) OUT="$2"; shift ;;
     --frameworks) FRAMEWORKS="$2"; shift ;;
     --libtorch-blas) LIBTORCH_BLAS="$2"; shift ;;
+    --no-serving) SERVING=0 ;;
+    --no-scale) SCALE=0 ;;
+    --quick) QUICK="--quick" ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -129,10 +141,21 @@ build_libtorch() {  # (re)build the libtorch binary when the source is newer
 [[ $INSTALL -eq 1 ]] && do_install
 
 PY="python3"; [[ -x "$VENV/bin/python" ]] && PY="$VENV/bin/python"
+# The Python that can import a framework: the venv's, else a preinstalled Keras env.
+py_for() {  # py_for torch|keras
+  local mods="$1"; [[ "$1" == keras ]] && mods="keras, tensorflow"
+  local p
+  for p in "$PY" /opt/kerasenv-k3/bin/python; do
+    [[ -x "$p" || "$p" == python3 ]] && "$p" -c "import $mods" >/dev/null 2>&1 && { echo "$p"; return 0; }
+  done
+  return 1
+}
+NABLA_BENCH="$REPO_ROOT/build/bench/nabla_bench"
 LOGDIR="$(mktemp -d "${TMPDIR:-/tmp}/nabla-compare.XXXXXX")"
 RESULTS="$LOGDIR/results.txt"   # framework threads median acc
 VERSIONS="$LOGDIR/versions.txt"
-: >"$RESULTS"; : >"$VERSIONS"
+CASES="$LOGDIR/cases.txt"       # RESULT lines of the other cases (case=...)
+: >"$RESULTS"; : >"$VERSIONS"; : >"$CASES"
 
 # run_one LABEL THREADS CMD...  -> appends its RESULT to $RESULTS
 run_one() {
@@ -147,6 +170,7 @@ run_one() {
 }
 record() {  # pull RESULT/VERSION lines out of a stdout log
   grep '^VERSION ' "$1" | head -n 1 >>"$VERSIONS" || true
+  grep '^RESULT .*case=' "$1" >>"$CASES" || true
   local line
   while read -r line; do
     local fw th med acc
@@ -156,17 +180,17 @@ record() {  # pull RESULT/VERSION lines out of a stdout log
     acc=$(sed -n 's/.*test_acc=\([^ ]*\).*/\1/p' <<<"$line")
     echo "$fw $th $med $acc" >>"$RESULTS"
     log "  -> median epoch ${med}s, test_acc $acc"
-  done < <(grep '^RESULT ' "$1" || true)
+  done < <(grep '^RESULT ' "$1" | grep -v 'case=' || true)
 }
 
 for fw in $FRAMEWORKS; do
   case "$fw" in
     torch|keras)
-      if ! "$PY" -c "import ${fw/keras/keras, tensorflow}" >/dev/null 2>&1; then
+      if ! fwpy="$(py_for "$fw")"; then
         log "SKIP $fw: not importable by $PY (run with --install)"; continue
       fi
       for t in $THREADS; do
-        run_one "$fw" "$t" "$PY" "$HERE/${fw}_mlp.py" --threads "$t" --epochs "$EPOCHS"
+        run_one "$fw" "$t" "$fwpy" "$HERE/${fw}_mlp.py" --threads "$t" --epochs "$EPOCHS"
       done ;;
     libtorch)
       if ! build_libtorch; then log "SKIP libtorch: libtorch-dev missing (run with --install)"; continue; fi
@@ -203,7 +227,28 @@ if [[ -n "$NABLA_CMD" ]]; then
 fi
 # -----------------------------------------------------------------------------
 
-if [[ ! -s "$RESULTS" ]]; then log "no results (logs in $LOGDIR)"; exit 1; fi
+# ---- serving and overhead: predict of one sample, tiny step, predict 1024 ----
+if [[ $SERVING -eq 1 ]]; then
+  for t in $THREADS; do
+    if [[ -x "$NABLA_BENCH" ]]; then
+      (cd "$REPO_ROOT" && run_one nabla-serving "$t" "$NABLA_BENCH" --serving-only --threads "$t" $QUICK)
+    fi
+    for fw in $FRAMEWORKS; do
+      [[ "$fw" == torch || "$fw" == keras ]] || continue
+      fwpy="$(py_for "$fw")" || continue
+      run_one "$fw-predict1" "$t" "$fwpy" "$HERE/${fw}_mlp.py" --threads "$t" --predict1 2000
+    done
+  done
+fi
+# ---- scale: nabla's 4096-wide MLP and the width x batch table -----------------
+SCALE_TXT="$LOGDIR/scale.txt"; : >"$SCALE_TXT"
+if [[ $SCALE -eq 1 && -x "$NABLA_BENCH" ]]; then
+  tmax="$(tr ' ' '\n' <<<"$THREADS" | sort -n | tail -n 1)"
+  (cd "$REPO_ROOT" && run_one nabla-scale "$tmax" "$NABLA_BENCH" --scale --threads "$tmax" $QUICK)
+  sed -n '/^== scale/,$p' "$LOGDIR/nabla-scale.t$tmax.out" | grep -v '^RESULT' >"$SCALE_TXT" || true
+fi
+
+if [[ ! -s "$RESULTS" && ! -s "$CASES" ]]; then log "no results (logs in $LOGDIR)"; exit 1; fi
 
 cpu_model="$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)"
 cpus="$(lscpu | sed -n 's/^CPU(s):[[:space:]]*//p' | head -n 1)"
@@ -234,6 +279,22 @@ table="$(
       if (nab == 0) print "(time/nabla: no nabla result; pass --nabla-cmd CMD)"
       else print "(time/nabla > 1: the peer is slower than nabla)"
     }' "$RESULTS"
+  if [[ -s "$CASES" ]]; then
+    echo
+    echo "serving and overhead (median; per thread count):"
+    awk '
+      function field(k,   i, a) { for (i = 2; i <= NF; i++) { split($i, a, "="); if (a[1] == k) return a[2] } return "" }
+      { c = field("case"); f = field("framework"); t = field("threads") }
+      c == "predict1"    { printf "  %-34s %-8s threads=%-2s %10s us\n", "predict, batch 1", f, t, field("us_median") }
+      c == "tiny_step"   { printf "  %-34s %-8s threads=%-2s %10s us\n", "train step, 2-16-1 batch 32", f, t, field("us_median") }
+      c == "predict1024" { printf "  %-34s %-8s threads=%-2s %10s samples/s (%s GFLOP/s)\n", "predict, batch 1024", f, t, field("samples_per_s"), field("gflops") }
+      c == "sgemm_peak"  { printf "  %-34s %-8s threads=%-2s %10s GFLOP/s\n", "sgemm 1024^3 (the peak used)", f, t, field("gflops") }
+    ' "$CASES" | sort -s -k1,3
+  fi
+  if [[ -s "$SCALE_TXT" ]]; then
+    echo
+    cat "$SCALE_TXT"
+  fi
 )"
 echo "$table"
 if [[ -n "$OUT" ]]; then

@@ -4,7 +4,9 @@
 Prints
   VERSION framework=torch version=<torch.__version__> ...
   RESULT framework=torch threads=N batch=128 epoch_s_median=<s> test_acc=<acc>
-Per-epoch details go to stderr.
+Per-epoch details go to stderr. With --predict1 R it only times R calls of the
+model on one sample under torch.inference_mode() (a C++ service's call) and prints
+  RESULT framework=torch case=predict1 threads=N us_median=<us>
 """
 import argparse
 import os
@@ -19,6 +21,8 @@ def parse_args():
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--predict1", type=int, default=0,
+                    help="only time this many single-sample predicts")
     return ap.parse_args()
 
 
@@ -34,6 +38,19 @@ from torch import nn  # noqa: E402
 sys.dont_write_bytecode = True  # keep __pycache__ out of the repo
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fmnist_data  # noqa: E402
+
+
+def predict1(model, x1):
+    """Median latency of the model on one sample, in inference mode."""
+    model.eval()
+    times = []
+    with torch.inference_mode():
+        for _ in range(args.predict1 + 100):  # the first 100 warm up
+            t0 = time.perf_counter()
+            model(x1)
+            times.append(time.perf_counter() - t0)
+    print(f"RESULT framework=torch case=predict1 threads={args.threads} "
+          f"us_median={1e6 * statistics.median(times[100:]):.2f}", flush=True)
 
 
 def main():
@@ -62,6 +79,9 @@ def main():
     print(f"VERSION framework=torch version={torch.__version__} numpy={np.__version__} "
           f"python={sys.version.split()[0]} intraop={torch.get_num_threads()} "
           f"interop={torch.get_num_interop_threads()}", flush=True)
+    if args.predict1:
+        predict1(model, x_test[:1].clone())
+        return
 
     n = x_train.shape[0]
     bs = args.batch
