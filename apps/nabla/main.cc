@@ -26,7 +26,7 @@ const char* kUsage =
     "  export-graph MODEL|CONFIG.json --format dot|json [--training] [--output FILE]\n"
     "  convert IN OUT [--config CONFIG.json | --model-json MODEL.json]\n\n"
     "MODEL is a .keras archive or an .h5 file; IN and OUT are .keras, .h5 or .weights.h5.\n"
-    "'nabla COMMAND --help' lists a command's options.\n";
+    "'nabla COMMAND --help' lists a command's options; 'nabla --version' prints the version.\n";
 
 }  // namespace
 
@@ -36,6 +36,10 @@ int main(int argc, char** argv) {
       !std::strcmp(argv[1], "help")) {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
+  }
+  if (!std::strcmp(argv[1], "--version")) {
+    std::cout << "nabla " << nabla::version() << "\n";
+    return 0;
   }
   const std::string command = argv[1];
   // Options after the command: argv shifted by one, with the program name kept in front.
