@@ -320,8 +320,13 @@ RunConfig load_config(const std::string& file) {
   if (!j.contains("seed")) j["seed"] = 42;
   if (!j["seed"].is_number_unsigned())
     throw ConfigError("seed", expected("a non-negative integer", j["seed"]));
-  const Model model = check_model(require(j, "", "model"));
-  check_compile(require(j, "", "compile"), model.output_names());
+  {
+    const Model model = check_model(require(j, "", "model"));
+    check_compile(require(j, "", "compile"), model.output_names());
+  }
+  // The model made to check the config is thrown away: the one trained takes the default layer
+  // names ("dense", "dense_1", ...) that a model made once from this config has.
+  reset_layer_names();
 
   json& data = j["data"];
   if (data.is_null()) data = json::object();

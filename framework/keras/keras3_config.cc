@@ -42,16 +42,41 @@ json functional_config(const Model& model, const detail::FunctionalArchitecture&
   for (const auto& call : arch.calls())
     for (int k = 0; k < call.outputs; ++k)
       shapes[{call.layer->name(), call.node_index, k}] = call.output_shapes[k];
+  json config = model.get_config()["config"];
+  // get_config numbers a nested model's calls as tf-keras does (after the model's own call, see
+  // keras2_first_node); Keras 3's tensors count from 0, and its input_layers and output_layers
+  // count one for a nested Functional model.
+  std::map<std::string, int> keras2_first, endpoint_first;
+  for (const json& entry : config["layers"]) {
+    const std::string name = entry["name"].get<std::string>();
+    if (!dynamic_cast<const ModelLayer*>(model.get_layer(name).get())) continue;
+    const std::string cls = entry["class_name"].get<std::string>();
+    keras2_first[name] = detail::keras2_first_node(cls, entry["config"]);
+    endpoint_first[name] = cls == "Sequential" ? 0 : 1;
+  }
+  auto node_of = [&](const json& ref, const std::map<std::string, int>& first) {
+    const std::string name = ref[0].get<std::string>();
+    const auto k2 = keras2_first.find(name);
+    const auto k3 = first.find(name);
+    return ref[1].get<int>() - (k2 == keras2_first.end() ? 0 : k2->second) +
+           (k3 == first.end() ? 0 : k3->second);
+  };
+  const std::map<std::string, int> none;
   auto keras_tensor = [&](const json& ref) -> json {
-    const TensorKey key{ref[0].get<std::string>(), ref[1].get<int>(), ref[2].get<int>()};
+    const int node = node_of(ref, none);
+    const TensorKey key{ref[0].get<std::string>(), node, ref[2].get<int>()};
     return {{"class_name", "__keras_tensor__"},
             {"config",
              {{"shape", shape_to_json(shapes.at(key))},
               {"dtype", "float32"},
-              {"keras_history", {ref[0], ref[1], ref[2]}}}}};
+              {"keras_history", {ref[0], node, ref[2]}}}}};
+  };
+  auto keras3_endpoints = [&](const json& list) {
+    json out = json::array();
+    for (const json& t : list) out.push_back({t[0], node_of(t, endpoint_first), t[2]});
+    return endpoints(out);
   };
 
-  json config = model.get_config()["config"];
   for (json& entry : config["layers"]) {
     const std::string name = entry["name"].get<std::string>();
     const LayerPtr layer = model.get_layer(name);
@@ -71,14 +96,15 @@ json functional_config(const Model& model, const detail::FunctionalArchitecture&
     if (!inbound.empty()) {  // built by its first call: the shapes it was called on
       json in = json::array();
       for (const json& ref : inbound[0])
-        in.push_back(shape_to_json(shapes.at({ref[0].get<std::string>(), ref[1], ref[2]})));
+        in.push_back(shape_to_json(
+            shapes.at({ref[0].get<std::string>(), node_of(ref, none), ref[2].get<int>()})));
       entry["build_config"] = {{"input_shape", in.size() == 1 ? in[0] : in}};
     }
     entry["name"] = name;
     entry["inbound_nodes"] = nodes;
   }
-  config["input_layers"] = endpoints(config["input_layers"]);
-  config["output_layers"] = endpoints(config["output_layers"]);
+  config["input_layers"] = keras3_endpoints(config["input_layers"]);
+  config["output_layers"] = keras3_endpoints(config["output_layers"]);
   return config;
 }
 
