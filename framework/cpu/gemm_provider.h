@@ -35,12 +35,10 @@ const GemmProvider& gemm_provider_named(const std::string& name);
 /// Providers this build can use on this CPU, the default first.
 std::vector<std::string> gemm_provider_names();
 
-/// Whether an m x n x k product is small enough for small_sgemm: one row of output, or so few
-/// multiply-adds that a library's packing would cost more than the product.
+/// Whether an m x n x k product is better left to Eigen whatever the provider: one row of
+/// output (Eigen's matrix-vector product; a library packs B first) or so few multiply-adds that
+/// a library's packing and dispatch cost more than the product (measured in bench/README.md).
 bool is_small_gemm(int64_t m, int64_t n, int64_t k);
-/// Direct loops for small products (same arguments as GemmFn), whatever the provider.
-void small_sgemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool trans_a,
-                 const float* b, int64_t ldb, bool trans_b, float* c, int64_t ldc);
 
 /// Eigen's products (always available; float64 products always use Eigen).
 void eigen_sgemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool trans_a,
