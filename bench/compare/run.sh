@@ -36,6 +36,7 @@ LIBTORCH_BLAS="openblas"
 SERVING=1
 SCALE=1
 QUICK=""
+PREDICT1_CALLS=2000
 # ---- nabla hook -------------------------------------------------------------
 # The nabla side is an external command (flag --nabla-cmd or env NABLA_CMD),
 # run from the repository root once per thread count. If CMD contains the
@@ -64,7 +65,7 @@ while [[ $# -gt 0 ]]; do
     --libtorch-blas) LIBTORCH_BLAS="$2"; shift ;;
     --no-serving) SERVING=0 ;;
     --no-scale) SCALE=0 ;;
-    --quick) QUICK="--quick" ;;
+    --quick) QUICK="--quick"; PREDICT1_CALLS=300 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -236,7 +237,7 @@ if [[ $SERVING -eq 1 ]]; then
     for fw in $FRAMEWORKS; do
       [[ "$fw" == torch || "$fw" == keras ]] || continue
       fwpy="$(py_for "$fw")" || continue
-      run_one "$fw-predict1" "$t" "$fwpy" "$HERE/${fw}_mlp.py" --threads "$t" --predict1 2000
+      run_one "$fw-predict1" "$t" "$fwpy" "$HERE/${fw}_mlp.py" --threads "$t" --predict1 "$PREDICT1_CALLS"
     done
   done
 fi
