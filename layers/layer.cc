@@ -3,9 +3,9 @@
 #include <atomic>
 #include <map>
 #include <mutex>
-#include <unordered_map>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <unordered_map>
 
 #include "framework/core/errors.h"
 #include "framework/graph/graph.h"
@@ -237,8 +237,8 @@ Tensor Layer::keras_input_tensor(const Shape& shape) {
 
 Variable Layer::add_weight(const std::string& name, const Shape& shape,
                            const Initializer& initializer, bool trainable,
-                           const RegularizerPtr& regularizer) {
-  Variable v(initializer(shape), this->name() + "/" + name, trainable);
+                           const RegularizerPtr& regularizer, DType dtype) {
+  Variable v(initializer(shape, dtype), this->name() + "/" + name, trainable);
   weights_.push_back(v);
   weight_trainable_.push_back(trainable);
   if (regularizer) regularized_.emplace_back(v, regularizer);

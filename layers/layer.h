@@ -136,9 +136,11 @@ class Layer : public std::enable_shared_from_this<Layer> {
  protected:
   /// The Keras tensor an InputLayer stands for (made on first use, the same one afterwards).
   Tensor keras_input_tensor(const Shape& shape);
-  /// Creates a weight named "<layer>/<name>" with values from `initializer`.
+  /// Creates a weight named "<layer>/<name>" with values from `initializer` (of `dtype`: Keras
+  /// keeps counters such as Normalization's "count" as int64).
   Variable add_weight(const std::string& name, const Shape& shape, const Initializer& initializer,
-                      bool trainable = true, const RegularizerPtr& regularizer = nullptr);
+                      bool trainable = true, const RegularizerPtr& regularizer = nullptr,
+                      DType dtype = DType::Float32);
   /// Common keys of get_config(): name, trainable, dtype.
   nlohmann::json base_config() const;
 
@@ -164,13 +166,15 @@ class Layer : public std::enable_shared_from_this<Layer> {
 
 using LayerPtr = std::shared_ptr<Layer>;
 
-/// The base of a concrete layer class `Derived`: makes clone() a shared copy of it.
+/// The base of a concrete layer class `Derived`: makes clone() a shared copy of it. `Base` is the
+/// layer class it extends (Layer, or a family's base such as Merge).
 ///
 ///     class Dense : public LayerOf<Dense> { ... };
-template <class Derived>
-class LayerOf : public Layer {
+///     class Add : public LayerOf<Add, Merge> { ... };
+template <class Derived, class Base = Layer>
+class LayerOf : public Base {
  public:
-  using Layer::Layer;
+  using Base::Base;
   LayerPtr clone() const override {
     return std::make_shared<Derived>(static_cast<const Derived&>(*this));
   }

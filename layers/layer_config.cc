@@ -1,6 +1,11 @@
 #include "layers/layer_config.h"
 
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
 #include "framework/core/errors.h"
+#include "framework/core/random.h"
 #include "framework/ops/dispatch.h"
 
 namespace nabla {
@@ -77,6 +82,32 @@ bool LayerConfigReader::boolean(const char* key, bool fallback) const {
   return config_[key].get<bool>();
 }
 
+double LayerConfigReader::keras_float(const char* key, double fallback) const {
+  return narrowed_float(number(key, fallback));
+}
+
+std::vector<int64_t> LayerConfigReader::axes(const char* key, std::vector<int64_t> fallback) const {
+  if (!config_.contains(key) || config_[key].is_null()) return fallback;
+  const auto& v = config_[key];
+  if (v.is_number_integer()) return {v.get<int64_t>()};
+  std::vector<int64_t> out;
+  if (v.is_array())
+    for (const auto& a : v) {
+      if (!a.is_number_integer()) bad(key, "an integer or a list of integers");
+      out.push_back(a.get<int64_t>());
+    }
+  else
+    bad(key, "an integer or a list of integers");
+  return out;
+}
+
+uint64_t LayerConfigReader::seed(const char* key) const {
+  if (!config_.contains(key) || config_[key].is_null()) return 0;
+  if (!config_[key].is_number_integer() || config_[key].get<int64_t>() < 0)
+    bad(key, "a non-negative integer or null");
+  return config_[key].get<uint64_t>();
+}
+
 int64_t LayerConfigReader::axis(const char* key, int64_t fallback) const {
   if (!config_.contains(key) || config_[key].is_null()) return fallback;
   const auto& v = config_[key];
@@ -104,6 +135,24 @@ void LayerConfigReader::apply_common(Layer& layer) const {
   if (config_.contains("input_shape") && !config_["input_shape"].is_null())
     layer.set_build_input_shape(
         shape_from_json(config_["input_shape"], class_ + " config 'input_shape'").inserted(0, -1));
+}
+
+uint64_t layer_seed(uint64_t seed, const std::string& layer_class) {
+  if (seed > static_cast<uint64_t>(INT64_MAX))
+    throw ValueError(layer_class + " seed must be below 2^63 (Keras keeps seeds as int64), got " +
+                     std::to_string(seed));
+  if (seed != 0) return seed;
+  const uint64_t drawn = next_seed() >> 1;
+  return drawn != 0 ? drawn : 1;
+}
+
+double narrowed_float(double value) {
+  const auto f = static_cast<float>(value);
+  if (!std::isfinite(value) || static_cast<double>(f) != value) return value;
+  // The shortest decimal that reads back as this float32 ("0.7"), read as a double.
+  char text[32];
+  const auto end = std::to_chars(text, text + sizeof text, f).ptr;
+  return std::strtod(std::string(text, end).c_str(), nullptr);
 }
 
 nlohmann::json regularizer_config(const RegularizerPtr& r) {

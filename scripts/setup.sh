@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libeigen3-dev libhdf5-dev nlohmann-json3-dev libcxxopts-dev doctest-dev zlib1g-dev libzip-dev
   libbenchmark-dev hdf5-tools dataset-fashion-mnist libprotobuf-dev protobuf-compiler
-  libopenmpi-dev openmpi-bin
+  libopenmpi-dev openmpi-bin dpkg-dev file
 )
 
 missing=()

@@ -2,10 +2,11 @@
 
 #include <dlfcn.h>
 
+#include <atomic>
 #include <map>
 #include <mutex>
-
-#include <atomic>
+#include <string>
+#include <vector>
 
 #include "framework/core/errors.h"
 
@@ -25,19 +26,36 @@ BackendTable& table() {
   return t;
 }
 
+// The folder libnabla itself was loaded from ("" if the loader cannot say).
+std::string libnabla_folder() {
+  Dl_info info{};
+  if (!dladdr(reinterpret_cast<void*>(&libnabla_folder), &info) || !info.dli_fname) return "";
+  const std::string path = info.dli_fname;
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash + 1);
+}
+
 // The CUDA backend is a plugin: loading it registers its factory. Only a program that asks for a
-// CUDA device ever loads it, so the CPU path has no CUDA dependency at run time.
+// CUDA device ever loads it, so the CPU path has no CUDA dependency at run time. It is looked for
+// next to libnabla first (where cmake --install and the Debian package put it), so an installed
+// libnabla loads its own plugin and never another version's; then where this build made it;
+// then by name through the loader's search path (LD_LIBRARY_PATH).
 void load_cuda_plugin(BackendTable& t) {
   if (t.cuda_plugin_tried) return;
   t.cuda_plugin_tried = true;
+  std::vector<std::string> candidates;
+  if (const std::string folder = libnabla_folder(); !folder.empty())
+    candidates.push_back(folder + "libnabla_cuda.so");
+  if (*NABLA_CUDA_PLUGIN_PATH) candidates.push_back(NABLA_CUDA_PLUGIN_PATH);
+  candidates.push_back("libnabla_cuda.so");
   void* handle = nullptr;
-  for (const char* name : {"libnabla_cuda.so", NABLA_CUDA_PLUGIN_PATH}) {
-    if (!*name) continue;
-    handle = dlopen(name, RTLD_NOW | RTLD_GLOBAL);
+  for (const std::string& name : candidates) {
+    handle = dlopen(name.c_str(), RTLD_NOW | RTLD_GLOBAL);
     if (handle) break;
-    t.cuda_plugin_error = dlerror();
+    t.cuda_plugin_error += (t.cuda_plugin_error.empty() ? "" : "; ") + std::string(dlerror());
   }
   if (!handle) return;
+  t.cuda_plugin_error.clear();
   using InitFn = void (*)();
   auto init = reinterpret_cast<InitFn>(dlsym(handle, "nabla_cuda_plugin_init"));
   if (!init) {

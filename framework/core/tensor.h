@@ -35,6 +35,9 @@ struct TensorImpl;
 /// Tensors are cheap handles: copying one shares the data (or the node). The static factories
 /// below make eager tensors; the free functions with no tensor input (`placeholder`, `zeros`,
 /// `random_normal`, ...) add nodes to the default graph.
+///
+/// Threads: reading an eager tensor from several threads at once is safe; writing it in place
+/// (`+=`, a kernel's output) while another thread reads it is not.
 class Tensor {
  public:
   /// An undefined tensor (`defined()` is false), e.g. the gradient of an unconnected source.

@@ -43,7 +43,14 @@ void write_weights(const Model& model, h5::Group& g, const std::string& keras_ve
     for (const Variable& v : l->weights()) weight_names.push_back(v.name() + ":0");
     lg.set_string_list("weight_names", weight_names);
     const VariableList ws = l->weights();
-    for (size_t i = 0; i < ws.size(); ++i) lg.write(weight_names[i], ws[i].value());
+    for (size_t i = 0; i < ws.size(); ++i) {
+      // Counters (Normalization's "count") are int64 scalars in Keras's files too.
+      if (ws[i].dtype() == DType::Int64 && ws[i].shape().rank() == 0) {
+        lg.write_int(weight_names[i], ws[i].value().item<int64_t>());
+      } else {
+        lg.write(weight_names[i], ws[i].value());
+      }
+    }
   }
 }
 

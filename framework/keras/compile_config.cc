@@ -10,11 +10,16 @@ namespace {
 using json = nlohmann::json;
 
 // A metric as Keras serializes it: a name, or {"class_name", "config": {"name"}}; nested in a
-// one-element list by Keras 2. Metrics nabla cannot name are skipped.
+// one-element list by Keras 2. tf-keras names the metrics of a model with several outputs after
+// the output ("class_out_accuracy") and says what they compute in "fn" of a MeanMetricWrapper.
+// Metrics nabla cannot name are skipped.
 void add_metric(const json& m, std::vector<MetricRef>& out) {
   const json& item = m.is_array() && !m.empty() ? m[0] : m;
   if (item.is_string()) {
     out.emplace_back(item.get<std::string>());
+  } else if (item.is_object() && item.contains("config") && item["config"].is_object() &&
+             item["config"].contains("fn") && item["config"]["fn"].is_string()) {
+    out.emplace_back(item["config"]["fn"].get<std::string>());
   } else if (item.is_object() && item.contains("config") && item["config"].contains("name") &&
              item["config"]["name"].is_string()) {
     out.emplace_back(item["config"]["name"].get<std::string>());
@@ -31,8 +36,8 @@ std::vector<MetricRef> metric_list(const json& j) {
 }  // namespace
 
 void compile_from_config(Model& model, const json& config, Device device) {
-  const json& optimizer = config.contains("optimizer_config") ? config.at("optimizer_config")
-                                                              : config.at("optimizer");
+  const json& optimizer =
+      config.contains("optimizer_config") ? config.at("optimizer_config") : config.at("optimizer");
   const json loss = config.value("loss", json());
   const json metrics = config.value("metrics", json());
   const json weights = config.value("loss_weights", json());
@@ -44,8 +49,8 @@ void compile_from_config(Model& model, const json& config, Device device) {
       for (const auto& [k, v] : j.items()) out[k] = v;
     } else if (j.is_array()) {
       if (j.size() != outputs.size())
-        throw ValueError(std::string(what) + ": " + std::to_string(j.size()) +
-                         " entries for " + std::to_string(outputs.size()) + " outputs");
+        throw ValueError(std::string(what) + ": " + std::to_string(j.size()) + " entries for " +
+                         std::to_string(outputs.size()) + " outputs");
       for (size_t o = 0; o < outputs.size(); ++o) out[outputs[o]] = j[o];
     }
     return out;

@@ -9,6 +9,7 @@
 
 #include "framework/core/errors.h"
 #include "framework/graph/graph.h"
+#include "framework/keras/model_layer.h"
 #include "framework/keras/summary_table.h"
 #include "layers/input_layer.h"
 #include "layers/keras_tensor.h"
@@ -148,8 +149,8 @@ FunctionalArchitecture::FunctionalArchitecture(const TensorList& inputs,
     call.node_index =
         static_cast<int>(std::find(indices.begin(), indices.end(), key.second) - indices.begin());
     for (size_t i = 0; i < node.inputs.size(); ++i)
-      call.inputs.push_back(
-          ref_of(node.inputs[i], "input " + std::to_string(i) + " of layer '" + h.layer->name() + "'"));
+      call.inputs.push_back(ref_of(
+          node.inputs[i], "input " + std::to_string(i) + " of layer '" + h.layer->name() + "'"));
     call_of[key] = static_cast<int>(calls_.size());
     calls_.push_back(std::move(call));
   }
@@ -191,15 +192,42 @@ TensorList FunctionalArchitecture::call(const TensorList& inputs, CallContext& c
   return out;
 }
 
+int keras2_first_node(const std::string& class_name, const nlohmann::json& config) {
+  if (class_name == "Functional" || class_name == "Model") return 1;
+  if (class_name != "Sequential") return 0;
+  const nlohmann::json* layers = config.is_array() ? &config : nullptr;
+  if (config.is_object() && config.contains("layers")) layers = &config["layers"];
+  return layers && layers->is_array() && !layers->empty() && (*layers)[0].is_object() &&
+                 (*layers)[0].value("class_name", "") == "InputLayer"
+             ? 1
+             : 0;
+}
+
 nlohmann::json FunctionalArchitecture::get_config(const std::string& name) const {
+  // Node indices as tf-keras numbers them (see keras2_first_node).
+  std::map<const Layer*, int> first_node;
+  for (const Call& c : calls_)
+    if (!first_node.count(c.layer.get()))
+      first_node[c.layer.get()] =
+          dynamic_cast<const ModelLayer*>(c.layer.get())
+              ? keras2_first_node(c.layer->class_name(), c.layer->get_config())
+              : 0;
   auto inbound = [&](const Ref& r) -> nlohmann::json {
     if (r.input >= 0) return {input_names_[r.input], 0, 0, nlohmann::json::object()};
     const Call& from = calls_[r.call];
-    return {from.layer->name(), from.node_index, r.output, nlohmann::json::object()};
+    return {from.layer->name(), from.node_index + first_node.at(from.layer.get()), r.output,
+            nlohmann::json::object()};
   };
   nlohmann::json layers = nlohmann::json::array();
   for (const LayerPtr& l : layers_) {
     nlohmann::json entry = keras_object("keras.layers", l->class_name(), l->get_config());
+    // Nested models where Keras 3 looks for them, as it writes them: a Sequential in "keras", a
+    // Functional model under its registered name (tf-keras reads either way).
+    if (dynamic_cast<const ModelLayer*>(l.get())) {
+      const bool functional = l->class_name() != "Sequential";
+      entry["module"] = functional ? "keras.src.models.functional" : "keras";
+      if (functional) entry["registered_name"] = "Functional";
+    }
     entry["name"] = l->name();
     nlohmann::json nodes = nlohmann::json::array();
     std::vector<std::pair<int, nlohmann::json>> by_index;
@@ -230,8 +258,7 @@ nlohmann::json FunctionalArchitecture::get_config(const std::string& name) const
 
 void FunctionalArchitecture::summary_rows(std::ostream& os) const {
   SummaryTable table(
-      os, {{"Layer (type)", 31}, {"Output Shape", 21}, {"Param #", 12}, {"Connected to", 33}},
-      98);
+      os, {{"Layer (type)", 31}, {"Output Shape", 21}, {"Param #", 12}, {"Connected to", 33}}, 98);
   for (size_t i = 0; i < layers_.size(); ++i) {
     const LayerPtr& l = layers_[i];
     std::vector<std::string> connected;

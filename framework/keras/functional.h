@@ -61,6 +61,12 @@ class FunctionalArchitecture : public Architecture {
   std::vector<Ref> outputs_;
 };
 
+/// Where Keras 2's list-form configs start numbering the calls of a nested model of Keras class
+/// `class_name` and config `config`: tf-keras gives a Functional model, and a Sequential one that
+/// starts with an InputLayer, a call of its own when it is made (node 0), so the first call in an
+/// enclosing model is node 1 there; other layers start at 0.
+int keras2_first_node(const std::string& class_name, const nlohmann::json& config);
+
 }  // namespace nabla::detail
 
 namespace nabla {

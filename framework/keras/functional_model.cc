@@ -27,6 +27,7 @@ using json = nlohmann::json;
 struct TensorName {
   std::string layer;
   int node = 0, tensor = 0;
+  bool keras2 = true;  // Keras 2's list form, which numbers a nested model's calls from 1
 };
 
 TensorName tensor_name(const json& j, const std::string& where) {
@@ -34,10 +35,15 @@ TensorName tensor_name(const json& j, const std::string& where) {
       j[2].is_number_integer())
     return {j[0].get<std::string>(), j[1].get<int>(), j[2].get<int>()};
   if (j.is_object() && j.value("class_name", "") == "__keras_tensor__" && j.contains("config") &&
-      j["config"].contains("keras_history"))
-    return tensor_name(j["config"]["keras_history"], where);
-  throw ValueError(where + ": expected a tensor reference ([layer, node, tensor] or a "
-                   "__keras_tensor__), got " + j.dump());
+      j["config"].contains("keras_history")) {
+    TensorName t = tensor_name(j["config"]["keras_history"], where);
+    t.keras2 = false;
+    return t;
+  }
+  throw ValueError(where +
+                   ": expected a tensor reference ([layer, node, tensor] or a "
+                   "__keras_tensor__), got " +
+                   j.dump());
 }
 
 // The inbound tensors of one node of a layer entry: Keras 2's [[name, node, tensor, kwargs],
@@ -62,9 +68,16 @@ std::vector<TensorName> node_inputs(const json& node, const std::string& where) 
   return out;
 }
 
-// [[name, node, tensor], ...] or, from Keras 3 for a single tensor, [name, node, tensor].
+// [[name, node, tensor], ...] or, from Keras 3 for a single tensor, [name, node, tensor]; or, for
+// a model built on dicts of inputs or outputs, {key: [name, node, tensor], ...}, in the order of
+// the sorted keys, which is the order Keras flattens a dict in (and nlohmann::json keeps).
 std::vector<TensorName> endpoint_list(const json& j, const std::string& where) {
-  if (!j.is_array()) throw ValueError(where + ": expected a list");
+  if (j.is_object()) {
+    std::vector<TensorName> out;
+    for (const auto& [key, value] : j.items()) out.push_back(tensor_name(value, where + "." + key));
+    return out;
+  }
+  if (!j.is_array()) throw ValueError(where + ": expected a list or a dict");
   if (j.size() == 3 && j[0].is_string()) return {tensor_name(j, where)};
   std::vector<TensorName> out;
   for (size_t i = 0; i < j.size(); ++i)
@@ -98,6 +111,11 @@ Model functional_from_config(const json& config) {
     std::string where;
   };
   std::vector<Pending> pending;
+  // Where each layer's calls start in the file's numbering: Keras 2's list form counts a nested
+  // model's own call (see keras2_first_node); Keras 3's tensors do not, but its input_layers and
+  // output_layers count one for a nested Functional model.
+  std::map<std::string, int> keras2_first, keras3_endpoint_first;
+  bool keras3_form = false;
   for (size_t i = 0; i < entries.size(); ++i) {
     const json& e = entries[i];
     const std::string where = "layers[" + std::to_string(i) + "]";
@@ -111,11 +129,16 @@ Model functional_from_config(const json& config) {
     } catch (const Error&) {
       rethrow_with_context(where + " of the model config: ");
     }
-    const std::string name = e.contains("name") && e["name"].is_string()
-                                 ? e["name"].get<std::string>()
-                                 : layer->name();
+    const std::string name =
+        e.contains("name") && e["name"].is_string() ? e["name"].get<std::string>() : layer->name();
     if (layers.count(name)) throw ValueError(where + ": a second layer named '" + name + "'");
     layers[name] = layer;
+    const std::string cls = e["class_name"].get<std::string>();
+    keras2_first[name] =
+        detail::keras2_first_node(cls, e.contains("config") ? e["config"] : json());
+    keras3_endpoint_first[name] = cls == "Functional" || cls == "Model" ? 1 : 0;
+    if (e.contains("inbound_nodes") && e["inbound_nodes"].is_array())
+      for (const json& node : e["inbound_nodes"]) keras3_form = keras3_form || node.is_object();
     if (auto* input = dynamic_cast<InputLayer*>(layer.get())) {
       outputs[name].push_back({Tensor(*input)});
       continue;
@@ -124,19 +147,29 @@ Model functional_from_config(const json& config) {
       throw ValueError(where + " ('" + name + "'): needs \"inbound_nodes\"");
     pending.push_back({layer, name, &e["inbound_nodes"], 0, where + " ('" + name + "')"});
   }
-  // Call the layers in any order their inputs allow (Keras's configs list them in order, but
-  // shared layers may need a later layer's output first).
+  // File node indices to nabla's, which count a layer's calls in this model from 0.
+  auto in_model = [&](TensorName t, bool endpoint) {
+    if (!layers.count(t.layer)) return t;
+    if (endpoint)
+      t.node -= keras3_form ? keras3_endpoint_first[t.layer] : keras2_first[t.layer];
+    else if (t.keras2)
+      t.node -= keras2_first[t.layer];
+    return t;
+  };
   auto available = [&](const TensorName& t) {
     auto it = outputs.find(t.layer);
-    return it != outputs.end() && t.node < static_cast<int>(it->second.size()) &&
-           t.tensor < static_cast<int>(it->second[t.node].size());
+    return it != outputs.end() && t.node >= 0 && t.node < static_cast<int>(it->second.size()) &&
+           t.tensor >= 0 && t.tensor < static_cast<int>(it->second[t.node].size());
   };
+  // Call the layers in any order their inputs allow (Keras's configs list them in order, but
+  // shared layers may need a later layer's output first).
   for (bool progress = true; progress;) {
     progress = false;
     for (Pending& p : pending) {
       while (p.done < p.nodes->size()) {
         const std::string where = p.where + ".inbound_nodes[" + std::to_string(p.done) + "]";
-        const std::vector<TensorName> in = node_inputs((*p.nodes)[p.done], where);
+        std::vector<TensorName> in = node_inputs((*p.nodes)[p.done], where);
+        for (TensorName& t : in) t = in_model(t, false);
         bool ready = true;
         for (const TensorName& t : in) {
           if (!layers.count(t.layer))
@@ -158,12 +191,15 @@ Model functional_from_config(const json& config) {
   }
   for (const Pending& p : pending)
     if (p.done < p.nodes->size())
-      throw ValueError(p.where + ": its inputs are never computed (the layer graph has a cycle or "
+      throw ValueError(p.where +
+                       ": its inputs are never computed (the layer graph has a cycle or "
                        "names a missing node)");
   auto endpoints = [&](const char* key) {
-    if (!config.contains(key)) throw ValueError(std::string("the model config has no \"") + key + "\"");
+    if (!config.contains(key))
+      throw ValueError(std::string("the model config has no \"") + key + "\"");
     TensorList out;
-    for (const TensorName& t : endpoint_list(config[key], key)) {
+    for (TensorName t : endpoint_list(config[key], key)) {
+      t = in_model(t, true);
       if (!available(t))
         throw ValueError(std::string(key) + ": no tensor " + t.layer + "[" +
                          std::to_string(t.node) + "][" + std::to_string(t.tensor) + "]");
@@ -171,8 +207,9 @@ Model functional_from_config(const json& config) {
     }
     return out;
   };
-  const std::string name =
-      config.contains("name") && config["name"].is_string() ? config["name"].get<std::string>() : "";
+  const std::string name = config.contains("name") && config["name"].is_string()
+                               ? config["name"].get<std::string>()
+                               : "";
   return Model(endpoints("input_layers"), endpoints("output_layers"), name);
 }
 

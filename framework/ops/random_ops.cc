@@ -48,8 +48,11 @@ Tensor truncated_normal(const Shape& shape, double mean, double stddev, uint64_t
                         DType dtype) {
   return random_op(op::TruncatedNormal, shape, mean, stddev, seed, dtype);
 }
-Tensor random_uniform_like(const Tensor& x, uint64_t seed) {
-  return apply_op(op::RandomUniformLike, {x}, {{"seed", static_cast<int64_t>(resolve_seed(seed))}});
+Tensor random_uniform_like(const Tensor& x, uint64_t seed, const Tensor& step) {
+  TensorList inputs{x};
+  if (step.defined()) inputs.push_back(step);
+  return apply_op(op::RandomUniformLike, inputs,
+                  {{"seed", static_cast<int64_t>(resolve_seed(seed))}});
 }
 
 Tensor dropout(const Tensor& x, double rate, uint64_t seed, const Tensor& step,

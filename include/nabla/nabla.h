@@ -3,7 +3,7 @@
 // step) are not part of it, and a program that needs one includes its header by name.
 #pragma once
 
-// The engine: tensors, graphs, ops, autodiff, sessions, threads.
+// The engine: tensors, graphs, ops, autodiff, sessions, threads; nabla's version.
 #include "framework/autodiff/gradient_tape.h"
 #include "framework/autodiff/gradients.h"
 #include "framework/core/device.h"
@@ -11,6 +11,7 @@
 #include "framework/core/random.h"
 #include "framework/core/registry.h"
 #include "framework/core/tensor.h"
+#include "framework/core/version.h"
 #include "framework/graph/graph.h"
 #include "framework/graph/variable.h"
 #include "framework/io/graph_io.h"
