@@ -48,9 +48,13 @@ Tensor truncated_normal(const Shape& shape, double mean, double stddev, uint64_t
                         DType dtype) {
   return random_op(op::TruncatedNormal, shape, mean, stddev, seed, dtype);
 }
-Tensor random_uniform_like(const Tensor& x, uint64_t seed, const Tensor& step) {
+Tensor random_uniform_like(const Tensor& x, uint64_t seed, const Tensor& step,
+                           const Tensor& row_offset) {
+  if (row_offset.defined() && !step.defined())
+    throw ValueError("random_uniform_like: a row offset needs a step (the stream is (seed, step))");
   TensorList inputs{x};
   if (step.defined()) inputs.push_back(step);
+  if (row_offset.defined()) inputs.push_back(row_offset);
   return apply_op(op::RandomUniformLike, inputs,
                   {{"seed", static_cast<int64_t>(resolve_seed(seed))}});
 }

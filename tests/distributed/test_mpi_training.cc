@@ -132,6 +132,20 @@ TEST_CASE("two ranks train as one process: Adam, Dropout, a last batch of one ro
   for (double loss : p.together_history.history.at("loss")) CHECK(std::isfinite(loss));
 }
 
+TEST_CASE("two ranks train as one process: GaussianNoise, GaussianDropout, AlphaDropout") {
+  // Their noise, like dropout's mask, follows the row's index in the global batch.
+  auto [x, y] = spiral(150);
+  const FitOptions options = FitOptions().epochs(3).batch_size(30).seed(13).verbose(0);
+  Pair p = train_both(
+      [] {
+        return Sequential({Input({2}), GaussianNoise(0.1), Dense(32, "selu"), AlphaDropout(0.1),
+                           Dense(16, "relu"), GaussianDropout(0.2), Dense(3)});
+      },
+      [] { return Adam(0.01); }, logits_loss(), {"accuracy"}, x, y, options);
+  CHECK(max_abs_diff(p.alone.get_weights(), p.together.get_weights()) < 1e-5);
+  CHECK(history_diff(p.alone_history, p.together_history) < 1e-5);
+}
+
 TEST_CASE("loss and metric statistics are summed over the ranks: AUC, precision, recall") {
   // A binary problem: the epoch's AUC, precision and recall and a sharded evaluate must equal
   // one process's, which only sums of the confusion counts over the ranks give.
