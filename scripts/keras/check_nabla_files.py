@@ -16,9 +16,11 @@ For every case it checks, on the same rows, within --atol of nabla:
                must deserialize; the optimizer state column says whether
                Keras restored nabla's optimizer_weights or started fresh
   load_weights model_from_json(to_json()) then load_weights of the weights
-               file, under a name ending in ".h5" but not ".weights.h5"
-               (both Keras versions pick their own new layout for that
-               suffix, whatever the file holds)
+               file in Keras 2's layout, under a name ending in ".h5" but
+               not ".weights.h5" (both Keras versions pick their own new
+               layout for that suffix, whatever the file holds)
+  native_weights (Keras 3 only) load_weights of nabla's ".weights.h5", in
+               Keras 3's native layout
 
 and prints a table; the exit code is 1 if any check fails. A "known" row is a
 difference that no file can avoid (see KNOWN): it is checked to be exactly
@@ -225,9 +227,18 @@ def main():
             m.load_weights(link)
             return m, ""
 
-        for method, load in (("load_model", load_model),
-                             ("compiled", load_compiled),
-                             ("load_weights", load_weights)):
+        def load_native_weights():
+            # Keras 3's own layout, which nabla writes for ".weights.h5".
+            m = keras.models.model_from_json(entry["model_json"])
+            m.load_weights(os.path.join(args.dir,
+                                        entry["native_weights_file"]))
+            return m, ""
+
+        methods = [("load_model", load_model), ("compiled", load_compiled),
+                   ("load_weights", load_weights)]
+        if flavor == "keras3":  # tf-keras 2 has no reader of that layout
+            methods.append(("native_weights", load_native_weights))
+        for method, load in methods:
             status, detail = check(load)
             failed += status == "FAIL"
             rows.append((case, method, status, detail))
