@@ -48,7 +48,10 @@ int main(int argc, char** argv) {
   for (int i = 2; i < argc; ++i) rest.push_back(argv[i]);
   const int n = static_cast<int>(rest.size());
   try {
-    if (command == "train") return train_command(n, rest.data());
+    // Under mpirun a rank that fails ends the job, naming itself: its peers may be waiting for
+    // it in a collective.
+    if (command == "train")
+      return nabla::distributed::run_or_abort([&] { return train_command(n, rest.data()); });
     if (command == "evaluate") return evaluate_command(n, rest.data());
     if (command == "predict") return predict_command(n, rest.data());
     if (command == "summary") return summary_command(n, rest.data());

@@ -9,6 +9,7 @@
 #include "framework/backend/backend.h"  // device_available
 
 #include "commands.h"
+#include "data_parallel_run.h"
 #include "datasets.h"
 #include "model_data.h"
 #include "run_config.h"
@@ -144,6 +145,10 @@ int train_command(int argc, char** argv) {
   if (args.count("weights"))
     j["init_weights"] = fs::absolute(args["weights"].as<std::string>()).string();
 
+  // Under mpirun: data-parallel over the ranks, rank 0 printing and writing (docs/distributed.md).
+  const std::optional<distributed::Strategy> strategy = data_parallel_strategy(j);
+  const bool chief = !strategy || strategy->is_chief();
+
   set_seed(rc.seed());
   const Device device = Device::parse(rc.device());
   std::string why;
@@ -198,7 +203,7 @@ int train_command(int argc, char** argv) {
       (std::string(name) == "test" ? test : validation) = d;
     }
   }
-  if (j.contains("init_weights")) {
+  if (j.contains("init_weights") && chief) {  // fit gives rank 0's weights to every rank
     try {
       model.load_weights(j["init_weights"].get<std::string>());
     } catch (const Error& e) {
@@ -209,8 +214,8 @@ int train_command(int argc, char** argv) {
 
   const fs::path out_dir(rc.output_dir());
   std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec || !fs::is_directory(out_dir))
+  if (chief) fs::create_directories(out_dir, ec);  // only rank 0 writes there
+  if (chief && (ec || !fs::is_directory(out_dir)))
     throw ConfigError("output.dir", "cannot create directory '" + out_dir.string() + "'");
   const FileAttributes attributes = pre.to_attributes();
   const std::vector<CallbackPtr> callbacks = make_callbacks(rc.callbacks(), out_dir, attributes);
@@ -230,6 +235,7 @@ int train_command(int argc, char** argv) {
   } else if (vsplit > 0) {
     fo.validation_split(vsplit);
   }
+  if (strategy) fo.strategy(*strategy);
   ClassWeight cw;
   const json class_weight = f.value("class_weight", json::object());  // items() points into it
   for (const auto& [k, v] : class_weight.items()) cw[std::stoll(k)] = v.get<double>();
@@ -240,17 +246,20 @@ int train_command(int argc, char** argv) {
 
   const fs::path model_file =
       out_dir / (rc.output_format() == "keras" ? "model.keras" : "model.h5");
-  save_model(model, model_file.string(), attributes);
-  json hist = json::object();
-  for (const auto& [k, v] : history.history) hist[k] = v;
-  write_text_atomically((out_dir / "history.json").string(), hist.dump(2) + "\n");
-  write_text_atomically((out_dir / "history.csv").string(), history_csv(history));
-  write_text_atomically((out_dir / "config.json").string(), j.dump(2) + "\n");
-  if (test) {
+  if (chief) {  // only rank 0 writes
+    save_model(model, model_file.string(), attributes);
+    json hist = json::object();
+    for (const auto& [k, v] : history.history) hist[k] = v;
+    write_text_atomically((out_dir / "history.json").string(), hist.dump(2) + "\n");
+    write_text_atomically((out_dir / "history.csv").string(), history_csv(history));
+    write_text_atomically((out_dir / "config.json").string(), j.dump(2) + "\n");
+  }
+  if (test) {  // sharded over the ranks when there are several: every rank evaluates
     const Logs logs =
         model.evaluate(test->x, test->y, EvaluateOptions().batch_size(fo.batch_size()).verbose(0));
     json metrics_json(logs);
-    write_text_atomically((out_dir / "metrics.json").string(), metrics_json.dump(2) + "\n");
+    if (chief)
+      write_text_atomically((out_dir / "metrics.json").string(), metrics_json.dump(2) + "\n");
     std::cout << "test:";
     for (const auto& [k, v] : logs) std::cout << " " << k << "=" << std::setprecision(6) << v;
     std::cout << "\n";
