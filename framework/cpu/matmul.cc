@@ -8,6 +8,8 @@
 #include <Eigen/Core>
 
 #include <cstdlib>
+#include <memory>
+#include <vector>
 
 #include "framework/backend/backend.h"
 #include "framework/cpu/kernel_util.h"
@@ -27,14 +29,26 @@ bool use_fast_sgemm() {
   return fast;
 }
 
-// Multiplies rows [r0, r1) and columns [c0, c1) of the output.
+// Packing buffers of the fast sgemm for the blocks of one product, by block index, kept by the
+// thread that runs the plan. Were they kept per pool thread instead, a thread would grow its
+// buffers the first time it happened to claim a wider block, which depends on timing: a training
+// step would then allocate now and then (tests/test_no_alloc.cc).
+std::vector<std::unique_ptr<SgemmScratch>>* scratch_for(int64_t blocks) {
+  thread_local std::vector<std::unique_ptr<SgemmScratch>> scratch;
+  while (static_cast<int64_t>(scratch.size()) < blocks)
+    scratch.push_back(std::make_unique<SgemmScratch>());
+  return &scratch;
+}
+
+// Multiplies rows [r0, r1) and columns [c0, c1) of the output (`scratch`: the fast sgemm's
+// buffers for this block, null on the Eigen path).
 template <class T, bool TA, bool TB>
 void gemm_block(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k, int64_t r0,
-                int64_t r1, int64_t c0, int64_t c1) {
+                int64_t r1, int64_t c0, int64_t c1, SgemmScratch* scratch) {
   if constexpr (std::is_same_v<T, float>) {
-    if (use_fast_sgemm()) {
+    if (scratch) {
       sgemm(r1 - r0, c1 - c0, k, TA ? a + r0 : a + r0 * k, TA ? m : k, TA, TB ? b + c0 * k : b + c0,
-            TB ? k : n, TB, c + r0 * n + c0, n);
+            TB ? k : n, TB, c + r0 * n + c0, n, *scratch);
       return;
     }
   }
@@ -69,8 +83,13 @@ void gemm(const KernelArgs& args, const T* a, const T* b, T* c, int64_t m, int64
   const double flops = 2.0 * static_cast<double>(m) * n * k;
   constexpr double kMinFlopsPerTask = 2e5;
   const int64_t tasks = std::min<int64_t>(threads, static_cast<int64_t>(flops / kMinFlopsPerTask));
+  std::vector<std::unique_ptr<SgemmScratch>>* scratch = nullptr;
+  if constexpr (std::is_same_v<T, float>) {
+    if (use_fast_sgemm()) scratch = scratch_for(std::max<int64_t>(tasks, 1));
+  }
+  auto block_scratch = [&](int64_t t) { return scratch ? (*scratch)[t].get() : nullptr; };
   if (tasks <= 1) {
-    gemm_block<T, TA, TB>(a, b, c, m, n, k, 0, m, 0, n);
+    gemm_block<T, TA, TB>(a, b, c, m, n, k, 0, m, 0, n, block_scratch(0));
     return;
   }
   // Split the longer output side into aligned blocks, one per thread.
@@ -82,9 +101,9 @@ void gemm(const KernelArgs& args, const T* a, const T* b, T* c, int64_t m, int64
   pool(args).run(count, [&](int64_t t) {
     const int64_t lo = t * block, hi = std::min(len, lo + block);
     if (split_cols) {
-      gemm_block<T, TA, TB>(a, b, c, m, n, k, 0, m, lo, hi);
+      gemm_block<T, TA, TB>(a, b, c, m, n, k, 0, m, lo, hi, block_scratch(t));
     } else {
-      gemm_block<T, TA, TB>(a, b, c, m, n, k, lo, hi, 0, n);
+      gemm_block<T, TA, TB>(a, b, c, m, n, k, lo, hi, 0, n, block_scratch(t));
     }
   });
 }
