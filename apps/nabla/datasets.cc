@@ -28,7 +28,8 @@ json Preprocessing::to_json() const {
           {"mean", mean},
           {"stddev", stddev},
           {"classes", classes},
-          {"feature_names", feature_names}};
+          {"feature_names", feature_names},
+          {"allow_non_finite", allow_non_finite}};
 }
 
 Preprocessing Preprocessing::from_model(const Sequential& model) {
@@ -37,6 +38,7 @@ Preprocessing Preprocessing::from_model(const Sequential& model) {
   if (it == model.metadata().end()) return p;
   const json j = json::parse(it->second);
   p.scale = j.value("scale", 1.0);
+  p.allow_non_finite = j.value("allow_non_finite", false);
   p.mean = j.value("mean", std::vector<float>{});
   p.stddev = j.value("stddev", std::vector<float>{});
   p.classes = strings(j.value("classes", json::array()));
@@ -70,7 +72,8 @@ Split load_split(const DataSource& src, Preprocessing& pre, bool first_split) {
                                     : std::to_string(s["label"].get<int64_t>());
       const CsvTable table = read_csv(file);
       LabeledData d = csv_features_labels(
-          table, file, label, first_split || pre.classes.empty() ? nullptr : &pre.classes);
+          table, file, label, first_split || pre.classes.empty() ? nullptr : &pre.classes,
+          CsvOptions().allow_non_finite(src.allow_non_finite));
       if (first_split) {
         pre.classes = d.classes;
         pre.feature_names = d.feature_names;
@@ -147,9 +150,12 @@ Tensor load_input(const std::string& file, const std::string& dataset, const Pre
         for (size_t c : cols) r.push_back(row[c]);
         kept.rows.push_back(r);
       }
+      kept.lines = table.lines;
       table = kept;
     }
-    x = csv_features_labels(table, file, "").x;
+    x = csv_features_labels(table, file, "", nullptr,
+                            CsvOptions().allow_non_finite(pre.allow_non_finite))
+            .x;
   } else {
     throw ConfigError("--input", "unknown input type '" + ext + "' (expected .csv, .npy or .h5)");
   }

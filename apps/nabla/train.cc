@@ -228,6 +228,7 @@ int train_command(int argc, char** argv) {
 
   Preprocessing pre;
   pre.scale = rc.scale();
+  pre.allow_non_finite = rc.allow_non_finite();
   const auto train_src = rc.data("train");
   if (!train_src) throw ConfigError("data", "missing key 'train'");
   Split train = load_split(*train_src, pre, true);
