@@ -15,6 +15,9 @@ std::vector<std::string> strings(const json& j) {
 void Preprocessing::apply(Tensor& out) const {
   float* d = out.data<float>();
   const int64_t n = out.shape()[0], width = n ? out.numel() / n : 0;
+  if (!mean.empty() && static_cast<int64_t>(mean.size()) != width)
+    throw ConfigError("", "the model's standardization has " + std::to_string(mean.size()) +
+                              " features but the data has " + std::to_string(width));
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < width; ++j) {
       float v = d[i * width + j] * static_cast<float>(scale);
@@ -36,13 +39,24 @@ Preprocessing Preprocessing::from_model(const Sequential& model) {
   Preprocessing p;
   auto it = model.metadata().find("preprocessing");
   if (it == model.metadata().end()) return p;
-  const json j = json::parse(it->second);
-  p.scale = j.value("scale", 1.0);
-  p.allow_non_finite = j.value("allow_non_finite", false);
-  p.mean = j.value("mean", std::vector<float>{});
-  p.stddev = j.value("stddev", std::vector<float>{});
-  p.classes = strings(j.value("classes", json::array()));
-  p.feature_names = strings(j.value("feature_names", json::array()));
+  try {  // the attribute comes from the file: any JSON, of any types
+    const json j = json::parse(it->second);
+    p.scale = j.value("scale", 1.0);
+    p.allow_non_finite = j.value("allow_non_finite", false);
+    p.mean = j.value("mean", std::vector<float>{});
+    p.stddev = j.value("stddev", std::vector<float>{});
+    p.classes = strings(j.value("classes", json::array()));
+    p.feature_names = strings(j.value("feature_names", json::array()));
+  } catch (const json::exception& e) {
+    throw ConfigError("",
+                      "the model's preprocessing (attribute nabla_preprocessing) is not "
+                      "readable: " +
+                          std::string(e.what()));
+  }
+  if (!p.mean.empty() && (p.mean.size() != p.stddev.size()))
+    throw ConfigError("", "the model's preprocessing (attribute nabla_preprocessing) has " +
+                              std::to_string(p.mean.size()) + " means but " +
+                              std::to_string(p.stddev.size()) + " standard deviations");
   return p;
 }
 

@@ -209,7 +209,7 @@ RunConfig load_config(const std::string& file) {
   RunConfig rc;
   try {
     rc.json = json::parse(in);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e400
     throw ConfigError("", "config file '" + file + "' is not valid JSON: " + e.what());
   }
   rc.base_dir = fs::absolute(fs::path(file)).parent_path();

@@ -84,7 +84,11 @@ Cell parse_cell(const std::string& s, double* out) {
       const size_t first = s.find_first_of("123456789");
       const size_t dot = std::min(s.find('.'), s.find_first_of("eE"));
       const size_t e = s.find_first_of("eE");
-      long exponent = e == std::string::npos ? 0 : std::strtol(s.c_str() + e + 1, nullptr, 10);
+      // Clamped: a written exponent can exceed long's range.
+      long exponent =
+          e == std::string::npos
+              ? 0
+              : std::clamp(std::strtol(s.c_str() + e + 1, nullptr, 10), -(1L << 40), 1L << 40);
       exponent += static_cast<long>(std::min(dot, s.size())) - static_cast<long>(first);
       const bool negative = s[0] == '-';
       *out = exponent > 0 ? (negative ? -HUGE_VAL : HUGE_VAL) : (negative ? -0.0 : 0.0);

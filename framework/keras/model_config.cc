@@ -95,7 +95,21 @@ nlohmann::json Sequential::training_config() const {
            {{"class_name", "Custom>" + optimizer().class_name()}, {"config", optimizer_config}}}};
 }
 
+namespace {
+Sequential model_from_checked_config(const nlohmann::json& j);
+}  // namespace
+
 Sequential model_from_config(const nlohmann::json& j) {
+  // A value of the wrong JSON type anywhere in the config is a ValueError like any other.
+  try {
+    return model_from_checked_config(j);
+  } catch (const nlohmann::json::exception& e) {
+    throw ValueError(std::string("model config: ") + e.what());
+  }
+}
+
+namespace {
+Sequential model_from_checked_config(const nlohmann::json& j) {
   if (!j.is_object() || !j.contains("class_name"))
     throw ValueError("a model config needs \"class_name\" and \"config\"");
   const std::string cls = j["class_name"].get<std::string>();
@@ -123,12 +137,13 @@ Sequential model_from_config(const nlohmann::json& j) {
   }
   return model;
 }
+}  // namespace
 
 Sequential model_from_json(const std::string& text) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
     throw ValueError(std::string("model JSON does not parse: ") + e.what());
   }
   return model_from_config(j);
