@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "datasets.h"
+#include "guard.h"
 #include "run_config.h"
 
 namespace nabla::cli {
@@ -16,16 +17,29 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+bool is_json(const std::string& path) {
+  return fs::path(path).extension() == ".json";
+}
+
+const char* kTrustedHelp =
+    "read the model (and an .h5 input) in this process, without the guarded child process "
+    "(for files you wrote yourself)";
+
+// Reads MODEL.h5 once in a guarded child process (guard.h) unless `trusted`: a damaged or hostile
+// file then ends in a one-line error instead of a crash or a hang. Called before anything
+// starts nabla's thread pool.
+void check_untrusted(const std::string& path, bool trusted) {
+  if (!trusted && !is_json(path))
+    run_guarded(
+        path, [&] { (void)load_model(path); }, GuardLimits::from_environment());
+}
+
 Sequential load_model_file(const std::string& path, Device device = Device::CPU) {
   try {
     return load_model(path, device);
   } catch (const Error& e) {
     throw ConfigError("", e.what());
   }
-}
-
-bool is_json(const std::string& path) {
-  return fs::path(path).extension() == ".json";
 }
 
 // A model from MODEL.h5 or CONFIG.json (compiled, so its training graph can be exported).
@@ -75,9 +89,9 @@ int evaluate_command(int argc, char** argv) {
   opts.add_options()("model", "MODEL.h5", cxxopts::value<std::string>())(
       "config", "the JSON config naming the data", cxxopts::value<std::string>())(
       "split", "test, validation or train", cxxopts::value<std::string>()->default_value("test"))(
-      "json", "print JSON instead of text")(
-      "batch-size", "batch size", cxxopts::value<int>()->default_value("256"))("h,help",
-                                                                               "show this help");
+      "json", "print JSON instead of text")("batch-size", "batch size",
+                                            cxxopts::value<int>()->default_value("256"))(
+      "trusted", kTrustedHelp)("h,help", "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5 --config CONFIG.json");
   const auto parsed = parse_options(opts, argc, argv);
@@ -90,6 +104,7 @@ int evaluate_command(int argc, char** argv) {
   if (split != "test" && split != "validation" && split != "train")
     throw ConfigError("--split", "expected test, validation or train, got '" + split + "'");
   if (args["batch-size"].as<int>() <= 0) throw ConfigError("--batch-size", "must be positive");
+  check_untrusted(args["model"].as<std::string>(), args.count("trusted") > 0);
   RunConfig rc = load_config(args["config"].as<std::string>());
   Sequential model = load_model_file(args["model"].as<std::string>());
   if (!model.compiled())
@@ -130,8 +145,8 @@ int predict_command(int argc, char** argv) {
       cxxopts::value<std::string>()->default_value(""))(
       "output", "write CSV here instead of standard output", cxxopts::value<std::string>())(
       "classes", "write the class index of each row instead of the outputs")(
-      "batch-size", "batch size", cxxopts::value<int>()->default_value("256"))("h,help",
-                                                                               "show this help");
+      "batch-size", "batch size", cxxopts::value<int>()->default_value("256"))(
+      "trusted", kTrustedHelp)("h,help", "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5 --input X.(csv|npy|h5)");
   const auto parsed = parse_options(opts, argc, argv);
@@ -140,11 +155,24 @@ int predict_command(int argc, char** argv) {
   if (!args.count("model")) throw ConfigError("", "missing MODEL.h5 (see nabla predict --help)");
   if (!args.count("input")) throw ConfigError("--input", "missing: the file of inputs to predict");
   if (args["batch-size"].as<int>() <= 0) throw ConfigError("--batch-size", "must be positive");
+  const bool trusted = args.count("trusted") > 0;
+  check_untrusted(args["model"].as<std::string>(), trusted);
+  const std::string input = args["input"].as<std::string>();
+  const std::string dataset = args["dataset"].as<std::string>();
+  const std::string ext = fs::path(input).extension().string();
+  if (!trusted && (ext == ".h5" || ext == ".hdf5") && !dataset.empty()) {
+    try {
+      run_guarded(
+          input, [&] { (void)load_hdf5_dataset(input, dataset); }, GuardLimits::from_environment());
+    } catch (const ConfigError& e) {
+      throw ConfigError("--input", e.what());
+    }
+  }
   Sequential model = load_model_file(args["model"].as<std::string>());
   const Preprocessing pre = Preprocessing::from_model(model);
   Tensor x;
   try {
-    x = load_input(args["input"].as<std::string>(), args["dataset"].as<std::string>(), pre);
+    x = load_input(input, dataset, pre);
   } catch (const Error& e) {
     throw ConfigError("--input", e.what());
   }
@@ -176,7 +204,7 @@ int predict_command(int argc, char** argv) {
 int summary_command(int argc, char** argv) {
   cxxopts::Options opts("nabla summary", "Keras's summary table of a model.");
   opts.add_options()("model", "MODEL.h5 or CONFIG.json", cxxopts::value<std::string>())(
-      "h,help", "show this help");
+      "trusted", kTrustedHelp)("h,help", "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5|CONFIG.json");
   const auto parsed = parse_options(opts, argc, argv);
@@ -184,6 +212,7 @@ int summary_command(int argc, char** argv) {
   const cxxopts::ParseResult& args = *parsed;
   if (!args.count("model"))
     throw ConfigError("", "missing MODEL.h5 or CONFIG.json (see nabla summary --help)");
+  check_untrusted(args["model"].as<std::string>(), args.count("trusted") > 0);
   model_from_file(args["model"].as<std::string>()).summary(std::cout);
   return 0;
 }
@@ -195,7 +224,7 @@ int export_graph_command(int argc, char** argv) {
       "format", "dot or json", cxxopts::value<std::string>()->default_value("dot"))(
       "training", "include gradient and update nodes")(
       "output", "write here instead of standard output", cxxopts::value<std::string>())(
-      "h,help", "show this help");
+      "trusted", kTrustedHelp)("h,help", "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5|CONFIG.json");
   const auto parsed = parse_options(opts, argc, argv);
@@ -206,6 +235,7 @@ int export_graph_command(int argc, char** argv) {
   const std::string format = args["format"].as<std::string>();
   if (format != "dot" && format != "json")
     throw ConfigError("--format", "expected dot or json, got '" + format + "'");
+  check_untrusted(args["model"].as<std::string>(), args.count("trusted") > 0);
   Sequential model = model_from_file(args["model"].as<std::string>());
   const CompiledModel& cm = model.compiled_model();
   TensorList fetches{cm.predict_fetch};
