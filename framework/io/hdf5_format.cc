@@ -1,15 +1,13 @@
-// Object headers (versions 1 and 2), attribute messages (versions 1 to 3) and global heap
-// collections, decoded from the file's bytes as the HDF5 File Format Specification lays them
-// out. Every read goes through ByteSource::read or Cursor, which check bounds; loops are bounded
-// by the bytes they consume and by explicit caps.
-#include "framework/io/hdf5_format.h"
-
+// The superblock, object headers (versions 1 and 2) and attribute messages (versions 1 to 3),
+// decoded from the file's bytes as the HDF5 File Format Specification lays them out. Every read
+// goes through ByteSource or Cursor (hdf5_bytes.h), which check bounds; loops are bounded by the
+// bytes they consume and by explicit caps.
 #include <cstring>
 #include <fstream>
-#include <map>
 #include <set>
 
-#include "framework/core/errors.h"
+#include "framework/io/hdf5_bytes.h"
+#include "framework/io/hdf5_format.h"
 
 namespace nabla::h5::format {
 namespace {
@@ -21,85 +19,7 @@ constexpr uint16_t kMsgAttributeInfo = 0x0015;
 constexpr int kMaxChunks = 1024;               // continuation blocks of one object header
 constexpr uint64_t kMaxChunkBytes = 64 << 20;  // one object header block
 
-[[noreturn]] void fail(const std::string& where, const std::string& what) {
-  throw IOError(where + ": " + what + " (damaged or not written by HDF5?)");
-}
-
-bool undefined(uint64_t address, int offset_size) {
-  return offset_size == 8 ? address == ~uint64_t{0}
-                          : address == (uint64_t{1} << (8 * offset_size)) - 1;
-}
-
-// Reads byte ranges of the file, each checked to lie inside it.
-class ByteSource {
- public:
-  ByteSource(const FileInfo& file, const std::string& where)
-      : file_(file), where_(where), in_(file.path, std::ios::binary) {
-    if (!in_) fail(where, "cannot open the file to read it");
-  }
-  /// Fails unless `bytes` at `address` lie inside the file.
-  void check(uint64_t address, uint64_t bytes, const char* what) const {
-    const uint64_t size = file_.size;
-    if (undefined(address, file_.offset_size) || file_.base > size || address > size - file_.base ||
-        bytes > size - file_.base - address)
-      fail(where_, std::string(what) + " at address " + std::to_string(address) + " (" +
-                       std::to_string(bytes) + " bytes) lies outside the file of " +
-                       std::to_string(size) + " bytes");
-  }
-  std::vector<uint8_t> read(uint64_t address, uint64_t bytes, const char* what) {
-    check(address, bytes, what);
-    std::vector<uint8_t> out(bytes);
-    in_.seekg(static_cast<std::streamoff>(file_.base + address));
-    if (!in_.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(bytes)))
-      fail(where_, std::string("cannot read ") + what);
-    return out;
-  }
-
- private:
-  const FileInfo& file_;
-  const std::string& where_;
-  std::ifstream in_;
-};
-
-// Little-endian fields of a byte buffer, each read checked against its end.
-class Cursor {
- public:
-  Cursor(const uint8_t* data, size_t size, const std::string& where, const char* what)
-      : p_(data), end_(data + size), where_(where), what_(what) {}
-  size_t left() const { return static_cast<size_t>(end_ - p_); }
-  const uint8_t* here() const { return p_; }
-  void need(size_t n) const {
-    if (n > left()) fail(where_, std::string(what_) + " ends early");
-  }
-  uint64_t uint(int bytes) {
-    need(static_cast<size_t>(bytes));
-    uint64_t v = 0;
-    for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | p_[i];
-    p_ += bytes;
-    return v;
-  }
-  void skip(uint64_t n) {
-    need(n);
-    p_ += n;
-  }
-
- private:
-  const uint8_t* p_;
-  const uint8_t* end_;
-  const std::string& where_;
-  const char* what_;
-};
-
-uint64_t round8(uint64_t n) {
-  return (n + 7) / 8 * 8;
-}
-
-// One block of header messages: where it starts in the file and its bytes.
-struct Chunk {
-  std::vector<uint8_t> bytes;
-  size_t begin = 0, end = 0;  // the messages' span within bytes
-};
-
+// One header message: its type, flags and data.
 struct Message {
   uint16_t type;
   uint8_t flags;
@@ -248,42 +168,6 @@ Attribute decode_attribute(const Message& m, const FileInfo& file, const std::st
   return a;
 }
 
-// A global heap collection: its bytes and where each object's data lies in them, indexed once
-// (so a list of strings costs one pass over each collection, not one per string).
-struct Heap {
-  std::vector<uint8_t> bytes;
-  std::map<uint64_t, std::pair<size_t, uint64_t>> objects;  // index -> (offset, size)
-};
-
-const Heap& heap_at(ByteSource& src, const FileInfo& file, uint64_t address,
-                    std::map<uint64_t, Heap>& cache, const std::string& where) {
-  auto it = cache.find(address);
-  if (it != cache.end()) return it->second;
-  const uint64_t header = 8 + static_cast<uint64_t>(file.length_size);
-  const std::vector<uint8_t> head = src.read(address, header, "a global heap collection");
-  if (std::memcmp(head.data(), "GCOL", 4) != 0 || head[4] != 1)
-    fail(where, "a string points to " + std::to_string(address) +
-                    ", which is not a global heap collection");
-  const uint64_t size =
-      Cursor(head.data() + 8, head.size() - 8, where, "a global heap").uint(file.length_size);
-  if (size < header) fail(where, "a global heap collection smaller than its header");
-  Heap& heap = cache[address];
-  heap.bytes = src.read(address, size, "a global heap collection");
-  Cursor c(heap.bytes.data(), heap.bytes.size(), where, "a global heap collection");
-  c.skip(header);
-  while (c.left() >= header) {
-    const uint64_t id = c.uint(2);
-    if (id == 0) break;  // the free space, which ends the objects
-    c.skip(6);           // reference count, reserved
-    const uint64_t object_size = c.uint(file.length_size);
-    c.need(object_size);
-    heap.objects.emplace(
-        id, std::make_pair(static_cast<size_t>(c.here() - heap.bytes.data()), object_size));
-    c.skip(std::min<uint64_t>(round8(object_size), c.left()));
-  }
-  return heap;
-}
-
 }  // namespace
 
 FileInfo read_superblock(const std::string& path, uint64_t* root_object) {
@@ -359,47 +243,6 @@ std::vector<Attribute> read_attributes(const FileInfo& file, uint64_t object,
       if (!undefined(c.uint(file.offset_size), file.offset_size))
         fail(where, "attributes in dense storage (a fractal heap), which nabla does not read");
     }
-  }
-  return out;
-}
-
-std::vector<std::string> read_strings(const FileInfo& file, const Attribute& a,
-                                      const std::string& where) {
-  const std::string at = where + ", attribute '" + a.name + "'";
-  std::vector<std::string> out;
-  if (a.kind == Attribute::Kind::FixedString) {
-    if (a.element_size > kMaxStringBytes) fail(at, "a string longer than nabla reads");
-    for (uint64_t i = 0; i < a.count; ++i) {
-      const char* s = reinterpret_cast<const char*>(a.raw.data() + i * a.element_size);
-      std::string v(s, strnlen(s, a.element_size));
-      if (a.space_padded) v.erase(v.find_last_not_of(' ') + 1);
-      out.push_back(std::move(v));
-    }
-    return out;
-  }
-  if (a.kind != Attribute::Kind::VariableString) fail(at, "is not a string attribute");
-  ByteSource src(file, at);
-  std::map<uint64_t, Heap> heaps;
-  uint64_t total = 0;
-  for (uint64_t i = 0; i < a.count; ++i) {
-    Cursor c(a.raw.data() + i * a.element_size, a.element_size, at, "a string's heap ID");
-    const uint64_t length = c.uint(4);
-    const uint64_t address = c.uint(file.offset_size);
-    const uint64_t index = c.uint(4);
-    if (length == 0 || undefined(address, file.offset_size)) {
-      out.emplace_back();
-      continue;
-    }
-    total += length;
-    if (total > kMaxStringBytes) fail(at, "strings longer than nabla reads");
-    const Heap& heap = heap_at(src, file, address, heaps, at);
-    const auto object = heap.objects.find(index);
-    if (object == heap.objects.end())
-      fail(at, "a string refers to global heap object " + std::to_string(index) +
-                   ", which its collection does not have");
-    const auto [offset, size] = object->second;
-    if (length > size) fail(at, "a string longer than its global heap object");
-    out.emplace_back(reinterpret_cast<const char*>(heap.bytes.data() + offset), length);
   }
   return out;
 }
