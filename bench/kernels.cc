@@ -5,7 +5,9 @@
 #include <functional>
 #include <vector>
 
-#include "framework/nabla.h"
+#include <nabla/nabla.h>
+
+#include "framework/runtime/plan.h"
 #include "harness.h"
 
 namespace nabla::bench {
@@ -16,7 +18,8 @@ double time_plan(Graph& g, const TensorList& fetches, const FeedDict& feeds, boo
   Session sess(g);
   std::vector<std::pair<Tensor, Shape>> shapes;
   for (const auto& [ph, v] : feeds) shapes.emplace_back(ph, v.shape());
-  Plan& plan = sess.plan(fetches, shapes);
+  Session::PlanLease lease = sess.acquire(fetches, shapes);
+  Plan& plan = *lease;
   for (size_t i = 0; i < feeds.size(); ++i) plan.set_feed(static_cast<int>(i), feeds[i].second);
   // Enough repetitions for a few hundred milliseconds in all.
   const auto once = time_runs([&] { plan.run(); }, 3);

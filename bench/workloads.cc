@@ -4,7 +4,8 @@
 
 #include <cstdio>
 
-#include "framework/nabla.h"
+#include <nabla/nabla.h>
+
 #include "harness.h"
 
 namespace nabla::bench {
@@ -32,7 +33,7 @@ Sequential reference_mlp() {
 
 }  // namespace
 
-void run_workloads(const Options& o, double sgemm_peak) {
+void run_workloads(const WorkloadOptions& o, double sgemm_peak) {
   Tensor x = load_idx(std::string(kData) + "train-images-idx3-ubyte.gz").view({60000, 784});
   x /= 255.f;
   const Tensor y = load_idx(std::string(kData) + "train-labels-idx1-ubyte.gz");
@@ -47,11 +48,11 @@ void run_workloads(const Options& o, double sgemm_peak) {
       num_threads());
   std::printf("%-28s %12s %12s %12s\n", "case", "median", "GFLOP/s", "of sgemm peak");
   const std::vector<int> batches =
-      o.epoch_only ? std::vector<int>{128} : std::vector<int>{32, 128, 1024};
+      o.epoch_only() ? std::vector<int>{128} : std::vector<int>{32, 128, 1024};
   for (int batch : batches) {
     Sequential model = reference_mlp();
     History h =
-        model.fit(x, y, FitOptions().epochs(o.epochs + 1).batch_size(batch).verbose(0).seed(1));
+        model.fit(x, y, FitOptions().epochs(o.epochs() + 1).batch_size(batch).verbose(0).seed(1));
     std::vector<double> t = h.history.at("epoch_seconds");
     t.erase(t.begin());  // the first epoch compiles the plans
     const double s = median(t);
@@ -72,7 +73,7 @@ void run_workloads(const Options& o, double sgemm_peak) {
                   num_threads(), s, acc);
     }
   }
-  if (o.epoch_only) return;
+  if (o.epoch_only()) return;
 
   {  // framework overhead: a tiny model, where kernels cost almost nothing
     set_seed(3);
@@ -81,7 +82,7 @@ void run_workloads(const Options& o, double sgemm_peak) {
     const Tensor ty = Tensor::random_uniform({32 * steps, 1}, -1, 1, 6);
     Sequential tiny({Input({2}), Dense(16, "relu"), Dense(1)});
     tiny.compile(Adam(1e-3), "mse");
-    History h = tiny.fit(tx, ty, FitOptions().epochs(o.epochs + 1).batch_size(32).verbose(0));
+    History h = tiny.fit(tx, ty, FitOptions().epochs(o.epochs() + 1).batch_size(32).verbose(0));
     std::vector<double> t = h.history.at("epoch_seconds");
     t.erase(t.begin());
     std::printf("%-28s %10.2f us\n", "train step, 2-16-1 batch 32", 1e6 * median(t) / steps);
@@ -90,7 +91,7 @@ void run_workloads(const Options& o, double sgemm_peak) {
     Sequential model = reference_mlp();
     model.predict(x, PredictOptions().batch_size(1024));
     const double s = median(time_runs(
-        [&] { keep(model.predict(x, PredictOptions().batch_size(1024))); }, o.quick ? 3 : 7));
+        [&] { keep(model.predict(x, PredictOptions().batch_size(1024))); }, o.quick() ? 3 : 7));
     const double flop = 2.0 * 60000 * (784.0 * 256 + 256.0 * 128 + 128.0 * 10);
     std::printf("%-28s %10.0f samples/s  (%.1f GFLOP/s)\n", "predict, batch 1024", 60000 / s,
                 flop / s / 1e9);

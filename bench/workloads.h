@@ -3,18 +3,25 @@
 
 #include <string>
 
+#include "framework/core/options.h"
+
 namespace nabla::bench {
 
-struct Options {
-  int epochs = 3;      // timed epochs per batch size (after one warm-up epoch)
-  bool quick = false;  // fewer repetitions
-  bool epoch_only = false;
-  int threads = 0;  // 0: the pool's default
+/// What nabla_bench runs.
+struct WorkloadOptions {
+  /// Timed epochs per batch size (after one warm-up epoch).
+  NABLA_ARG(int, epochs) = 3;
+  /// Fewer repetitions.
+  NABLA_ARG(bool, quick) = false;
+  /// Only the reference workload's epochs at batch 128.
+  NABLA_ARG(bool, epoch_only) = false;
+  /// Threads of the pool; 0 leaves its default.
+  NABLA_ARG(int, threads) = 0;
 };
 
 /// Epoch times of the reference MLP at batch 32, 128, 1024; step time of a tiny model; predict
 /// throughput. Prints rows and RESULT lines. `sgemm_peak` (GFLOP/s, all threads) puts the
 /// epoch's matrix-product rate beside the machine's.
-void run_workloads(const Options& o, double sgemm_peak);
+void run_workloads(const WorkloadOptions& o, double sgemm_peak);
 
 }  // namespace nabla::bench

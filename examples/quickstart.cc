@@ -1,13 +1,13 @@
 #include <iostream>
 
-#include "framework/nabla.h"
+#include <nabla/nabla.h>
 using namespace nabla;
 
-int main() {
-  const std::string dir = "/usr/share/datasets/fashion-mnist/";
-  Tensor x = load_idx(dir + "train-images-idx3-ubyte.gz").view({60000, 784});
-  x /= 255.f;  // in place
-  Tensor y = load_idx(dir + "train-labels-idx1-ubyte.gz");
+int main(int argc, char** argv) {  // argv[1]: another folder with Fashion-MNIST's training files
+  const std::string dir = argc > 1 ? argv[1] : "/usr/share/datasets/fashion-mnist";
+  Tensor images = load_idx(dir + "/train-images-idx3-ubyte.gz");  // (60000, 28, 28)
+  Tensor x = images.view({images.shape()[0], 784}) / 255.f;
+  Tensor y = load_idx(dir + "/train-labels-idx1-ubyte.gz");
 
   Sequential model({Input({784}), Dense(256, "relu"), Dense(128, "relu"), Dense(10, "softmax")});
   model.compile(Adam(1e-3), "sparse_categorical_crossentropy", {"accuracy"});

@@ -1,30 +1,4 @@
-// nabla: a Keras-style deep-learning framework in C++. Include this for everything.
+// The umbrella header's former path; include <nabla/nabla.h>.
 #pragma once
 
-// The engine: tensors, graphs, ops, autodiff, sessions.
-#include "framework/autodiff/gradient_tape.h"
-#include "framework/autodiff/gradients.h"
-#include "framework/core/device.h"
-#include "framework/core/errors.h"
-#include "framework/core/random.h"
-#include "framework/core/tensor.h"
-#include "framework/graph/graph.h"
-#include "framework/graph/variable.h"
-#include "framework/io/graph_io.h"
-#include "framework/ops/dispatch.h"
-#include "framework/ops/ops.h"
-#include "framework/runtime/session.h"
-#include "framework/runtime/thread_pool.h"
-
-// The Keras API: layers, losses, optimizers, metrics, callbacks, models, checkpoints.
-#include "framework/keras/callbacks.h"
-#include "framework/keras/checkpoint.h"
-#include "framework/keras/compiled_model.h"
-#include "framework/keras/metrics.h"
-#include "framework/keras/sequential.h"
-#include "layers/layers.h"
-#include "losses/losses.h"
-#include "optimizers/optimizers.h"
-
-// Data files.
-#include "framework/data/loaders.h"
+#include <nabla/nabla.h>  // IWYU pragma: export

@@ -12,7 +12,7 @@ nlohmann::json Activation::get_config() const {
 }
 
 LayerPtr Activation::from_config(const nlohmann::json& c) {
-  ConfigReader r(c, "Activation", {"activation"});
+  LayerConfigReader r(c, "Activation", {"activation"});
   auto layer = std::make_shared<Activation>(
       ActivationFn::from_config(r.raw("activation", "linear")), r.name());
   r.apply_common(*layer);
@@ -30,7 +30,7 @@ nlohmann::json LeakyReLU::get_config() const {
 }
 
 LayerPtr LeakyReLU::from_config(const nlohmann::json& c) {
-  ConfigReader r(c, "LeakyReLU", {"alpha", "negative_slope"});
+  LayerConfigReader r(c, "LeakyReLU", {"alpha", "negative_slope"});
   const double slope = r.number("negative_slope", r.number("alpha", 0.3));
   auto layer = std::make_shared<LeakyReLU>(slope, r.name());
   r.apply_common(*layer);

@@ -7,10 +7,10 @@
 namespace nabla {
 
 /// Keras's Activation layer: `Activation("relu")` applies relu to its input; no weights.
-class Activation : public Layer {
+class Activation : public LayerOf<Activation> {
  public:
   explicit Activation(ActivationFn activation, std::string name = "")
-      : Layer(std::move(name)), activation_(std::move(activation)) {}
+      : LayerOf(std::move(name)), activation_(std::move(activation)) {}
   std::string class_name() const override { return "Activation"; }
   Tensor call(const Tensor& x, CallContext&) override { return activation_(x); }
   nlohmann::json get_config() const override;
@@ -23,10 +23,10 @@ class Activation : public Layer {
 };
 
 /// Keras's LeakyReLU layer: x for x > 0, negative_slope * x otherwise (default slope 0.3).
-class LeakyReLU : public Layer {
+class LeakyReLU : public LayerOf<LeakyReLU> {
  public:
   explicit LeakyReLU(double negative_slope = 0.3, std::string name = "")
-      : Layer(std::move(name)), slope_(negative_slope) {}
+      : LayerOf(std::move(name)), slope_(negative_slope) {}
   std::string class_name() const override { return "LeakyReLU"; }
   Tensor call(const Tensor& x, CallContext&) override;
   nlohmann::json get_config() const override;

@@ -39,13 +39,18 @@ const Entry kActivations[] = {
     {"exponential", [](const Tensor& x, double) { return exp(x); }, 0},
 };
 
-const Entry& find(const std::string& name) {
-  for (const Entry& e : kActivations)
-    if (name == e.name) return e;
-  throw_unknown("activation", name, ActivationFn::names());
-}
-
 }  // namespace
+
+template <>
+ActivationRegistry& ActivationRegistry::global() {
+  // Never destroyed, so that lookups stay valid during static destruction.
+  static ActivationRegistry* r = [] {
+    auto* r = new ActivationRegistry("activation");
+    for (const Entry& e : kActivations) r->add(e.name, {e.fn, e.default_alpha});
+    return r;
+  }();
+  return *r;
+}
 
 KerasVersionScope::KerasVersionScope(int major_version) : saved_(keras_version) {
   keras_version = major_version;
@@ -58,14 +63,14 @@ int KerasVersionScope::current() {
 }
 
 std::vector<std::string> ActivationFn::names() {
-  std::vector<std::string> out;
-  for (const Entry& e : kActivations) out.push_back(e.name);
-  return out;
+  return ActivationRegistry::global().names();
 }
 
 ActivationFn::ActivationFn(const std::string& name) : name_(name.empty() ? "linear" : name) {
   if (name_ == "None") name_ = "linear";
-  alpha_ = find(name_).default_alpha;
+  const ActivationDefinition definition = ActivationRegistry::global().get(name_);
+  fn_ = definition.fn;
+  alpha_ = definition.default_alpha;
   if (name_ == "hard_sigmoid" && KerasVersionScope::current() < 3) alpha_ = 0.2;
 }
 
@@ -106,7 +111,7 @@ ActivationFn ActivationFn::from_config(const nlohmann::json& config) {
 }
 
 Tensor ActivationFn::operator()(const Tensor& x) const {
-  return find(name_).fn(x, alpha_);
+  return fn_(x, alpha_);
 }
 
 int ActivationFn::keras_major() const {

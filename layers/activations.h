@@ -6,14 +6,29 @@
 #include <string>
 #include <vector>
 
+#include "framework/core/registry.h"
 #include "framework/core/tensor.h"
 
 namespace nabla {
 
+/// What an activation's name stands for: its function of x and of a parameter alpha (leaky_relu's
+/// slope, elu's alpha, hard_sigmoid's slope; the others ignore it), and alpha's default.
+struct ActivationDefinition {
+  std::function<Tensor(const Tensor& x, double alpha)> fn;
+  double default_alpha = 0;
+};
+
+/// Activation functions by Keras name ("relu", "gelu", ...). Users may add their own:
+/// `ActivationRegistry::global().add("my_act", {[](const Tensor& x, double) {...}})`.
+class ActivationFn;
+using ActivationRegistry = Registry<ActivationFn, ActivationDefinition>;
+template <>
+ActivationRegistry& ActivationRegistry::global();
+
 /// An element-wise (or softmax) activation, named as in Keras: linear, relu, relu6, leaky_relu,
 /// elu, selu, sigmoid, hard_sigmoid, tanh, softmax, log_softmax, softplus, softsign, gelu,
-/// swish / silu, mish, exponential. A serialized activation layer ({"class_name": "LeakyReLU",
-/// "config": {"alpha": 0.3}}) is accepted too.
+/// swish / silu, mish, exponential, and any registered in ActivationRegistry. A serialized
+/// activation layer ({"class_name": "LeakyReLU", "config": {"alpha": 0.3}}) is accepted too.
 class ActivationFn {
  public:
   /// Looks the name up; NotFoundError with the nearest name for unknown ones.
@@ -37,6 +52,7 @@ class ActivationFn {
 
  private:
   std::string name_;
+  std::function<Tensor(const Tensor& x, double alpha)> fn_;
   double alpha_ = 0;  // leaky_relu slope, elu alpha, hard_sigmoid slope
   bool from_object_ = false;
 };

@@ -12,7 +12,7 @@ Dense::Dense(int64_t units, ActivationFn activation, std::string name)
     : Dense(DenseOptions(units).activation(std::move(activation)), std::move(name)) {}
 
 Dense::Dense(DenseOptions options, std::string name)
-    : Layer(std::move(name)), options_(std::move(options)) {
+    : LayerOf(std::move(name)), options_(std::move(options)) {
   if (options_.units() <= 0)
     throw ValueError("Dense needs a positive number of units, got " +
                      std::to_string(options_.units()));
@@ -70,9 +70,9 @@ nlohmann::json Dense::get_config() const {
 }
 
 LayerPtr Dense::from_config(const nlohmann::json& c) {
-  ConfigReader r(c, "Dense",
-                 {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer",
-                  "kernel_regularizer", "bias_regularizer", "activity_regularizer"});
+  LayerConfigReader r(c, "Dense",
+                      {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer",
+                       "kernel_regularizer", "bias_regularizer", "activity_regularizer"});
   DenseOptions o(r.integer("units"));
   o.activation(ActivationFn::from_config(r.raw("activation", "linear")));
   o.use_bias(r.boolean("use_bias", true));

@@ -32,7 +32,7 @@ struct DenseOptions {
 ///
 ///     Dense(64, "relu")
 ///     Dense(DenseOptions(10).use_bias(false).kernel_initializer("he_normal"))
-class Dense : public Layer {
+class Dense : public LayerOf<Dense> {
  public:
   Dense(int64_t units, ActivationFn activation = "linear", std::string name = "");
   explicit Dense(DenseOptions options, std::string name = "");

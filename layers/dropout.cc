@@ -1,28 +1,12 @@
 #include "layers/dropout.h"
 
 #include "framework/core/errors.h"
-#include "framework/core/random.h"
 #include "framework/ops/ops.h"
 #include "layers/layer_config.h"
 
 namespace nabla {
-namespace {
-
-// The seed goes into the config, and Keras keeps seeds as int64: Keras 3 refuses a Dropout seed
-// of 2^63 or more. A drawn seed is therefore taken below 2^63.
-uint64_t int64_seed(uint64_t seed) {
-  if (seed > static_cast<uint64_t>(INT64_MAX))
-    throw ValueError("Dropout seed must be below 2^63 (Keras keeps seeds as int64), got " +
-                     std::to_string(seed));
-  if (seed != 0) return seed;
-  const uint64_t drawn = next_seed() >> 1;
-  return drawn != 0 ? drawn : 1;
-}
-
-}  // namespace
-
 Dropout::Dropout(double rate, uint64_t seed, std::string name)
-    : Layer(std::move(name)), rate_(rate), seed_(int64_seed(seed)) {
+    : LayerOf(std::move(name)), rate_(rate), seed_(layer_seed(seed, "Dropout")) {
   if (!(rate >= 0.0 && rate < 1.0))
     throw ValueError("Dropout rate must be in [0, 1), got " + std::to_string(rate));
 }
@@ -43,10 +27,8 @@ nlohmann::json Dropout::get_config() const {
 }
 
 LayerPtr Dropout::from_config(const nlohmann::json& c) {
-  ConfigReader r(c, "Dropout", {"rate", "seed"});
-  const nlohmann::json seed = r.raw("seed", nullptr);
-  auto layer = std::make_shared<Dropout>(
-      r.number("rate", 0.5), seed.is_number_integer() ? seed.get<uint64_t>() : 0, r.name());
+  LayerConfigReader r(c, "Dropout", {"rate", "seed"});
+  auto layer = std::make_shared<Dropout>(r.number("rate", 0.5), r.seed(), r.name());
   r.apply_common(*layer);
   return layer;
 }
@@ -73,7 +55,7 @@ nlohmann::json Flatten::get_config() const {
 }
 
 LayerPtr Flatten::from_config(const nlohmann::json& c) {
-  ConfigReader r(c, "Flatten", {"data_format"});
+  LayerConfigReader r(c, "Flatten", {"data_format"});
   auto layer = std::make_shared<Flatten>(r.name());
   r.apply_common(*layer);
   return layer;

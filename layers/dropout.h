@@ -12,7 +12,7 @@ namespace nabla {
 /// mask depends on (seed, training step), so a run resumed from a checkpoint draws the same masks
 /// as an uninterrupted one. A seed of 0 takes the next seed of the global sequence (set_seed),
 /// halved: Keras keeps seeds as int64, and the seed is written into the config.
-class Dropout : public Layer {
+class Dropout : public LayerOf<Dropout> {
  public:
   explicit Dropout(double rate, uint64_t seed = 0, std::string name = "");
   std::string class_name() const override { return "Dropout"; }
@@ -27,9 +27,9 @@ class Dropout : public Layer {
 };
 
 /// Keras's Flatten: [batch, d1, d2, ...] -> [batch, d1 * d2 * ...].
-class Flatten : public Layer {
+class Flatten : public LayerOf<Flatten> {
  public:
-  explicit Flatten(std::string name = "") : Layer(std::move(name)) {}
+  explicit Flatten(std::string name = "") : LayerOf(std::move(name)) {}
   std::string class_name() const override { return "Flatten"; }
   Tensor call(const Tensor& x, CallContext&) override;
   Shape compute_output_shape(const Shape& input_shape) const override;

@@ -37,18 +37,6 @@ constexpr Known kKnown[] = {
     {"variance_scaling", "VarianceScaling"},
 };
 
-std::string canonical(const std::string& name) {
-  for (const auto& k : kKnown)
-    if (name == k.name || name == k.class_name) return k.name;
-  if (name == "uniform") return "random_uniform";
-  if (name == "normal") return "random_normal";
-  if (name == "zero") return "zeros";
-  if (name == "one") return "ones";
-  std::vector<std::string> names;
-  for (const auto& k : kKnown) names.push_back(k.name);
-  throw_unknown("initializer", name, names);
-}
-
 // fan_in, fan_out of a kernel shape as Keras computes them.
 std::pair<double, double> fans(const Shape& s) {
   if (s.rank() == 0) return {1, 1};
@@ -100,14 +88,73 @@ Tensor orthogonal(const Shape& shape, double gain, uint64_t seed, DType dtype) {
 
 }  // namespace
 
+struct Initializer::Custom {
+  Fn fn;
+  nlohmann::json config;
+};
+
+namespace detail {
+
+// The built-in initializers, which the registry's entries make.
+struct BuiltinInitializers {
+  // `kind` (a snake_case name of kKnown) with the arguments of `config` over its defaults.
+  static Initializer make(const std::string& kind, const nlohmann::json& c) {
+    Initializer i;
+    i.kind_ = kind;
+    if (kind == "random_normal" || kind == "truncated_normal") i.a_ = 0.0, i.b_ = 0.05;
+    if (kind == "random_uniform") i.a_ = -0.05, i.b_ = 0.05;
+    if (kind == "orthogonal") i.a_ = 1.0;        // gain
+    if (kind == "variance_scaling") i.a_ = 1.0;  // scale
+    auto num = [&](const char* key, double fallback) {
+      return c.is_object() && c.contains(key) && c[key].is_number() ? c[key].get<double>()
+                                                                    : fallback;
+    };
+    if (kind == "random_normal" || kind == "truncated_normal")
+      i.a_ = num("mean", i.a_), i.b_ = num("stddev", i.b_);
+    if (kind == "random_uniform") i.a_ = num("minval", i.a_), i.b_ = num("maxval", i.b_);
+    if (kind == "constant") i.a_ = num("value", 0);
+    if (kind == "orthogonal") i.a_ = num("gain", i.a_);
+    if (c.is_object() && c.contains("seed") && c["seed"].is_number_integer())
+      i.seed_ = c["seed"].get<uint64_t>();
+    return i;
+  }
+};
+
+}  // namespace detail
+
+template <>
+InitializerRegistry& InitializerRegistry::global() {
+  // Never destroyed, so that lookups stay valid during static destruction.
+  static InitializerRegistry* r = [] {
+    auto* r = new InitializerRegistry("initializer");
+    for (const Known& k : kKnown) {
+      const std::string kind = k.name;
+      std::vector<std::string> aliases{k.class_name};
+      // Keras's older names.
+      if (kind == "random_uniform") aliases.push_back("uniform");
+      if (kind == "random_normal") aliases.push_back("normal");
+      if (kind == "zeros") aliases.push_back("zero");
+      if (kind == "ones") aliases.push_back("one");
+      r->add(
+          kind,
+          [kind](const nlohmann::json& config) {
+            return detail::BuiltinInitializers::make(kind, config);
+          },
+          aliases);
+    }
+    return r;
+  }();
+  return *r;
+}
+
 Initializer::Initializer(const char* name) : Initializer(std::string(name)) {}
 
-Initializer::Initializer(const std::string& name) : kind_(canonical(name)) {
-  if (kind_ == "random_normal" || kind_ == "truncated_normal") a_ = 0.0, b_ = 0.05;
-  if (kind_ == "random_uniform") a_ = -0.05, b_ = 0.05;
-  if (kind_ == "orthogonal") a_ = 1.0;        // gain
-  if (kind_ == "variance_scaling") a_ = 1.0;  // scale
-}
+Initializer::Initializer(const std::string& name)
+    : Initializer(InitializerRegistry::global().create(name, nlohmann::json::object())) {}
+
+Initializer::Initializer(std::string class_name, Fn fn, const nlohmann::json& config)
+    : kind_(std::move(class_name)),
+      custom_(std::make_shared<const Custom>(Custom{std::move(fn), config})) {}
 
 Initializer Initializer::constant(double value) {
   Initializer i("constant");
@@ -128,25 +175,12 @@ Initializer Initializer::random_uniform(double minval, double maxval, uint64_t s
 }
 
 Initializer Initializer::from_config(const nlohmann::json& config) {
-  if (config.is_string()) return Initializer(config.get<std::string>());
-  if (!config.is_object() || !config.contains("class_name"))
-    throw ValueError("an initializer config needs a name or \"class_name\", got " + config.dump());
-  Initializer i(config.at("class_name").get<std::string>());
-  const nlohmann::json c = config.value("config", nlohmann::json::object());
-  auto num = [&](const char* key, double fallback) {
-    return c.contains(key) && c[key].is_number() ? c[key].get<double>() : fallback;
-  };
-  if (i.kind_ == "random_normal" || i.kind_ == "truncated_normal")
-    i.a_ = num("mean", 0), i.b_ = num("stddev", 0.05);
-  if (i.kind_ == "random_uniform") i.a_ = num("minval", -0.05), i.b_ = num("maxval", 0.05);
-  if (i.kind_ == "constant") i.a_ = num("value", 0);
-  if (i.kind_ == "orthogonal") i.a_ = num("gain", 1);
-  if (c.contains("seed") && c["seed"].is_number_integer()) i.seed_ = c["seed"].get<uint64_t>();
-  return i;
+  return InitializerRegistry::global().from_config(config);
 }
 
 Tensor Initializer::operator()(const Shape& shape, DType dtype) const {
   const uint64_t seed = resolve_seed(seed_);
+  if (custom_) return custom_->fn(shape, dtype, seed);
   const auto [fan_in, fan_out] = fans(shape);
   auto uniform = [&](double limit) {
     return Tensor::random_uniform(shape, -limit, limit, seed, dtype);
@@ -173,6 +207,7 @@ Tensor Initializer::operator()(const Shape& shape, DType dtype) const {
 }
 
 nlohmann::json Initializer::get_config() const {
+  if (custom_) return {{"class_name", kind_}, {"config", custom_->config}};
   std::string cls;
   for (const auto& k : kKnown)
     if (kind_ == k.name) cls = k.class_name;

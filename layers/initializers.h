@@ -2,13 +2,19 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
+#include "framework/core/registry.h"
 #include "framework/core/tensor.h"
 
 namespace nabla {
+
+namespace detail {
+struct BuiltinInitializers;
+}
 
 /// Makes a weight's initial value. Keras names and formulas (fan_in / fan_out are the first and
 /// last dimension of a kernel):
@@ -23,12 +29,20 @@ namespace nabla {
 ///                   fan_out or fan_avg), drawn "uniform", "truncated_normal" or
 ///                   "untruncated_normal" (Keras 2's configs spell glorot_uniform this way)
 ///   zeros (the default bias init), ones, constant(value)
-/// (0.8796 is the stddev of a standard normal truncated to [-2, 2].)
+/// (0.8796 is the stddev of a standard normal truncated to [-2, 2].) Users add their own with
+/// the constructor from a function, registering a factory in InitializerRegistry so that names
+/// and configs find it.
 class Initializer {
  public:
-  /// By Keras name with default arguments, e.g. Initializer("he_normal").
+  /// A user's initializer computes a value of `shape` and `dtype` from a seed.
+  using Fn = std::function<Tensor(const Shape& shape, DType dtype, uint64_t seed)>;
+
+  /// By Keras name (or registered name) with default arguments, e.g. Initializer("he_normal").
   Initializer(const char* name);  // NOLINT: implicit, so a name can be passed where one is wanted
   Initializer(const std::string& name);  // NOLINT
+  /// A user's initializer of Keras class `class_name`: operator() calls `fn` with the seed, and
+  /// get_config() gives {"class_name": class_name, "config": config}.
+  Initializer(std::string class_name, Fn fn, const nlohmann::json& config);
   /// From a Keras config: a name or {"class_name": "RandomNormal", "config": {...}}.
   static Initializer from_config(const nlohmann::json& config);
   static Initializer constant(double value);
@@ -43,11 +57,22 @@ class Initializer {
   const std::string& name() const { return kind_; }
 
  private:
+  friend struct detail::BuiltinInitializers;
+  struct Custom;
   Initializer() = default;
-  std::string kind_;  // snake_case Keras name
+  std::string kind_;                      // snake_case Keras name (a user's: its class name)
+  std::shared_ptr<const Custom> custom_;  // a user's initializer
   double a_ = 0, b_ = 0;
   std::string mode_ = "fan_in", distribution_ = "truncated_normal";  // variance_scaling
   uint64_t seed_ = 0;
 };
+
+/// Makes an initializer from the "config" object of a Keras initializer config.
+using InitializerFactory = std::function<Initializer(const nlohmann::json& config)>;
+/// Initializers by Keras name, alias and class name ("he_normal", "HeNormal"). Users may add
+/// their own.
+using InitializerRegistry = Registry<Initializer, InitializerFactory>;
+template <>
+InitializerRegistry& InitializerRegistry::global();
 
 }  // namespace nabla

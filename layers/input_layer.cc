@@ -5,11 +5,16 @@
 
 namespace nabla {
 
-InputLayer::InputLayer(const Shape& shape, std::string name) : Layer(std::move(name)) {
+InputLayer::InputLayer(const Shape& shape, std::string name) : LayerOf(std::move(name)) {
   for (int64_t d : shape)
     if (d <= 0 && d != -1)
       throw ShapeError("Input shape " + shape.to_string() + " has a non-positive dimension");
   set_build_input_shape(shape.inserted(0, -1));
+}
+
+InputLayer::operator Tensor() const {
+  // Making the tensor records this input's one node; the layer itself does not change.
+  return const_cast<InputLayer*>(this)->keras_input_tensor(*build_input_shape());
 }
 
 nlohmann::json InputLayer::get_config() const {
@@ -22,7 +27,7 @@ nlohmann::json InputLayer::get_config() const {
 }
 
 LayerPtr InputLayer::from_config(const nlohmann::json& c) {
-  ConfigReader r(c, "InputLayer", {"optional"});
+  LayerConfigReader r(c, "InputLayer", {"optional"});
   Shape batch_shape;
   if (c.contains("batch_input_shape") && !c["batch_input_shape"].is_null()) {
     batch_shape = shape_from_json(c["batch_input_shape"], "InputLayer config 'batch_input_shape'");

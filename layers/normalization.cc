@@ -33,7 +33,7 @@ Tensor normalize(const Tensor& x, const Tensor& mean, const Tensor& var, double 
 }  // namespace
 
 BatchNormalization::BatchNormalization(BatchNormalizationOptions options, std::string name)
-    : Layer(std::move(name)), o_(std::move(options)) {
+    : LayerOf(std::move(name)), o_(std::move(options)) {
   if (!(o_.epsilon() > 0)) throw ValueError("BatchNormalization epsilon must be positive");
 }
 
@@ -78,11 +78,12 @@ nlohmann::json BatchNormalization::get_config() const {
 }
 
 LayerPtr BatchNormalization::from_config(const nlohmann::json& c) {
-  ConfigReader r(c, "BatchNormalization",
-                 {"axis", "momentum", "epsilon", "center", "scale", "beta_initializer",
-                  "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer",
-                  "beta_regularizer", "gamma_regularizer", "renorm", "renorm_clipping",
-                  "renorm_momentum", "fused", "virtual_batch_size", "adjustment"});
+  LayerConfigReader r(
+      c, "BatchNormalization",
+      {"axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+       "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer",
+       "gamma_regularizer", "renorm", "renorm_clipping", "renorm_momentum", "fused",
+       "virtual_batch_size", "adjustment"});
   if (r.boolean("renorm", false))
     throw UnimplementedError("BatchNormalization: renorm is not supported");
   BatchNormalizationOptions o;
@@ -101,7 +102,7 @@ LayerPtr BatchNormalization::from_config(const nlohmann::json& c) {
 }
 
 LayerNormalization::LayerNormalization(LayerNormalizationOptions options, std::string name)
-    : Layer(std::move(name)), o_(std::move(options)) {}
+    : LayerOf(std::move(name)), o_(std::move(options)) {}
 
 void LayerNormalization::build(const Shape& input_shape) {
   require_last_axis(o_.axis(), input_shape.rank(), "LayerNormalization '" + name() + "'");
@@ -130,9 +131,10 @@ nlohmann::json LayerNormalization::get_config() const {
 }
 
 LayerPtr LayerNormalization::from_config(const nlohmann::json& c) {
-  ConfigReader r(c, "LayerNormalization",
-                 {"axis", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
-                  "beta_regularizer", "gamma_regularizer", "rms_scaling"});
+  LayerConfigReader r(
+      c, "LayerNormalization",
+      {"axis", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+       "beta_regularizer", "gamma_regularizer", "rms_scaling"});
   if (r.boolean("rms_scaling", false))
     throw UnimplementedError("LayerNormalization: rms_scaling is not supported");
   LayerNormalizationOptions o;

@@ -27,7 +27,7 @@ struct BatchNormalizationOptions {
 ///     moving = moving * momentum + batch_statistic * (1 - momentum);
 /// at inference it uses the moving statistics. y = gamma (x - mean) / sqrt(var + epsilon) + beta.
 /// Weights: gamma, beta (trainable), moving_mean, moving_variance (not trainable).
-class BatchNormalization : public Layer {
+class BatchNormalization : public LayerOf<BatchNormalization> {
  public:
   explicit BatchNormalization(BatchNormalizationOptions options = {}, std::string name = "");
   std::string class_name() const override { return "BatchNormalization"; }
@@ -55,7 +55,7 @@ struct LayerNormalizationOptions {
 /// Keras's LayerNormalization: each sample normalised over the last axis with its own mean and
 /// variance, then y = gamma (x - mean) / sqrt(var + epsilon) + beta. Same in training and at
 /// inference.
-class LayerNormalization : public Layer {
+class LayerNormalization : public LayerOf<LayerNormalization> {
  public:
   explicit LayerNormalization(LayerNormalizationOptions options = {}, std::string name = "");
   std::string class_name() const override { return "LayerNormalization"; }

@@ -8,24 +8,36 @@
 
 namespace nabla {
 
+template <>
+RegularizerRegistry& RegularizerRegistry::global() {
+  // Never destroyed, so that lookups stay valid during static destruction.
+  static RegularizerRegistry* r = [] {
+    auto* r = new RegularizerRegistry("regularizer");
+    // Keras's functions (tf-keras 2's l1_l2 defaults to 0.01 each) and classes (L1L2 to 0).
+    r->add("l1",
+           [](const nlohmann::json& c) -> RegularizerPtr {
+             return regularizers::l1(c.value("l1", 0.01));
+           },
+           {"L1"});
+    r->add("l2",
+           [](const nlohmann::json& c) -> RegularizerPtr {
+             return regularizers::l2(c.value("l2", 0.01));
+           },
+           {"L2"});
+    r->add("l1_l2", [](const nlohmann::json& c) -> RegularizerPtr {
+      return regularizers::l1_l2(c.value("l1", 0.01), c.value("l2", 0.01));
+    });
+    r->add("L1L2", [](const nlohmann::json& c) -> RegularizerPtr {
+      return regularizers::l1_l2(c.value("l1", 0.0), c.value("l2", 0.0));
+    });
+    return r;
+  }();
+  return *r;
+}
+
 std::shared_ptr<Regularizer> Regularizer::from_config(const nlohmann::json& config) {
   if (config.is_null()) return nullptr;
-  if (config.is_string()) {
-    const std::string name = config.get<std::string>();
-    if (name == "l1" || name == "L1") return regularizers::l1();
-    if (name == "l2" || name == "L2") return regularizers::l2();
-    if (name == "l1_l2" || name == "L1L2") return regularizers::l1_l2();
-    throw_unknown("regularizer", name, {"l1", "l2", "l1_l2"});
-  }
-  if (!config.is_object() || !config.contains("class_name"))
-    throw ValueError("a regularizer config needs a name or \"class_name\", got " + config.dump());
-  const std::string cls = config["class_name"].get<std::string>();
-  const nlohmann::json c = config.value("config", nlohmann::json::object());
-  const double a = c.value("l1", 0.0), b = c.value("l2", 0.0);
-  if (cls == "L1") return regularizers::l1(c.value("l1", 0.01));
-  if (cls == "L2") return regularizers::l2(c.value("l2", 0.01));
-  if (cls == "L1L2") return std::make_shared<Regularizer>(a, b);
-  throw_unknown("regularizer class", cls, {"L1", "L2", "L1L2"});
+  return RegularizerRegistry::global().from_config(config);
 }
 
 Tensor Regularizer::operator()(const Tensor& w) const {

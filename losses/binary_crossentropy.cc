@@ -11,7 +11,7 @@ Tensor BinaryCrossentropy::call(const Tensor& y_true, const Tensor& y_pred) cons
   const double ls = options_.label_smoothing();
   if (ls != 0.0) t = t * (1.0 - ls) + 0.5 * ls;
 
-  Tensor logits = options_.from_logits() ? p : loss_utils::logits_behind(p, "Sigmoid");
+  Tensor logits = options_.from_logits() ? p : loss_utils::logits_behind(p, op::Sigmoid);
   Tensor per_element;
   if (logits.defined()) {
     per_element = sigmoid_cross_entropy_with_logits(t, logits);

@@ -19,7 +19,8 @@ Tensor CategoricalCrossentropy::call(const Tensor& y_true, const Tensor& y_pred)
     t = t * (1.0 - ls) + ls / static_cast<double>(num_classes);
   }
 
-  const Tensor logits = options_.from_logits() ? p : loss_utils::logits_behind(p, "Softmax", axis);
+  const Tensor logits =
+      options_.from_logits() ? p : loss_utils::logits_behind(p, op::Softmax, axis);
   if (logits.defined()) return -reduce_sum(t * log_softmax(logits, axis), {axis});
   const Tensor q = loss_utils::clip_probabilities(p / reduce_sum(p, {axis}, true));
   return -reduce_sum(t * log(q), {axis});

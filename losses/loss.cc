@@ -1,8 +1,6 @@
 // Loss reduction, configs and the registry of losses by Keras name.
 #include "losses/loss.h"
 
-#include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <type_traits>
 
@@ -57,88 +55,56 @@ LossFactory with_options() {
   };
 }
 
-struct Registry {
-  std::mutex mutex;
-  std::map<std::string, LossFactory> factories;
-  std::vector<std::string> names;  // in registration order
-
-  void add(const std::vector<std::string>& aliases, const LossFactory& factory) {
-    for (const auto& name : aliases) {
-      if (!factories.count(name)) names.push_back(name);
-      factories[name] = factory;
-    }
-  }
-};
+}  // namespace
 
 // Keras's identifiers: function names, legacy aliases and class names ("huber_loss" too, the
 // default name of a Huber loss, so that get_loss(loss.name()) always works).
-Registry& registry() {
+template <>
+LossRegistry& LossRegistry::global() {
   // Never destroyed, so that lookups stay valid during static destruction.
-  static Registry* r = [] {
-    auto* r = new Registry;
-    r->add({"mean_squared_error", "mse", "MSE", "MeanSquaredError"}, plain<MeanSquaredError>());
-    r->add({"mean_absolute_error", "mae", "MAE", "MeanAbsoluteError"}, plain<MeanAbsoluteError>());
-    r->add({"mean_absolute_percentage_error", "mape", "MAPE", "MeanAbsolutePercentageError"},
-           plain<MeanAbsolutePercentageError>());
-    r->add({"huber", "huber_loss", "Huber"}, with_options<Huber>());
-    r->add({"log_cosh", "logcosh", "LogCosh"}, plain<LogCosh>());
-    r->add({"binary_crossentropy", "bce", "BCE", "BinaryCrossentropy"},
-           with_options<BinaryCrossentropy>());
-    r->add({"categorical_crossentropy", "CategoricalCrossentropy"},
-           with_options<CategoricalCrossentropy>());
-    r->add({"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"},
-           with_options<SparseCategoricalCrossentropy>());
-    r->add({"kl_divergence", "kld", "KLD", "kullback_leibler_divergence", "KLDivergence"},
-           plain<KLDivergence>());
-    r->add({"hinge", "Hinge"}, plain<Hinge>());
+  static LossRegistry* r = [] {
+    auto* r = new LossRegistry("loss");
+    r->add("mean_squared_error", plain<MeanSquaredError>(), {"mse", "MSE", "MeanSquaredError"});
+    r->add("mean_absolute_error", plain<MeanAbsoluteError>(), {"mae", "MAE", "MeanAbsoluteError"});
+    r->add("mean_absolute_percentage_error", plain<MeanAbsolutePercentageError>(),
+           {"mape", "MAPE", "MeanAbsolutePercentageError"});
+    r->add("huber", with_options<Huber>(), {"huber_loss", "Huber"});
+    r->add("log_cosh", plain<LogCosh>(), {"logcosh", "LogCosh"});
+    r->add("binary_crossentropy", with_options<BinaryCrossentropy>(),
+           {"bce", "BCE", "BinaryCrossentropy"});
+    r->add("categorical_crossentropy", with_options<CategoricalCrossentropy>(),
+           {"CategoricalCrossentropy"});
+    r->add("sparse_categorical_crossentropy", with_options<SparseCategoricalCrossentropy>(),
+           {"SparseCategoricalCrossentropy"});
+    r->add("kl_divergence", plain<KLDivergence>(),
+           {"kld", "KLD", "kullback_leibler_divergence", "KLDivergence"});
+    r->add("hinge", plain<Hinge>(), {"Hinge"});
     return r;
   }();
   return *r;
 }
 
-LossPtr make(const std::string& name, const json& config) {
-  LossFactory factory;
-  {
-    Registry& r = registry();
-    std::lock_guard<std::mutex> lock(r.mutex);
-    auto it = r.factories.find(name);
-    if (it == r.factories.end()) throw_unknown("loss", name, r.names);
-    factory = it->second;
-  }
-  return factory(config);
-}
-
-}  // namespace
-
 LossPtr get_loss(const std::string& name) {
-  return make(name, json::object());
+  return LossRegistry::global().create(name, json::object());
 }
 
 LossPtr loss_from_config(const json& config) {
-  if (config.is_string()) return get_loss(config.get<std::string>());
-  if (!config.is_object() || !config.contains("class_name") || !config["class_name"].is_string())
-    throw ValueError("a loss config is a name or {\"class_name\": ..., \"config\": {...}}, got " +
-                     config.dump());
-  const std::string class_name = config["class_name"].get<std::string>();
-  const json inner = config.value("config", json::object());
+  const std::string class_name = detail::keras_class_name(config, "loss");
+  const json& inner = detail::keras_inner_config(config);
   // Keras 3 serialises a loss function (compile(loss="mse")) as class "function" whose config
   // is the function's name.
   if (class_name == "function" && inner.is_string()) return get_loss(inner.get<std::string>());
-  return make(class_name, inner);
+  return LossRegistry::global().create(class_name, inner);
 }
 
 void register_loss(const std::vector<std::string>& names,
                    std::function<LossPtr(const json& config)> factory) {
   if (names.empty() || !factory) throw ValueError("register_loss needs names and a factory");
-  Registry& r = registry();
-  std::lock_guard<std::mutex> lock(r.mutex);
-  r.add(names, factory);
+  LossRegistry::global().add(names.front(), std::move(factory), {names.begin() + 1, names.end()});
 }
 
 std::vector<std::string> loss_names() {
-  Registry& r = registry();
-  std::lock_guard<std::mutex> lock(r.mutex);
-  return r.names;
+  return LossRegistry::global().names();
 }
 
 }  // namespace nabla

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "framework/core/registry.h"
 #include "framework/core/tensor.h"
 
 namespace nabla {
@@ -42,13 +43,21 @@ class Loss {
 
 using LossPtr = std::shared_ptr<Loss>;
 
+/// Losses by Keras name, alias and class name ("mse", "mean_squared_error",
+/// "MeanSquaredError"), each a factory from the "config" object of a Keras loss config. Users may
+/// add their own.
+using LossRegistry = Registry<Loss>;
+template <>
+LossRegistry& LossRegistry::global();
+
 /// Makes a loss by Keras name or class name ("mse", "categorical_crossentropy",
 /// "CategoricalCrossentropy") with default arguments; NotFoundError (with the nearest name)
 /// otherwise.
 LossPtr get_loss(const std::string& name);
 /// Makes a loss from a Keras config: a name, or {"class_name": ..., "config": {...}}.
 LossPtr loss_from_config(const nlohmann::json& config);
-/// Adds a loss factory under one or more names (users may add their own).
+/// Adds a loss factory under one or more names (users may add their own): the first name, with
+/// the others as aliases, to LossRegistry::global().
 void register_loss(const std::vector<std::string>& names,
                    std::function<LossPtr(const nlohmann::json& config)> factory);
 /// Every registered name.

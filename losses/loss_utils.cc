@@ -30,15 +30,16 @@ std::pair<Tensor, Tensor> align(const Tensor& y_true, const Tensor& y_pred) {
   return squeeze_or_expand_to_same_rank(cast(y_true, y_pred.dtype()), y_pred);
 }
 
-Tensor logits_behind(const Tensor& y_pred, const std::string& op, int axis) {
-  if (!y_pred.is_symbolic() || y_pred.node()->op() != op) return Tensor();
+Tensor logits_behind(const Tensor& y_pred, OpId op, int axis) {
+  if (!y_pred.is_symbolic() || y_pred.node()->op_id() != op) return Tensor();
   const Node* node = y_pred.node();
   if (node->inputs().size() != 1) return Tensor();
   // Sigmoid is element-wise; a softmax only gives logits for the axis the loss sums over.
-  if (op == "Softmax") {
+  if (op == op::Softmax) {
     const int rank = y_pred.rank();
     const int softmax_axis = static_cast<int>(node->attrs().get_int("axis", -1));
-    if (normalize_axis(softmax_axis, rank, op) != normalize_axis(axis, rank, op)) return Tensor();
+    if (normalize_axis(softmax_axis, rank, "Softmax") != normalize_axis(axis, rank, "Softmax"))
+      return Tensor();
   }
   return node->inputs()[0]->output();
 }

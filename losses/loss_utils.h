@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "framework/core/tensor.h"
+#include "framework/ops/op_table.h"
 
 namespace nabla::loss_utils {
 
@@ -26,7 +27,7 @@ std::pair<Tensor, Tensor> align(const Tensor& y_true, const Tensor& y_pred);
 /// The input of the `op` node ("Softmax" or "Sigmoid") that produced the symbolic `y_pred`, when
 /// there is one acting along `axis`; an undefined tensor otherwise (eager tensors included).
 /// Cross-entropies take logits from there, so a saturated softmax or sigmoid never reaches a log.
-Tensor logits_behind(const Tensor& y_pred, const std::string& op, int axis = -1);
+Tensor logits_behind(const Tensor& y_pred, OpId op, int axis = -1);
 
 /// Probabilities clipped to [kEpsilon, 1 - kEpsilon].
 Tensor clip_probabilities(const Tensor& p);

@@ -19,7 +19,7 @@ Tensor SparseCategoricalCrossentropy::call(const Tensor& y_true, const Tensor& y
                      "; one-hot labels belong to categorical_crossentropy)");
   if (!is_integer(labels.dtype())) labels = cast(labels, DType::Int64);
 
-  Tensor logits = options_.from_logits() ? y_pred : loss_utils::logits_behind(y_pred, "Softmax");
+  Tensor logits = options_.from_logits() ? y_pred : loss_utils::logits_behind(y_pred, op::Softmax);
   if (!logits.defined()) logits = log(loss_utils::clip_probabilities(y_pred));
   if (logits.rank() == 2) return sparse_softmax_cross_entropy_with_logits(labels, logits);
 

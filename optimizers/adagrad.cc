@@ -18,7 +18,7 @@ double Adagrad::slot_initial_value(const std::string& slot) const {
 
 Tensor Adagrad::update(const Variable& variable, const Tensor& grad, const VariableList& slots,
                        const Tensor& lr, const Tensor& iterations) {
-  return update_op("ApplyAdagrad", variable, grad, lr, iterations, reads(slots),
+  return update_op(op::ApplyAdagrad, variable, grad, lr, iterations, reads(slots),
                    {{"epsilon", adagrad_.epsilon()}});
 }
 

@@ -9,15 +9,14 @@
 namespace nabla {
 
 /// Arguments of Adagrad, with Keras 3's defaults.
-class AdagradOptions : public CommonOptions<AdagradOptions> {
-  using Self = AdagradOptions;
-
- public:
-  explicit AdagradOptions(double learning_rate = 0.001) { this->learning_rate(learning_rate); }
+struct AdagradOptions {
+  /// Keras's defaults, with `learning_rate`.
+  explicit AdagradOptions(double learning_rate = 0.001) { learning_rate_ = learning_rate; }
+  NABLA_OPTIMIZER_ARGS;
   /// The starting value of every accumulator (> 0 keeps the first steps finite).
-  NABLA_OPTIMIZER_ARG(double, initial_accumulator_value, 0.1)
+  NABLA_ARG(double, initial_accumulator_value) = 0.1;
   /// Added under the square root, for numerical stability.
-  NABLA_OPTIMIZER_ARG(double, epsilon, 1e-7)
+  NABLA_ARG(double, epsilon) = 1e-7;
 };
 
 /// Adagrad (Keras 3's): each element's step shrinks with the sum of its squared gradients.

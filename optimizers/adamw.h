@@ -8,11 +8,13 @@
 namespace nabla {
 
 /// Arguments of AdamW: those of Adam, with weight_decay 0.004 unless set.
-class AdamWOptions : public AdamFamilyOptions<AdamWOptions> {
- public:
+struct AdamWOptions {
+  /// Keras's defaults, with `learning_rate`.
   explicit AdamWOptions(double learning_rate = 0.001) {
-    this->learning_rate(learning_rate).weight_decay(0.004);
+    learning_rate_ = learning_rate, weight_decay_ = 0.004;
   }
+  NABLA_OPTIMIZER_ARGS;
+  NABLA_ADAM_ARGS;
 };
 
 /// AdamW (Keras 3's): before each Adam step (see adam.h),

@@ -81,19 +81,19 @@ void ConfigReader::finish() const {
     if (!read_.count(key)) throw ValueError(message(key, "is not a known argument"));
 }
 
-void read_common_config(ConfigReader& r, OptimizerOptions& options, std::string& name) {
-  name = r.string("name", name);
+void read_common_config(ConfigReader& r, OptimizerOptions& options) {
+  options.name(r.string("name", options.name()));
   if (r.has("lr") && r.has("learning_rate"))
     throw ValueError(r.message("lr", "and 'learning_rate' are the same argument; give one"));
   const std::string lr_key = r.has("lr") ? "lr" : "learning_rate";
   if (r.take(lr_key).is_object())
-    options.schedule = schedule_from_config(r.take(lr_key));
+    options.schedule(schedule_from_config(r.take(lr_key)));
   else
-    options.learning_rate = r.number(lr_key, options.learning_rate);
-  options.weight_decay = r.optional_number("weight_decay", options.weight_decay);
-  options.clipnorm = r.optional_number("clipnorm", options.clipnorm);
-  options.clipvalue = r.optional_number("clipvalue", options.clipvalue);
-  options.global_clipnorm = r.optional_number("global_clipnorm", options.global_clipnorm);
+    options.learning_rate(r.number(lr_key, options.learning_rate()));
+  options.weight_decay(r.optional_number("weight_decay", options.weight_decay()));
+  options.clipnorm(r.optional_number("clipnorm", options.clipnorm()));
+  options.clipvalue(r.optional_number("clipvalue", options.clipvalue()));
+  options.global_clipnorm(r.optional_number("global_clipnorm", options.global_clipnorm()));
 
   // Keras features nabla does not have: accepted when off, as every saved config has them.
   if (r.boolean("use_ema", false))

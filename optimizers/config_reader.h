@@ -46,17 +46,16 @@ class ConfigReader {
 };
 
 /// Reads the arguments every optimizer takes (learning_rate or its old name lr, the clipping
-/// arguments, weight_decay, name) into `options` and `name`, whose values are the defaults. Keys
-/// of Keras features nabla lacks are accepted only with the value that turns them off.
-void read_common_config(ConfigReader& reader, OptimizerOptions& options, std::string& name);
+/// arguments, weight_decay, name) into `options`, whose values are the defaults. Keys of Keras
+/// features nabla lacks are accepted only with the value that turns them off.
+void read_common_config(ConfigReader& reader, OptimizerOptions& options);
 
-/// read_common_config for an options struct with CommonOptions.
+/// read_common_config for one optimizer's options struct (see NABLA_OPTIMIZER_ARGS).
 template <class Options>
 void read_common_config(ConfigReader& reader, Options& options) {
   OptimizerOptions common = options.common();
-  std::string name = options.name();
-  read_common_config(reader, common, name);
-  options.common(std::move(common)).name(std::move(name));
+  read_common_config(reader, common);
+  options.common(common);
 }
 
 /// An optimizer of class O from the "config" object of a Keras config: the common arguments,

@@ -26,7 +26,7 @@ Tensor Nadam::update(const Variable& variable, const Tensor& grad, const Variabl
   TensorList inputs = reads(slots);
   inputs.push_back(u_product);
   return update_op(
-      "ApplyNadam", variable, grad, lr, iterations, inputs,
+      op::ApplyNadam, variable, grad, lr, iterations, inputs,
       {{"beta_1", nadam_.beta_1()}, {"beta_2", nadam_.beta_2()}, {"epsilon", nadam_.epsilon()}});
 }
 

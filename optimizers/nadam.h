@@ -9,17 +9,16 @@
 namespace nabla {
 
 /// Arguments of Nadam, with Keras 3's defaults.
-class NadamOptions : public CommonOptions<NadamOptions> {
-  using Self = NadamOptions;
-
- public:
-  explicit NadamOptions(double learning_rate = 0.001) { this->learning_rate(learning_rate); }
+struct NadamOptions {
+  /// Keras's defaults, with `learning_rate`.
+  explicit NadamOptions(double learning_rate = 0.001) { learning_rate_ = learning_rate; }
+  NABLA_OPTIMIZER_ARGS;
   /// Decay rate of the running mean of the gradients (first moment).
-  NABLA_OPTIMIZER_ARG(double, beta_1, 0.9)
+  NABLA_ARG(double, beta_1) = 0.9;
   /// Decay rate of the running mean of the squared gradients (second moment).
-  NABLA_OPTIMIZER_ARG(double, beta_2, 0.999)
+  NABLA_ARG(double, beta_2) = 0.999;
   /// Added to the denominator's square root, for numerical stability.
-  NABLA_OPTIMIZER_ARG(double, epsilon, 1e-7)
+  NABLA_ARG(double, epsilon) = 1e-7;
 };
 
 /// Nadam (Keras 3's). At step t = iterations + 1, with learning rate lr:

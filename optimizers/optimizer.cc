@@ -54,12 +54,12 @@ void check_gradient(const Tensor& grad, const Variable& variable, size_t index) 
 
 Optimizer::Optimizer(std::string name, OptimizerOptions options)
     : name_(std::move(name)), options_(std::move(options)) {
-  const int clips = options_.clipnorm.has_value() + options_.clipvalue.has_value() +
-                    options_.global_clipnorm.has_value();
+  const int clips = options_.clipnorm().has_value() + options_.clipvalue().has_value() +
+                    options_.global_clipnorm().has_value();
   if (clips > 1)
     throw ValueError(name_ + ": only one of clipnorm, clipvalue and global_clipnorm can be set");
   iterations_ = Variable(Tensor::scalar(0, DType::Int64), name_ + "/iteration", false);
-  const double lr = has_schedule() ? (*options_.schedule)(0) : options_.learning_rate;
+  const double lr = has_schedule() ? (*options_.schedule())(0) : options_.learning_rate();
   learning_rate_ = Variable(Tensor::scalar(lr), name_ + "/learning_rate", false);
 }
 
@@ -107,11 +107,11 @@ Tensor Optimizer::minimize(const Tensor& loss, const VariableList& variables) {
 
 TensorList Optimizer::clip(const TensorList& grads) const {
   TensorList out;
-  if (options_.clipnorm && *options_.clipnorm > 0) {
-    const double c = *options_.clipnorm;
+  if (options_.clipnorm() && *options_.clipnorm() > 0) {
+    const double c = *options_.clipnorm();
     for (const Tensor& g : grads) out.push_back(g * c / maximum(sqrt(reduce_sum(square(g))), c));
-  } else if (options_.global_clipnorm && *options_.global_clipnorm > 0) {
-    const double c = *options_.global_clipnorm;
+  } else if (options_.global_clipnorm() && *options_.global_clipnorm() > 0) {
+    const double c = *options_.global_clipnorm();
     TensorList squares;
     for (const Tensor& g : grads)
       squares.push_back(cast(reduce_sum(square(g)), grads.front().dtype()));
@@ -119,8 +119,8 @@ TensorList Optimizer::clip(const TensorList& grads) const {
     // norm - norm makes the scale NaN when the norm is not finite, as Keras does.
     const Tensor scale = minimum(reciprocal(norm), 1.0 / c) * c + (norm - norm);
     for (const Tensor& g : grads) out.push_back(g * cast(scale, g.dtype()));
-  } else if (options_.clipvalue && *options_.clipvalue > 0) {
-    const double c = *options_.clipvalue;
+  } else if (options_.clipvalue() && *options_.clipvalue() > 0) {
+    const double c = *options_.clipvalue();
     for (const Tensor& g : grads) out.push_back(clip_by_value(g, -c, c));
   } else {
     return grads;
@@ -133,21 +133,21 @@ int64_t Optimizer::iterations_value() const {
 }
 
 double Optimizer::learning_rate() const {
-  if (has_schedule()) return (*options_.schedule)(iterations_value());
+  if (has_schedule()) return (*options_.schedule())(iterations_value());
   return learning_rate_.value().to(Device::CPU).item<double>();
 }
 
 void Optimizer::set_learning_rate(double lr) {
   if (has_schedule())
-    throw StateError(name_ + ": the learning rate follows a " + options_.schedule->class_name() +
+    throw StateError(name_ + ": the learning rate follows a " + options_.schedule()->class_name() +
                      " schedule and cannot be set; make the optimizer with a number instead");
-  options_.learning_rate = lr;
+  options_.learning_rate(lr);
   learning_rate_.assign(Tensor::scalar(lr));
 }
 
 void Optimizer::prepare_step() {
   if (has_schedule())
-    learning_rate_.assign(Tensor::scalar((*options_.schedule)(iterations_value())));
+    learning_rate_.assign(Tensor::scalar((*options_.schedule())(iterations_value())));
 }
 
 VariableList Optimizer::variables() const {
@@ -190,11 +190,11 @@ void Optimizer::to(Device device) {
 nlohmann::json Optimizer::base_config() const {
   return {{"name", name_},
           {"learning_rate",
-           has_schedule() ? options_.schedule->get_config() : nlohmann::json(learning_rate())},
-          {"weight_decay", optional_json(options_.weight_decay)},
-          {"clipnorm", optional_json(options_.clipnorm)},
-          {"global_clipnorm", optional_json(options_.global_clipnorm)},
-          {"clipvalue", optional_json(options_.clipvalue)},
+           has_schedule() ? options_.schedule()->get_config() : nlohmann::json(learning_rate())},
+          {"weight_decay", optional_json(options_.weight_decay())},
+          {"clipnorm", optional_json(options_.clipnorm())},
+          {"global_clipnorm", optional_json(options_.global_clipnorm())},
+          {"clipvalue", optional_json(options_.clipvalue())},
           {"use_ema", false},
           {"ema_momentum", 0.99},
           {"ema_overwrite_frequency", nullptr},
@@ -210,8 +210,8 @@ Attrs Optimizer::update_attrs() const {
   return {{"weight_decay", weight_decay()}};
 }
 
-Tensor Optimizer::update_op(const std::string& op, const Variable& variable, const Tensor& grad,
-                            const Tensor& lr, const Tensor& iterations, const TensorList& slots,
+Tensor Optimizer::update_op(OpId op, const Variable& variable, const Tensor& grad, const Tensor& lr,
+                            const Tensor& iterations, const TensorList& slots,
                             const Attrs& attrs) const {
   Attrs all = update_attrs();
   for (const auto& [key, value] : attrs.entries()) all.set(key, value);

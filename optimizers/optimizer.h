@@ -13,77 +13,63 @@
 #include <vector>
 
 #include "framework/core/attrs.h"
+#include "framework/core/options.h"
+#include "framework/core/registry.h"
 #include "framework/core/tensor.h"
 #include "framework/graph/variable.h"
+#include "framework/ops/op_table.h"
 #include "optimizers/schedules.h"
 
 namespace nabla {
 
-/// Arguments every Keras optimizer takes.
+// Declares, inside an options struct, the arguments every Keras optimizer takes, each a NABLA_ARG
+// with Keras's default (each optimizer's constructor sets its own default learning rate):
+//   learning_rate    a constant learning rate (0.001)
+//   schedule         when set, the learning rate follows this schedule of the step count instead
+//   clipnorm         clip each gradient to this L2 norm
+//   clipvalue        clip each gradient element to [-clipvalue, clipvalue]
+//   global_clipnorm  scale all gradients together so their joint L2 norm is at most this
+//   weight_decay     decoupled weight decay: w -= w * weight_decay * lr before each update
+//   name             the prefix of the optimizer's variables' names ("" for Keras's, e.g. "adam")
+#define NABLA_OPTIMIZER_COMMON_ARGS                                 \
+  NABLA_ARG(double, learning_rate) = 0.001;                         \
+  NABLA_ARG(SchedulePtr, schedule) = nullptr;                       \
+  NABLA_ARG(std::optional<double>, clipnorm) = std::nullopt;        \
+  NABLA_ARG(std::optional<double>, clipvalue) = std::nullopt;       \
+  NABLA_ARG(std::optional<double>, global_clipnorm) = std::nullopt; \
+  NABLA_ARG(std::optional<double>, weight_decay) = std::nullopt;    \
+  NABLA_ARG(std::string, name) = ""
+
+/// The arguments every Keras optimizer takes (see NABLA_OPTIMIZER_COMMON_ARGS), as one value:
+/// what Optimizer keeps and what each optimizer's options give with common().
 struct OptimizerOptions {
-  double learning_rate = 0.001;
-  /// When set, the learning rate follows this schedule of the step count instead.
-  SchedulePtr schedule;
-  /// Clip each gradient to this L2 norm (Keras clipnorm).
-  std::optional<double> clipnorm;
-  /// Clip each gradient element to [-clipvalue, clipvalue].
-  std::optional<double> clipvalue;
-  /// Scale all gradients together so their joint L2 norm is at most this.
-  std::optional<double> global_clipnorm;
-  /// Decoupled weight decay: w -= w * weight_decay * lr before each update.
-  std::optional<double> weight_decay;
+  NABLA_OPTIMIZER_COMMON_ARGS;
 };
 
-// Declares an argument of an options struct, libtorch style: `opts.beta_1(0.9)` sets it (and
-// returns the struct, so setters chain), `opts.beta_1()` reads it. The struct defines `Self`.
-#define NABLA_OPTIMIZER_ARG(T, arg, default_value) \
- public:                                           \
-  Self& arg(T value) {                             \
-    arg##_ = value;                                \
-    return static_cast<Self&>(*this);              \
-  }                                                \
-  T arg() const {                                  \
-    return arg##_;                                 \
-  }                                                \
-                                                   \
- private:                                          \
-  T arg##_ = default_value;                        \
-                                                   \
- public:
-
-/// The setters of the arguments every optimizer takes, shared by each optimizer's options
-/// struct: `AdamOptions(1e-3).beta_1(0.95).clipnorm(1.0).name("opt")`.
-template <class Self>
-class CommonOptions {
- public:
-  /// A constant learning rate.
-  Self& learning_rate(double lr) { return set(common_.learning_rate, lr); }
-  /// Follow `schedule` instead of a constant learning rate.
-  Self& schedule(SchedulePtr schedule) { return set(common_.schedule, std::move(schedule)); }
-  /// Clip each gradient to this L2 norm.
-  Self& clipnorm(double norm) { return set(common_.clipnorm, norm); }
-  /// Clip each gradient element to [-value, value].
-  Self& clipvalue(double value) { return set(common_.clipvalue, value); }
-  /// Scale all gradients together to this joint L2 norm at most.
-  Self& global_clipnorm(double norm) { return set(common_.global_clipnorm, norm); }
-  /// Decoupled weight decay: w -= w * decay * lr before each update.
-  Self& weight_decay(double decay) { return set(common_.weight_decay, decay); }
-  /// All the common arguments at once (as read from a config).
-  Self& common(OptimizerOptions options) { return set(common_, std::move(options)); }
-  const OptimizerOptions& common() const { return common_; }
-  /// The optimizer's name, the prefix of its variables' names (default: Keras's, e.g. "adam").
-  Self& name(std::string name) { return set(name_, std::move(name)); }
-  const std::string& name() const { return name_; }
-
- private:
-  template <class T, class V>
-  Self& set(T& field, V&& value) {
-    field = std::forward<V>(value);
-    return static_cast<Self&>(*this);
-  }
-  OptimizerOptions common_;
-  std::string name_;
-};
+// Declares the common arguments inside one optimizer's options struct, so that they chain with
+// its own: `AdamOptions(1e-3).beta_1(0.95).clipnorm(1.0).name("opt")`; plus common(), the common
+// arguments as an OptimizerOptions, and common(options), which sets them all at once.
+#define NABLA_OPTIMIZER_ARGS                                                                \
+  NABLA_OPTIMIZER_COMMON_ARGS;                                                              \
+                                                                                            \
+ public:                                                                                    \
+  OptimizerOptions common() const {                                                         \
+    return OptimizerOptions()                                                               \
+        .learning_rate(learning_rate_)                                                      \
+        .schedule(schedule_)                                                                \
+        .clipnorm(clipnorm_)                                                                \
+        .clipvalue(clipvalue_)                                                              \
+        .global_clipnorm(global_clipnorm_)                                                  \
+        .weight_decay(weight_decay_)                                                        \
+        .name(name_);                                                                       \
+  }                                                                                         \
+  auto& common(const OptimizerOptions& o) {                                                 \
+    learning_rate_ = o.learning_rate(), schedule_ = o.schedule(), clipnorm_ = o.clipnorm(); \
+    clipvalue_ = o.clipvalue(), global_clipnorm_ = o.global_clipnorm();                     \
+    weight_decay_ = o.weight_decay(), name_ = o.name();                                     \
+    return *this;                                                                           \
+  }                                                                                         \
+  static_assert(true)
 
 /// A Keras optimizer. apply_gradients() clips the gradients, applies one fused update per
 /// variable (a single pass over the variable and its slots) and increments `iterations`; on
@@ -97,7 +83,8 @@ class CommonOptions {
 /// '/' of the variable's name made '_' (e.g. "adam/dense_kernel_momentum").
 class Optimizer {
  public:
-  /// ValueError when more than one of clipnorm, clipvalue and global_clipnorm is set.
+  /// `name` is the optimizer's name (options.name() is not read). ValueError when more than one
+  /// of clipnorm, clipvalue and global_clipnorm is set.
   Optimizer(std::string name, OptimizerOptions options);
   virtual ~Optimizer() = default;
   // A copy would share the state variables of the original, so there are none.
@@ -128,7 +115,7 @@ class Optimizer {
   /// Sets a constant learning rate (StateError when the optimizer follows a schedule).
   void set_learning_rate(double lr);
   /// Whether the learning rate follows a schedule.
-  bool has_schedule() const { return options_.schedule != nullptr; }
+  bool has_schedule() const { return options_.schedule() != nullptr; }
   /// Sets the learning-rate variable from the schedule for the coming step; fit() and eager
   /// apply_gradients() call it before every step (graph-mode apply_gradients() once, for the
   /// first run of its op; a loop running that op must call it before each run).
@@ -175,12 +162,11 @@ class Optimizer {
   /// Attributes common to every update op: {"weight_decay", weight_decay()}.
   Attrs update_attrs() const;
   /// The weight decay factor, 0 when none.
-  double weight_decay() const { return options_.weight_decay.value_or(0.0); }
-  /// Runs fused update op `op` (e.g. "ApplyAdam") on `variable` with its `slots`, with
+  double weight_decay() const { return options_.weight_decay().value_or(0.0); }
+  /// Runs fused update op `op` (e.g. op::ApplyAdam) on `variable` with its `slots`, with
   /// update_attrs() and `attrs` as attributes.
-  Tensor update_op(const std::string& op, const Variable& variable, const Tensor& grad,
-                   const Tensor& lr, const Tensor& iterations, const TensorList& slots,
-                   const Attrs& attrs) const;
+  Tensor update_op(OpId op, const Variable& variable, const Tensor& grad, const Tensor& lr,
+                   const Tensor& iterations, const TensorList& slots, const Attrs& attrs) const;
   /// Adds state that is not a per-variable slot to variables() (and to to()).
   void track_variable(const Variable& variable);
   /// A read of `variable` for the step `like` (the iterations tensor update() is given) belongs
@@ -200,6 +186,12 @@ class Optimizer {
 
 using OptimizerPtr = std::shared_ptr<Optimizer>;
 
+/// Optimizer classes by Keras class name, case-insensitive ("adam", "Adam"), each a factory
+/// from the "config" object of a Keras config. Users may add their own.
+using OptimizerRegistry = Registry<Optimizer>;
+template <>
+OptimizerRegistry& OptimizerRegistry::global();
+
 /// Makes an optimizer by class name with default arguments ("adam", "Adam", "sgd", ...); the
 /// name is case-insensitive. NotFoundError (with the nearest name) for unknown names.
 OptimizerPtr get_optimizer(const std::string& name);
@@ -207,7 +199,7 @@ OptimizerPtr get_optimizer(const std::string& name);
 /// (Keras 3 or tf-keras 2, whose "lr" and "Custom>Adam" are understood). ValueError naming the
 /// key for unknown config keys.
 OptimizerPtr optimizer_from_config(const nlohmann::json& config);
-/// Adds a factory for a class name (users may add their own).
+/// Adds a factory for a class name (users may add their own): OptimizerRegistry::global().add.
 void register_optimizer(const std::string& class_name,
                         std::function<OptimizerPtr(const nlohmann::json& config)> factory);
 /// The registered class names, sorted.

@@ -1,8 +1,5 @@
 // The registry of optimizer classes: lookup by (case-insensitive) Keras class name and configs.
 #include <algorithm>
-#include <cctype>
-#include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "optimizers/adagrad.h"
@@ -14,53 +11,30 @@
 #include "optimizers/sgd.h"
 
 namespace nabla {
-namespace {
 
-using Factory = std::function<OptimizerPtr(const nlohmann::json& config)>;
-
-struct Registered {
-  std::string class_name;
-  Factory factory;
-};
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+template <>
+OptimizerRegistry& OptimizerRegistry::global() {
+  // Never destroyed, so that lookups stay valid during static destruction.
+  static OptimizerRegistry* r = [] {
+    auto* r = new OptimizerRegistry("optimizer", NameCase::Insensitive);
+    r->add("SGD", SGD::from_config);
+    r->add("Adam", Adam::from_config);
+    r->add("AdamW", AdamW::from_config);
+    r->add("RMSprop", RMSprop::from_config);
+    r->add("Adagrad", Adagrad::from_config);
+    r->add("Nadam", Nadam::from_config);
+    return r;
+  }();
+  return *r;
 }
 
-// Keyed by the lower-case class name, which is also the Keras alias ("adam", "rmsprop").
-struct Registry {
-  std::mutex mutex;
-  std::map<std::string, Registered> entries;
-
-  Registry() {
-    const std::pair<const char*, Factory> builtins[] = {
-        {"SGD", SGD::from_config},         {"Adam", Adam::from_config},
-        {"AdamW", AdamW::from_config},     {"RMSprop", RMSprop::from_config},
-        {"Adagrad", Adagrad::from_config}, {"Nadam", Nadam::from_config},
-    };
-    for (const auto& [name, factory] : builtins) entries[lower(name)] = {name, factory};
-  }
-};
-
-Registry& registry() {
-  static Registry r;
-  return r;
-}
-
-}  // namespace
-
-void register_optimizer(const std::string& class_name, Factory factory) {
-  Registry& r = registry();
-  std::lock_guard lock(r.mutex);
-  r.entries[lower(class_name)] = {class_name, std::move(factory)};
+void register_optimizer(const std::string& class_name,
+                        std::function<OptimizerPtr(const nlohmann::json& config)> factory) {
+  OptimizerRegistry::global().add(class_name, std::move(factory));
 }
 
 std::vector<std::string> optimizer_names() {
-  Registry& r = registry();
-  std::lock_guard lock(r.mutex);
-  std::vector<std::string> names;
-  for (const auto& [key, entry] : r.entries) names.push_back(entry.class_name);
+  std::vector<std::string> names = OptimizerRegistry::global().names();
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -70,30 +44,11 @@ OptimizerPtr get_optimizer(const std::string& name) {
 }
 
 OptimizerPtr optimizer_from_config(const nlohmann::json& config) {
-  if (!config.is_string() &&
-      !(config.is_object() && config.contains("class_name") && config["class_name"].is_string()))
-    throw ValueError(
-        "an optimizer config is a class name or {\"class_name\": ..., \"config\": "
-        "{...}}, got " +
-        config.dump());
-  std::string class_name =
-      config.is_string() ? config.get<std::string>() : config["class_name"].get<std::string>();
+  const OptimizerRegistry& registry = OptimizerRegistry::global();
+  std::string class_name = detail::keras_class_name(config, registry.kind());
   // tf-keras 2 writes registered classes as "Package>Name".
   if (auto gt = class_name.rfind('>'); gt != std::string::npos) class_name.erase(0, gt + 1);
-  Factory factory;
-  {
-    Registry& r = registry();
-    std::lock_guard lock(r.mutex);
-    auto it = r.entries.find(lower(class_name));
-    if (it == r.entries.end()) {
-      std::vector<std::string> known;
-      for (const auto& [key, entry] : r.entries) known.push_back(key);
-      throw_unknown("optimizer", class_name, known);
-    }
-    factory = it->second.factory;
-  }
-  const nlohmann::json empty = nlohmann::json::object();
-  return factory(config.is_object() ? config.value("config", empty) : empty);
+  return registry.create(class_name, detail::keras_inner_config(config));
 }
 
 }  // namespace nabla

@@ -32,7 +32,7 @@ Tensor RMSprop::update(const Variable& variable, const Tensor& grad, const Varia
   // The op's slots are positional: the mean gradient is slot 2 even without momentum. Slot 1 is
   // then never touched (momentum is 0), so the velocity can stand in for it.
   if (rms_.centered() && rms_.momentum() <= 0) inputs.insert(inputs.begin() + 1, inputs[0]);
-  return update_op("ApplyRMSprop", variable, grad, lr, iterations, inputs,
+  return update_op(op::ApplyRMSprop, variable, grad, lr, iterations, inputs,
                    {{"rho", rms_.rho()},
                     {"momentum", rms_.momentum()},
                     {"epsilon", rms_.epsilon()},

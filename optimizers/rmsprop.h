@@ -10,19 +10,18 @@
 namespace nabla {
 
 /// Arguments of RMSprop, with Keras 3's defaults: `RMSprop(RMSpropOptions().centered(true))`.
-class RMSpropOptions : public CommonOptions<RMSpropOptions> {
-  using Self = RMSpropOptions;
-
- public:
-  explicit RMSpropOptions(double learning_rate = 0.001) { this->learning_rate(learning_rate); }
+struct RMSpropOptions {
+  /// Keras's defaults, with `learning_rate`.
+  explicit RMSpropOptions(double learning_rate = 0.001) { learning_rate_ = learning_rate; }
+  NABLA_OPTIMIZER_ARGS;
   /// Decay rate of the running mean of the squared gradients.
-  NABLA_OPTIMIZER_ARG(double, rho, 0.9)
+  NABLA_ARG(double, rho) = 0.9;
   /// Momentum factor of the steps; 0 keeps no momentum slot.
-  NABLA_OPTIMIZER_ARG(double, momentum, 0.0)
+  NABLA_ARG(double, momentum) = 0.0;
   /// Added under the square root, for numerical stability.
-  NABLA_OPTIMIZER_ARG(double, epsilon, 1e-7)
+  NABLA_ARG(double, epsilon) = 1e-7;
   /// Divide by an estimate of the gradients' variance rather than their second moment.
-  NABLA_OPTIMIZER_ARG(bool, centered, false)
+  NABLA_ARG(bool, centered) = false;
 };
 
 /// RMSprop (Keras 3's). Per element, with learning rate lr:

@@ -125,31 +125,55 @@ nlohmann::json CosineDecay::get_config() const {
                     {"warmup_steps", warmup_steps_}});
 }
 
+namespace {
+
+// A factory reading a schedule's config key by key (unknown keys are a ValueError).
+template <class Read>
+ScheduleRegistry::EntryType reading(const char* class_name, Read read) {
+  return [class_name, read](const nlohmann::json& config) -> SchedulePtr {
+    detail::ConfigReader r(std::string(class_name) + " config", config);
+    SchedulePtr schedule = read(r);
+    r.finish();
+    return schedule;
+  };
+}
+
+}  // namespace
+
+template <>
+ScheduleRegistry& ScheduleRegistry::global() {
+  // Never destroyed, so that lookups stay valid during static destruction.
+  static ScheduleRegistry* registry = [] {
+    auto* registry = new ScheduleRegistry("learning-rate schedule");
+    registry->add("CosineDecay", reading("CosineDecay", [](detail::ConfigReader& r) {
+                    return std::make_shared<CosineDecay>(
+                        r.number("initial_learning_rate"), r.integer("decay_steps"),
+                        r.number("alpha", 0.0), r.integer("warmup_steps", 0),
+                        r.optional_number("warmup_target", std::nullopt),
+                        r.string("name", "CosineDecay"));
+                  }));
+    registry->add("ExponentialDecay", reading("ExponentialDecay", [](detail::ConfigReader& r) {
+                    return std::make_shared<ExponentialDecay>(
+                        r.number("initial_learning_rate"), r.integer("decay_steps"),
+                        r.number("decay_rate"), r.boolean("staircase", false),
+                        r.string("name", "ExponentialDecay"));
+                  }));
+    registry->add(
+        "PiecewiseConstantDecay", reading("PiecewiseConstantDecay", [](detail::ConfigReader& r) {
+          return std::make_shared<PiecewiseConstantDecay>(steps_from(r, "boundaries"),
+                                                          r.numbers("values"),
+                                                          r.string("name", "PiecewiseConstant"));
+        }));
+    return registry;
+  }();
+  return *registry;
+}
+
 SchedulePtr schedule_from_config(const nlohmann::json& config) {
   if (!config.is_object() || !config.contains("class_name") || !config["class_name"].is_string())
     throw ValueError("a learning-rate schedule config needs a \"class_name\", got " +
                      config.dump());
-  const std::string cls = config["class_name"].get<std::string>();
-  detail::ConfigReader r(cls + " config", config.value("config", nlohmann::json::object()));
-  SchedulePtr schedule;
-  if (cls == "ExponentialDecay") {
-    schedule = std::make_shared<ExponentialDecay>(
-        r.number("initial_learning_rate"), r.integer("decay_steps"), r.number("decay_rate"),
-        r.boolean("staircase", false), r.string("name", "ExponentialDecay"));
-  } else if (cls == "PiecewiseConstantDecay") {
-    schedule = std::make_shared<PiecewiseConstantDecay>(
-        steps_from(r, "boundaries"), r.numbers("values"), r.string("name", "PiecewiseConstant"));
-  } else if (cls == "CosineDecay") {
-    schedule = std::make_shared<CosineDecay>(
-        r.number("initial_learning_rate"), r.integer("decay_steps"), r.number("alpha", 0.0),
-        r.integer("warmup_steps", 0), r.optional_number("warmup_target", std::nullopt),
-        r.string("name", "CosineDecay"));
-  } else {
-    throw_unknown("learning-rate schedule", cls,
-                  {"CosineDecay", "ExponentialDecay", "PiecewiseConstantDecay"});
-  }
-  r.finish();
-  return schedule;
+  return ScheduleRegistry::global().from_config(config);
 }
 
 }  // namespace nabla

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "framework/core/registry.h"
+
 namespace nabla {
 
 /// A learning rate that depends on the step (the optimizer's iterations before the update).
@@ -85,6 +87,12 @@ class CosineDecay : public LearningRateSchedule {
   std::optional<double> warmup_target_;
   int64_t steps_, warmup_steps_;
 };
+
+/// Learning-rate schedules by Keras class name, each a factory from the "config" object of a Keras
+/// schedule config. Users may add their own.
+using ScheduleRegistry = Registry<LearningRateSchedule>;
+template <>
+ScheduleRegistry& ScheduleRegistry::global();
 
 /// From {"class_name": "ExponentialDecay", "config": {...}}; NotFoundError for other classes,
 /// ValueError naming the key for unknown config keys.

@@ -21,7 +21,7 @@ std::vector<std::string> SGD::slot_names() const {
 
 Tensor SGD::update(const Variable& variable, const Tensor& grad, const VariableList& slots,
                    const Tensor& lr, const Tensor& iterations) {
-  return update_op("ApplySGD", variable, grad, lr, iterations, reads(slots),
+  return update_op(op::ApplySGD, variable, grad, lr, iterations, reads(slots),
                    {{"momentum", sgd_.momentum()}, {"nesterov", sgd_.nesterov()}});
 }
 

@@ -9,15 +9,14 @@
 namespace nabla {
 
 /// Arguments of SGD, with Keras 3's defaults: `SGD(SGDOptions(0.1).momentum(0.9))`.
-class SGDOptions : public CommonOptions<SGDOptions> {
-  using Self = SGDOptions;
-
- public:
-  explicit SGDOptions(double learning_rate = 0.01) { this->learning_rate(learning_rate); }
+struct SGDOptions {
+  /// Keras's defaults, with `learning_rate`.
+  explicit SGDOptions(double learning_rate = 0.01) { learning_rate_ = learning_rate; }
+  NABLA_OPTIMIZER_ARGS;
   /// Momentum factor in [0, 1]; 0 is plain gradient descent, which keeps no slot.
-  NABLA_OPTIMIZER_ARG(double, momentum, 0.0)
+  NABLA_ARG(double, momentum) = 0.0;
   /// Nesterov momentum: the step looks ahead along the updated momentum.
-  NABLA_OPTIMIZER_ARG(bool, nesterov, false)
+  NABLA_ARG(bool, nesterov) = false;
 };
 
 /// Stochastic gradient descent (Keras 3's SGD). Per element, with learning rate lr:

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs whatever nabla needs that this Debian machine lacks (clang-14, its sanitizer and
-# libFuzzer runtimes and llvm-14's symbolizer are for scripts/sanitize.sh and scripts/fuzz.sh). Idempotent: apt-get runs only
-# when a package is missing. Usage: scripts/setup.sh
+# libFuzzer runtimes and llvm-14's symbolizer are for scripts/sanitize.sh and scripts/fuzz.sh).
+# Idempotent: apt-get runs only when a package is missing. Usage: scripts/setup.sh
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  libeigen3-dev libhdf5-dev nlohmann-json3-dev libcxxopts-dev doctest-dev zlib1g-dev
-  libbenchmark-dev hdf5-tools dataset-fashion-mnist
+  libeigen3-dev libhdf5-dev nlohmann-json3-dev libcxxopts-dev doctest-dev zlib1g-dev libzip-dev
+  libbenchmark-dev hdf5-tools dataset-fashion-mnist libprotobuf-dev protobuf-compiler
+  libopenmpi-dev openmpi-bin dpkg-dev file
   clang-14 libclang-rt-14-dev llvm-14
 )
 

@@ -35,7 +35,7 @@ TEST_CASE(
     weights_at_end.push_back(model.get_weights());
   };
   auto stop = std::make_shared<EarlyStopping>(
-      EarlyStopping::Options{.monitor = "fake", .patience = 2, .restore_best_weights = true});
+      EarlyStoppingOptions().monitor("fake").patience(2).restore_best_weights(true));
   History h =
       model.fit(x, y, FitOptions().epochs(20).batch_size(16).verbose(0).callbacks({record, stop}));
   CHECK(h.history.at("loss").size() == 3);  // epochs 0, 1, 2: stopped after two without improvement
@@ -51,7 +51,7 @@ TEST_CASE("ReduceLROnPlateau multiplies the learning rate when the monitor stall
   auto flat = std::make_shared<LambdaCallback>();
   flat->on_epoch_end_fn = [](int, Logs& logs) { logs["flat"] = 1.0; };
   auto reduce = std::make_shared<ReduceLROnPlateau>(
-      ReduceLROnPlateau::Options{.monitor = "flat", .factor = 0.5, .patience = 1});
+      ReduceLROnPlateauOptions().monitor("flat").factor(0.5).patience(1));
   History h =
       model.fit(x, y, FitOptions().epochs(4).batch_size(16).verbose(0).callbacks({flat, reduce}));
   CHECK(model.optimizer().learning_rate() == doctest::Approx(0.01 * 0.5 * 0.5 * 0.5));
@@ -108,8 +108,7 @@ TEST_CASE("ModelCheckpoint writes per-epoch names, best-only and weights-only fi
   auto every = std::make_shared<ModelCheckpoint>((dir / "e{epoch:02d}-{loss:.2f}.h5").string());
   auto best = std::make_shared<ModelCheckpoint>(
       (dir / "best.h5").string(),
-      ModelCheckpoint::Options{
-          .monitor = "loss", .save_best_only = true, .save_weights_only = true});
+      ModelCheckpointOptions().monitor("loss").save_best_only(true).save_weights_only(true));
   History h =
       model.fit(x, y, FitOptions().epochs(2).batch_size(16).verbose(0).callbacks({every, best}));
   char name[64];

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "fault_injection.h"
 #include "framework/data/loaders.h"
 #include "framework/io/hdf5.h"
 
@@ -180,8 +181,7 @@ TEST_CASE("bad configs exit 2 with the JSON path and leave earlier output untouc
       {"wrong type", [](json& j) { j["compile"]["optimizer"]["config"]["learning_rate"] = "fast"; },
        "compile.optimizer.config.learning_rate: expected a number, got \"fast\""},
       {"unknown layer", [](json& j) { j["model"]["config"]["layers"][1]["class_name"] = "Densse"; },
-       "model.config.layers[1]: layer class 'Densse' is not supported by nabla (did you mean "
-       "'Dense'?)"},
+       "model.config.layers[1]: unknown layer class 'Densse' (did you mean 'Dense'?)"},
       {"unknown optimizer", [](json& j) { j["compile"]["optimizer"]["class_name"] = "Adamm"; },
        "compile.optimizer"},
       {"unknown loss", [](json& j) { j["compile"]["loss"] = "categorical_crossentropyy"; },
@@ -394,4 +394,50 @@ TEST_CASE("a config whose JSON number overflows is a one-line config error") {
   CHECK(r.code == 2);
   CHECK(r.output.find("is not valid JSON") != std::string::npos);
   CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
+}
+
+TEST_CASE(
+    "a run stopped by NaN exits 1, says so, and leaves the earlier run's files as they were") {
+  TempDir dir;
+  const fs::path out = dir.path / "run";
+  REQUIRE(run("train " + iris_config(dir) + " --epochs 2 --verbose 0").code == 0);
+  const std::string model = read(out / "model.h5"), metrics = read(out / "metrics.json");
+  const std::string diverging = iris_config(dir, [&](json& j) {
+    j["compile"]["optimizer"] = {{"class_name", "SGD"}, {"config", {{"learning_rate", 1e6}}}};
+    j["callbacks"] = json::array(
+        {{{"class_name", "TerminateOnNaN"}},
+         {{"class_name", "ModelCheckpoint"},
+          {"config", {{"filepath", (out / "model.h5").string()}, {"monitor", "loss"}}}}});
+  });
+  const Result r = run("train " + diverging + " --epochs 5 --verbose 0");
+  CHECK(r.code == 1);
+  CHECK_MESSAGE(r.output.find("TerminateOnNaN") != std::string::npos, r.output);
+  CHECK_MESSAGE(r.output.find("nothing was saved") != std::string::npos, r.output);
+  CHECK(r.output.find("saved " + (out / "model.h5").string()) == std::string::npos);
+  CHECK(read(out / "model.h5") == model);  // neither the run nor ModelCheckpoint replaced it
+  CHECK(read(out / "metrics.json") == metrics);
+}
+
+TEST_CASE("a full output disk fails the run and keeps the earlier run's files whole") {
+  nabla::testing::SmallDisk disk(200 * 1024);
+  if (!disk.mounted) {
+    MESSAGE("skipped: this process may not mount a tmpfs (not root)");
+    return;
+  }
+  TempDir dir;
+  auto to_disk = [&](json& j) { j["output"]["dir"] = (disk.path / "run").string(); };
+  REQUIRE(run("train " + iris_config(dir, to_disk) + " --epochs 2 --verbose 0").code == 0);
+  const fs::path out = disk.path / "run";
+  const std::string model = read(out / "model.h5"), metrics = read(out / "metrics.json");
+  disk.fill();
+  const std::string wide = iris_config(dir, [&](json& j) {
+    to_disk(j);
+    j["model"]["config"]["layers"][1]["config"]["units"] = 256;
+  });
+  const Result r = run("train " + wide + " --epochs 1 --verbose 0");
+  CHECK(r.code == 1);
+  CHECK_MESSAGE(r.output.find("No space left on device") != std::string::npos, r.output);
+  CHECK(read(out / "model.h5") == model);
+  CHECK(read(out / "metrics.json") == metrics);
+  CHECK_NOTHROW(json::parse(read(out / "metrics.json")));
 }

@@ -45,8 +45,8 @@ TensorList graph_values_and_gradients(const OpCase& c, const TensorList& x, cons
 
 CUDA_TEST_CASE("the CUDA backend has a kernel for every op the CPU backend has") {
   std::set<std::string> missing;
-  for (const std::string& op : backend_for(Device::CPU).kernel_names())
-    if (!backend_for(kGpu).has_kernel(op)) missing.insert(op);
+  for (OpId op : backend_for(Device::CPU).kernel_ops())
+    if (!backend_for(kGpu).has_kernel(op)) missing.insert(op.name());
   CHECK(missing.empty());
   for (const std::string& op : missing) MESSAGE("no CUDA kernel: " << op);
 }

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "framework/nabla.h"
+#include "framework/ops/dispatch.h"  // apply_op
 
 using namespace nabla;
 

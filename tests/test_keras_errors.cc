@@ -7,7 +7,7 @@ using namespace nabla;
 using namespace nabla::testing;
 
 namespace {
-Sequential compiled_model() {
+Sequential compiled_classifier() {
   Sequential m({Input({2}), Dense(4, "relu"), Dense(3, "softmax")});
   m.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
   return m;
@@ -15,7 +15,7 @@ Sequential compiled_model() {
 }  // namespace
 
 TEST_CASE("fit rejects data that does not fit the model") {
-  Sequential m = compiled_model();
+  Sequential m = compiled_classifier();
   const Tensor x = Tensor::zeros({10, 2});
   const Tensor y = Tensor::zeros({10});
   const FitOptions quiet = FitOptions().verbose(0);
@@ -74,13 +74,16 @@ TEST_CASE("bad layer arguments and configs are clear errors") {
   CHECK_THROWS_WITH_AS(Dropout(1.5), doctest::Contains("rate must be in [0, 1)"), ValueError);
   CHECK_THROWS_WITH_AS(model_from_json(R"({"class_name": "Sequential", "config": {"layers": [
       {"class_name": "Conv2D", "config": {}}]}})"),
-                       doctest::Contains("layer class 'Conv2D' is not supported"), NotFoundError);
+                       doctest::Contains("unknown layer class 'Conv2D'"), NotFoundError);
   CHECK_THROWS_WITH_AS(model_from_json(R"({"class_name": "Sequential", "config": {"layers": [
       {"class_name": "Dense", "config": {"units": 3, "activatoin": "relu"}}]}})"),
                        doctest::Contains("unknown key 'activatoin' (did you mean 'activation'?)"),
                        ValueError);
   CHECK_THROWS_WITH_AS(model_from_json(R"({"class_name": "Functional", "config": {}})"),
-                       doctest::Contains("nabla loads Sequential models"), UnimplementedError);
+                       doctest::Contains("needs a \"layers\" list"), ValueError);
+  CHECK_THROWS_WITH_AS(model_from_json(R"({"class_name": "MyModel", "config": {}})"),
+                       doctest::Contains("nabla loads Sequential and functional models"),
+                       UnimplementedError);
   CHECK_THROWS_WITH_AS(model_from_json("{not json"), doctest::Contains("does not parse"),
                        ValueError);
   Sequential m({Input({2}), Dense(3)});

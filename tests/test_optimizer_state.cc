@@ -156,8 +156,8 @@ TEST_CASE("optimizer_from_config reads back get_config, Keras names and tf-keras
       "beta_1": 0.8, "beta_2": 0.999, "epsilon": 1e-07, "amsgrad": true}})"));
   CHECK(tf2->name() == "Adam");
   CHECK(tf2->learning_rate() == doctest::Approx(0.002));
-  CHECK(dynamic_cast<Adam&>(*tf2).adam_args().amsgrad);
-  CHECK(dynamic_cast<Adam&>(*tf2).adam_args().beta_1 == 0.8);
+  CHECK(dynamic_cast<Adam&>(*tf2).adam_options().amsgrad());
+  CHECK(dynamic_cast<Adam&>(*tf2).adam_options().beta_1() == 0.8);
   CHECK(
       optimizer_from_config({{"class_name", "SGD"}, {"config", {{"lr", 0.5}}}})->learning_rate() ==
       doctest::Approx(0.5));

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "framework/nabla.h"
+#include "framework/runtime/plan.h"
 
 using namespace nabla;
 
@@ -15,9 +16,9 @@ TEST_CASE("run computes only what the fetches need") {
   Tensor b = a + 1.f;
   Session sess(g);
   CHECK(sess.run(b, {{a, Tensor(1.f)}}).item<float>() == 2.f);
-  Plan& plan = sess.plan({b}, {{a, Shape{}}});
-  REQUIRE(plan.executed_nodes().size() == 1);
-  CHECK(plan.executed_nodes()[0] == b.node());
+  Session::PlanLease plan = sess.acquire({b}, {{a, Shape{}}});
+  REQUIRE(plan->executed_nodes().size() == 1);
+  CHECK(plan->executed_nodes()[0] == b.node());
   (void)unused;
   (void)huge;
 }
@@ -43,9 +44,9 @@ TEST_CASE("buffers whose lifetimes do not overlap share memory") {
   Tensor h = x;
   for (int i = 0; i < 10; ++i) h = relu(h * 1.5f + 0.5f);
   Session sess(g);
-  Plan& plan = sess.plan({h}, {{x, Shape{256, 256}}});
-  CHECK(plan.unplanned_bytes() >= 30 * 256 * 256 * 4);
-  CHECK(plan.arena_bytes() <= 3 * 256 * 256 * 4);
+  Session::PlanLease plan = sess.acquire({h}, {{x, Shape{256, 256}}});
+  CHECK(plan->unplanned_bytes() >= 30 * 256 * 256 * 4);
+  CHECK(plan->arena_bytes() <= 3 * 256 * 256 * 4);
 }
 
 TEST_CASE("variables persist across runs; updates follow reads of the same run") {

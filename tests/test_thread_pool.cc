@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "framework/nabla.h"
+#include "framework/runtime/thread_pool.h"
 
 using namespace nabla;
 

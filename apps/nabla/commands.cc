@@ -5,9 +5,13 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 #include "commands.h"
 #include "datasets.h"
+#include "framework/keras/train_step.h"
+#include "framework/tensorboard/event_writer.h"
+#include "framework/tensorboard/graph_def.h"
 #include "guard.h"
 #include "run_config.h"
 
@@ -34,19 +38,20 @@ void check_untrusted(const std::string& path, bool trusted) {
         path, [&] { (void)load_model(path); }, GuardLimits::from_environment());
 }
 
-Sequential load_model_file(const std::string& path, Device device = Device::CPU) {
+Model load_model_file(const std::string& path, FileAttributes* attributes = nullptr,
+                      Device device = Device::CPU) {
   try {
-    return load_model(path, device);
+    return load_model(path, device, attributes);
   } catch (const Error& e) {
     throw ConfigError("", e.what());
   }
 }
 
 // A model from MODEL.h5 or CONFIG.json (compiled, so its training graph can be exported).
-Sequential model_from_file(const std::string& path) {
+Model model_from_file(const std::string& path) {
   if (!is_json(path)) return load_model_file(path);
   RunConfig rc = load_config(path);
-  Sequential model = model_from_config(rc.model());
+  Model model = model_from_config(rc.model());
   if (!model.built()) throw ConfigError("model", "the first layer must give the input shape");
   std::vector<MetricRef> metrics;
   for (const auto& m : rc.compile().value("metrics", json::array()))
@@ -65,22 +70,6 @@ std::optional<cxxopts::ParseResult> parse_options(cxxopts::Options& opts, int ar
     return std::nullopt;
   }
   return args;
-}
-
-void write_text_atomically(const std::string& path, const std::string& text) {
-  const fs::path target(path);
-  const fs::path temp = target.parent_path() /
-                        ("." + target.filename().string() + ".tmp-" + std::to_string(getpid()));
-  {
-    std::ofstream out(temp);
-    out << text;
-    if (!out.flush()) {
-      std::error_code ignored;
-      fs::remove(temp, ignored);
-      throw IOError("cannot write '" + path + "'");
-    }
-  }
-  fs::rename(temp, target);
 }
 
 int evaluate_command(int argc, char** argv) {
@@ -106,11 +95,12 @@ int evaluate_command(int argc, char** argv) {
   if (args["batch-size"].as<int>() <= 0) throw ConfigError("--batch-size", "must be positive");
   check_untrusted(args["model"].as<std::string>(), args.count("trusted") > 0);
   RunConfig rc = load_config(args["config"].as<std::string>());
-  Sequential model = load_model_file(args["model"].as<std::string>());
+  FileAttributes attributes;
+  Model model = load_model_file(args["model"].as<std::string>(), &attributes);
   if (!model.compiled())
     throw ConfigError(
         "", "'" + args["model"].as<std::string>() + "' has no training config to evaluate with");
-  Preprocessing pre = Preprocessing::from_model(model);
+  Preprocessing pre = Preprocessing::from_attributes(attributes);
   const double vsplit = rc.validation_split();
   std::optional<DataSource> src = rc.data(split);
   bool tail_of_train = false;
@@ -168,8 +158,9 @@ int predict_command(int argc, char** argv) {
       throw ConfigError("--input", e.what());
     }
   }
-  Sequential model = load_model_file(args["model"].as<std::string>());
-  const Preprocessing pre = Preprocessing::from_model(model);
+  FileAttributes attributes;
+  Model model = load_model_file(args["model"].as<std::string>(), &attributes);
+  const Preprocessing pre = Preprocessing::from_attributes(attributes);
   Tensor x;
   try {
     x = load_input(input, dataset, pre);
@@ -178,13 +169,7 @@ int predict_command(int argc, char** argv) {
   }
   x = fit_to_model(x, model, "--input");
   const Tensor y = model.predict(x, PredictOptions().batch_size(args["batch-size"].as<int>()));
-  std::ofstream file;
-  if (args.count("output")) {
-    file.open(args["output"].as<std::string>());
-    if (!file)
-      throw ConfigError("--output", "cannot write '" + args["output"].as<std::string>() + "'");
-  }
-  std::ostream& out = args.count("output") ? static_cast<std::ostream&>(file) : std::cout;
+  std::ostringstream out;
   const int64_t n = y.shape()[0], width = y.numel() / n;
   const float* d = y.data<float>();
   out << std::setprecision(8);
@@ -197,6 +182,15 @@ int predict_command(int argc, char** argv) {
     }
     for (int64_t k = 0; k < width; ++k) out << (k ? "," : "") << row[k];
     out << "\n";
+  }
+  if (!args.count("output")) {
+    std::cout << out.str();
+    return 0;
+  }
+  try {
+    write_text_atomically(args["output"].as<std::string>(), out.str());
+  } catch (const IOError& e) {
+    throw ConfigError("--output", e.what());
   }
   return 0;
 }
@@ -219,12 +213,14 @@ int summary_command(int argc, char** argv) {
 
 int export_graph_command(int argc, char** argv) {
   cxxopts::Options opts("nabla export-graph",
-                        "The computational graph of a model, as Graphviz DOT or JSON.");
+                        "The computational graph of a model, as Graphviz DOT, JSON or a "
+                        "TensorBoard event file.");
   opts.add_options()("model", "MODEL.h5 or CONFIG.json", cxxopts::value<std::string>())(
-      "format", "dot or json", cxxopts::value<std::string>()->default_value("dot"))(
-      "training", "include gradient and update nodes")(
-      "output", "write here instead of standard output", cxxopts::value<std::string>())(
-      "trusted", kTrustedHelp)("h,help", "show this help");
+      "format", "dot, json or tensorboard (an event file in the --output directory)",
+      cxxopts::value<std::string>()->default_value("dot"))("training",
+                                                           "include gradient and update nodes")(
+      "output", "write here instead of standard output (tensorboard: the directory)",
+      cxxopts::value<std::string>())("trusted", kTrustedHelp)("h,help", "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5|CONFIG.json");
   const auto parsed = parse_options(opts, argc, argv);
@@ -233,19 +229,34 @@ int export_graph_command(int argc, char** argv) {
   if (!args.count("model"))
     throw ConfigError("", "missing MODEL.h5 or CONFIG.json (see nabla export-graph --help)");
   const std::string format = args["format"].as<std::string>();
-  if (format != "dot" && format != "json")
-    throw ConfigError("--format", "expected dot or json, got '" + format + "'");
+  if (format != "dot" && format != "json" && format != "tensorboard")
+    throw ConfigError("--format", "expected dot, json or tensorboard, got '" + format + "'");
+  if (format == "tensorboard" && !args.count("output"))
+    throw ConfigError("--output", "--format tensorboard needs the directory to write into");
   check_untrusted(args["model"].as<std::string>(), args.count("trusted") > 0);
-  Sequential model = model_from_file(args["model"].as<std::string>());
-  const CompiledModel& cm = model.compiled_model();
-  TensorList fetches{cm.predict_fetch};
+  Model model = model_from_file(args["model"].as<std::string>());
+  TrainStep& step = model.train_step();
+  TensorList fetches = step.infer_outputs;
   if (args.count("training")) {
-    fetches = cm.train_fetches;
-    fetches.insert(fetches.end(), cm.eval_fetches.begin(), cm.eval_fetches.end());
+    // What a training step and an evaluation fetch.
+    fetches = {step.train_loss};
+    for (const TrainStep::MetricStats& m : step.metrics)
+      fetches.insert(fetches.end(), m.train.begin(), m.train.end());
+    if (step.update.defined()) fetches.push_back(step.update);
+    fetches.push_back(step.eval_loss);
+    for (const TrainStep::MetricStats& m : step.metrics)
+      fetches.insert(fetches.end(), m.eval.begin(), m.eval.end());
+  }
+  if (format == "tensorboard") {  // a graph-only run: tensorboard --logdir DIR
+    tensorboard::EventFileWriter events(args["output"].as<std::string>());
+    events.add_graph(tensorboard::graph_def(step.graph, fetches));
+    events.close();
+    std::cout << "wrote " << events.path() << "\n";
+    return 0;
   }
   const std::string text = format == "dot"
-                               ? graph_to_dot(cm.graph, fetches, model.name())
-                               : graph_to_json(cm.graph, fetches, /*with_variable_values=*/false);
+                               ? graph_to_dot(step.graph, fetches, model.name())
+                               : graph_to_json(step.graph, fetches, /*with_variable_values=*/false);
   if (args.count("output")) {
     write_text_atomically(args["output"].as<std::string>(), text);
   } else {

@@ -18,8 +18,4 @@ int export_graph_command(int argc, char** argv);
 /// Parses a subcommand's options; prints its help and returns nullopt on -h/--help.
 std::optional<cxxopts::ParseResult> parse_options(cxxopts::Options& opts, int argc, char** argv);
 
-/// Writes `text` to `path` through a temporary file renamed into place, so a failure never leaves
-/// half a file where a previous run's file was.
-void write_text_atomically(const std::string& path, const std::string& text);
-
 }  // namespace nabla::cli

@@ -35,10 +35,10 @@ json Preprocessing::to_json() const {
           {"allow_non_finite", allow_non_finite}};
 }
 
-Preprocessing Preprocessing::from_model(const Sequential& model) {
+Preprocessing Preprocessing::from_attributes(const FileAttributes& attributes) {
   Preprocessing p;
-  auto it = model.metadata().find("preprocessing");
-  if (it == model.metadata().end()) return p;
+  auto it = attributes.find("preprocessing");
+  if (it == attributes.end()) return p;
   try {  // the attribute comes from the file: any JSON, of any types
     const json j = json::parse(it->second);
     p.scale = j.value("scale", 1.0);
@@ -60,8 +60,8 @@ Preprocessing Preprocessing::from_model(const Sequential& model) {
   return p;
 }
 
-void Preprocessing::save_into(Sequential& model) const {
-  model.metadata()["preprocessing"] = to_json().dump();
+FileAttributes Preprocessing::to_attributes() const {
+  return {{"preprocessing", to_json().dump()}};
 }
 
 Split load_split(const DataSource& src, Preprocessing& pre, bool first_split) {
@@ -110,7 +110,7 @@ Split load_split(const DataSource& src, Preprocessing& pre, bool first_split) {
   return out;
 }
 
-Tensor fit_to_model(const Tensor& x, const Sequential& model, const std::string& path) {
+Tensor fit_to_model(const Tensor& x, const Model& model, const std::string& path) {
   const Shape want = model.input_shape();
   Shape per_sample_want = want.erased(0), per_sample = x.shape().erased(0);
   if (per_sample == per_sample_want) return x;
@@ -121,7 +121,7 @@ Tensor fit_to_model(const Tensor& x, const Sequential& model, const std::string&
                               " features) do not fit the model's input " + want.to_string());
 }
 
-void check_labels(const Tensor& y, Sequential& model, const std::string& path) {
+void check_labels(const Tensor& y, const Model& model, const std::string& path) {
   if (!y.defined()) throw ConfigError(path, "has no labels");
   if (model.loss().label_kind() != LabelKind::Sparse) return;
   const int64_t classes = model.output_shape().dim(-1);

@@ -5,7 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "framework/nabla.h"
+#include <nabla/nabla.h>
+
 #include "run_config.h"
 
 namespace nabla::cli {
@@ -21,8 +22,10 @@ struct Preprocessing {
   /// Scales and standardizes x in place (no copy of the data set).
   void apply(Tensor& x) const;
   nlohmann::json to_json() const;
-  static Preprocessing from_model(const Sequential& model);
-  void save_into(Sequential& model) const;
+  /// From the attributes saved with a model (none saved: no preprocessing).
+  static Preprocessing from_attributes(const FileAttributes& attributes);
+  /// As attributes to save with the model (save_model, ModelCheckpoint).
+  FileAttributes to_attributes() const;
 };
 
 /// Features (float32, [n, ...]) and labels (float32 [n] or [n, k]; undefined when absent).
@@ -36,10 +39,10 @@ Split load_split(const DataSource& src, Preprocessing& pre, bool first_split);
 
 /// Makes x fit the model's input shape when only the layout differs (28x28 images for a
 /// 784-input model), and checks it otherwise; ConfigError naming `path`.
-Tensor fit_to_model(const Tensor& x, const Sequential& model, const std::string& path);
+Tensor fit_to_model(const Tensor& x, const Model& model, const std::string& path);
 
 /// Checks labels against the model and loss (class indices in range); ConfigError naming `path`.
-void check_labels(const Tensor& y, Sequential& model, const std::string& path);
+void check_labels(const Tensor& y, const Model& model, const std::string& path);
 
 /// Features from a file given to `nabla predict` (.csv, .npy or .h5 with `dataset`).
 Tensor load_input(const std::string& file, const std::string& dataset, const Preprocessing& pre);

@@ -6,8 +6,9 @@
 #include <cxxopts.hpp>
 #include <iostream>
 
+#include <nabla/nabla.h>
+
 #include "commands.h"
-#include "framework/nabla.h"
 #include "run_config.h"
 
 namespace {
@@ -22,7 +23,7 @@ const char* kUsage =
     "  predict MODEL.h5 --input X.(csv|npy|h5) [--dataset NAME] [--output OUT.csv] [--classes]\n"
     "  summary MODEL.h5|CONFIG.json\n"
     "  export-graph MODEL.h5|CONFIG.json --format dot|json [--training] [--output FILE]\n\n"
-    "'nabla COMMAND --help' lists a command's options.\n";
+    "'nabla COMMAND --help' lists a command's options; 'nabla --version' prints the version.\n";
 
 }  // namespace
 
@@ -32,6 +33,10 @@ int main(int argc, char** argv) {
       !std::strcmp(argv[1], "help")) {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
+  }
+  if (!std::strcmp(argv[1], "--version")) {
+    std::cout << "nabla " << nabla::version() << "\n";
+    return 0;
   }
   const std::string command = argv[1];
   // Options after the command: argv shifted by one, with the program name kept in front.

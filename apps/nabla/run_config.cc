@@ -3,7 +3,7 @@
 #include <fstream>
 #include <set>
 
-#include "framework/nabla.h"
+#include <nabla/nabla.h>
 
 namespace nabla::cli {
 namespace {
@@ -133,7 +133,7 @@ void check_model(const json& model) {
   for (size_t i = 0; i < layers.size(); ++i) {
     const std::string p = base + "[" + std::to_string(i) + "]";
     try {
-      LayerRegistry::global().create(layers[i]);
+      LayerRegistry::global().from_config(layers[i]);
     } catch (const Error& e) {
       throw ConfigError(p, e.what());
     }
@@ -173,8 +173,7 @@ void check_compile(const json& c) {
 
 void check_callbacks(const json& cbs) {
   if (!cbs.is_array()) throw ConfigError("callbacks", expected("a list", cbs));
-  const std::vector<std::string> known{"EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint",
-                                       "CSVLogger", "TerminateOnNaN"};
+  const std::vector<std::string> known = CallbackRegistry::global().names();
   for (size_t i = 0; i < cbs.size(); ++i) {
     const std::string p = "callbacks[" + std::to_string(i) + "]";
     only_keys(cbs[i], p, {"class_name", "config"});

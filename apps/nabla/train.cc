@@ -6,6 +6,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "framework/backend/backend.h"  // device_available
+
 #include "commands.h"
 #include "datasets.h"
 #include "run_config.h"
@@ -16,110 +18,45 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-Mode mode_of(const json& c, const std::string& path) {
-  const std::string m = c.value("mode", "auto");
-  if (m == "auto") return Mode::Auto;
-  if (m == "min") return Mode::Min;
-  if (m == "max") return Mode::Max;
-  throw ConfigError(path + ".mode", "expected \"auto\", \"min\" or \"max\", got \"" + m + "\"");
+// A run whose loss went NaN or infinite (TerminateOnNaN stopped it, or the weights diverged)
+// saves nothing: the files of an earlier good run stay as they were, and the exit code says so.
+void refuse_diverged_run(const Model& model, const std::vector<CallbackPtr>& callbacks,
+                         const History& history, const fs::path& out_dir) {
+  bool terminated = false;
+  for (const CallbackPtr& c : callbacks)
+    if (auto t = std::dynamic_pointer_cast<TerminateOnNaN>(c)) terminated |= t->terminated();
+  const bool finite = all_finite(model.weights());
+  if (!terminated && finite) return;
+  const size_t epochs = history.epoch.size();
+  throw StateError(std::string("training stopped: ") +
+                   (terminated ? "TerminateOnNaN saw a NaN or infinite loss"
+                               : "the weights became NaN or infinite") +
+                   " in epoch " + std::to_string(epochs ? history.epoch.back() + 1 : 1) +
+                   "; nothing was saved (files in '" + out_dir.string() +
+                   "' are unchanged). Try a smaller learning rate or clipnorm");
 }
 
-// Reads a callback's config key by key, so a wrong key or type names its path.
-class CallbackConfig {
- public:
-  CallbackConfig(const json& config, std::string path, std::vector<std::string> keys)
-      : c_(config), path_(std::move(path)) {
-    for (const auto& [k, v] : c_.items())
-      if (std::find(keys.begin(), keys.end(), k) == keys.end())
-        throw ConfigError(path_ + "." + k, "unknown key" + did_you_mean(k, keys));
-  }
-  double number(const char* key, double fallback) const {
-    if (!c_.contains(key) || c_[key].is_null()) return fallback;
-    if (!c_[key].is_number()) throw ConfigError(path_ + "." + key, expected("a number", c_[key]));
-    return c_[key].get<double>();
-  }
-  int integer(const char* key, int fallback) const {
-    if (!c_.contains(key)) return fallback;
-    if (!c_[key].is_number_integer())
-      throw ConfigError(path_ + "." + key, expected("an integer", c_[key]));
-    return c_[key].get<int>();
-  }
-  bool boolean(const char* key, bool fallback) const {
-    if (!c_.contains(key)) return fallback;
-    if (!c_[key].is_boolean())
-      throw ConfigError(path_ + "." + key, expected("true or false", c_[key]));
-    return c_[key].get<bool>();
-  }
-  std::string string(const char* key, const std::string& fallback) const {
-    if (!c_.contains(key)) return fallback;
-    if (!c_[key].is_string()) throw ConfigError(path_ + "." + key, expected("a string", c_[key]));
-    return c_[key].get<std::string>();
-  }
-  Mode mode() const { return mode_of(c_, path_); }
-
- private:
-  const json& c_;
-  std::string path_;
-};
-
-std::vector<CallbackPtr> make_callbacks(const json& list, const fs::path& out_dir) {
+// The run's callbacks, through the library's callback registry: relative files go into the
+// output directory, checkpoints keep the preprocessing (as model.h5 does), and a bad key is a
+// ConfigError naming its JSON path.
+std::vector<CallbackPtr> make_callbacks(const json& list, const fs::path& out_dir,
+                                        const FileAttributes& attributes) {
   std::vector<CallbackPtr> out;
   for (size_t i = 0; i < list.size(); ++i) {
-    const std::string path = "callbacks[" + std::to_string(i) + "].config";
-    const std::string cls = list[i].at("class_name");
-    const json config = list[i].value("config", json::object());
-    if (cls == "EarlyStopping") {
-      CallbackConfig c(config, path,
-                       {"monitor", "min_delta", "patience", "mode", "baseline",
-                        "restore_best_weights", "start_from_epoch", "verbose"});
-      EarlyStopping::Options o;
-      o.monitor = c.string("monitor", o.monitor);
-      o.min_delta = c.number("min_delta", 0);
-      o.patience = c.integer("patience", 0);
-      o.mode = c.mode();
-      if (config.contains("baseline") && !config["baseline"].is_null())
-        o.baseline = c.number("baseline", 0);
-      o.restore_best_weights = c.boolean("restore_best_weights", false);
-      o.start_from_epoch = c.integer("start_from_epoch", 0);
-      o.verbose = c.integer("verbose", 1);
-      out.push_back(std::make_shared<EarlyStopping>(o));
-    } else if (cls == "ReduceLROnPlateau") {
-      CallbackConfig c(
-          config, path,
-          {"monitor", "factor", "patience", "mode", "min_delta", "cooldown", "min_lr", "verbose"});
-      ReduceLROnPlateau::Options o;
-      o.monitor = c.string("monitor", o.monitor);
-      o.factor = c.number("factor", o.factor);
-      o.patience = c.integer("patience", o.patience);
-      o.mode = c.mode();
-      o.min_delta = c.number("min_delta", o.min_delta);
-      o.cooldown = c.integer("cooldown", 0);
-      o.min_lr = c.number("min_lr", 0);
-      o.verbose = c.integer("verbose", 1);
-      out.push_back(std::make_shared<ReduceLROnPlateau>(o));
-    } else if (cls == "ModelCheckpoint") {
-      CallbackConfig c(
-          config, path,
-          {"filepath", "monitor", "save_best_only", "save_weights_only", "mode", "verbose"});
-      ModelCheckpoint::Options o;
-      o.monitor = c.string("monitor", o.monitor);
-      o.save_best_only = c.boolean("save_best_only", false);
-      o.save_weights_only = c.boolean("save_weights_only", false);
-      o.mode = c.mode();
-      o.verbose = c.integer("verbose", 0);
-      fs::path file(c.string("filepath", "checkpoint-{epoch:02d}.h5"));
-      if (file.is_relative()) file = out_dir / file;
-      out.push_back(std::make_shared<ModelCheckpoint>(file.string(), o));
-    } else if (cls == "CSVLogger") {
-      CallbackConfig c(config, path, {"filename", "separator", "append"});
-      fs::path file(c.string("filename", "training.log.csv"));
-      if (file.is_relative()) file = out_dir / file;
-      const std::string sep = c.string("separator", ",");
-      out.push_back(std::make_shared<CSVLogger>(file.string(), sep.empty() ? ',' : sep[0],
-                                                c.boolean("append", false)));
-    } else {  // TerminateOnNaN
-      CallbackConfig c(config, path, {});
-      out.push_back(std::make_shared<TerminateOnNaN>());
+    json entry = list[i];
+    // The command reports when these act, unless the config says otherwise (Keras is silent).
+    const std::string cls = entry.at("class_name");
+    if ((cls == "EarlyStopping" || cls == "ReduceLROnPlateau") &&
+        !entry.value("config", json::object()).contains("verbose"))
+      entry["config"]["verbose"] = 1;
+    const CallbackConfigOptions options = CallbackConfigOptions()
+                                              .base_dir(out_dir.string())
+                                              .attributes(attributes)
+                                              .path("callbacks[" + std::to_string(i) + "].config");
+    try {
+      out.push_back(callback_from_config(entry, options));
+    } catch (const Error& e) {
+      throw ConfigError("", e.what());
     }
   }
   return out;
@@ -210,7 +147,7 @@ int train_command(int argc, char** argv) {
   const Device device = Device::parse(rc.device());
   std::string why;
   if (!device_available(device, &why)) throw ConfigError("device", why);
-  Sequential model = [&] {
+  Model model = [&] {
     try {
       return model_from_config(rc.model());
     } catch (const Error& e) {
@@ -261,7 +198,6 @@ int train_command(int argc, char** argv) {
       throw ConfigError("--weights", e.what());
     }
   }
-  pre.save_into(model);
   j["data"]["preprocessing"] = pre.to_json();
 
   const fs::path out_dir(rc.output_dir());
@@ -269,7 +205,8 @@ int train_command(int argc, char** argv) {
   fs::create_directories(out_dir, ec);
   if (ec || !fs::is_directory(out_dir))
     throw ConfigError("output.dir", "cannot create directory '" + out_dir.string() + "'");
-  const std::vector<CallbackPtr> callbacks = make_callbacks(rc.callbacks(), out_dir);
+  const FileAttributes attributes = pre.to_attributes();
+  const std::vector<CallbackPtr> callbacks = make_callbacks(rc.callbacks(), out_dir, attributes);
 
   // ---- training: failures from here on exit 1 ----
   const json& f = rc.fit();
@@ -288,13 +225,13 @@ int train_command(int argc, char** argv) {
   }
   ClassWeight cw;
   const json class_weight = f.value("class_weight", json::object());  // items() points into it
-  for (const auto& [k, v] : class_weight.items())
-    cw[std::stoll(k)] = v.get<double>();
+  for (const auto& [k, v] : class_weight.items()) cw[std::stoll(k)] = v.get<double>();
   fo.class_weight(cw);
   if (fo.verbose()) model.summary(std::cout);
   const History history = model.fit(train.x, train.y, fo);
+  refuse_diverged_run(model, callbacks, history, out_dir);
 
-  model.save((out_dir / "model.h5").string());
+  save_model(model, (out_dir / "model.h5").string(), attributes);
   json hist = json::object();
   for (const auto& [k, v] : history.history) hist[k] = v;
   write_text_atomically((out_dir / "history.json").string(), hist.dump(2) + "\n");

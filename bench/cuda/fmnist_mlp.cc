@@ -11,7 +11,7 @@
 #include <cxxopts.hpp>
 #include <iostream>
 
-#include "framework/nabla.h"
+#include <nabla/nabla.h>
 
 using namespace nabla;
 

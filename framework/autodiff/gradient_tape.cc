@@ -3,13 +3,21 @@
 #include <algorithm>
 #include <map>
 
+#include "framework/ops/dispatch.h"
 #include "framework/ops/op_def.h"
 #include "framework/ops/ops.h"
 
 namespace nabla {
 namespace {
 thread_local std::vector<GradientTape*> active_tapes;
-}
+
+// apply_op reaches the tapes through its routes (ops know nothing of autodiff).
+const bool routed = [] {
+  op_routes().record = GradientTape::record;
+  op_routes().tracked = GradientTape::any_tracks;
+  return true;
+}();
+}  // namespace
 
 GradientTape::GradientTape(bool persistent, bool watch_accessed_variables)
     : persistent_(persistent), watch_variables_(watch_accessed_variables) {
@@ -45,13 +53,14 @@ void GradientTape::watch(const Variable& variable) {
   watch(variable.read());
 }
 
-void GradientTape::record(const std::string& op, const Attrs& attrs, const TensorList& inputs,
+void GradientTape::record(const OpDef& def, const Attrs& attrs, const TensorList& inputs,
                           const Tensor& output) {
+  if (active_tapes.empty()) return;
   for (GradientTape* tape : std::vector<GradientTape*>(active_tapes))
-    tape->maybe_record(op, attrs, inputs, output);
+    tape->maybe_record(def, attrs, inputs, output);
 }
 
-void GradientTape::maybe_record(const std::string& op, const Attrs& attrs, const TensorList& inputs,
+void GradientTape::maybe_record(const OpDef& def, const Attrs& attrs, const TensorList& inputs,
                                 const Tensor& output) {
   if (!recording_ || !output.defined() || !is_floating(output.dtype())) return;
   bool watched = false;
@@ -60,9 +69,8 @@ void GradientTape::maybe_record(const std::string& op, const Attrs& attrs, const
     watched = watched || tracks(in);
   }
   if (!watched) return;
-  const OpDef& def = OpRegistry::global().get(op);
   if (!def.grad) return;  // nothing flows back through it
-  entries_.push_back({op, attrs, inputs, output});
+  entries_.push_back({&def, attrs, inputs, output});
   tracked_.insert(output.id());
 }
 
@@ -113,8 +121,7 @@ TensorList GradientTape::gradient(const Tensor& target, const TensorList& source
     const Tensor grad = add_n(p->second);
     partials.erase(p);
     summed[it->output.id()] = grad;
-    const OpDef& def = OpRegistry::global().get(it->op);
-    const TensorList in_grads = def.grad(GradContext{it->attrs, it->inputs, it->output, grad});
+    const TensorList in_grads = it->def->grad(GradContext{it->attrs, it->inputs, it->output, grad});
     for (size_t i = 0; i < it->inputs.size() && i < in_grads.size(); ++i) {
       const Tensor& in = it->inputs[i];
       if (!in_grads[i].defined() || !tracks(in) || !is_floating(in.dtype())) continue;

@@ -13,6 +13,8 @@
 
 namespace nabla {
 
+struct OpDef;
+
 /// Records the eager ops run while it is alive, so that `gradient(target, sources)` can
 /// backpropagate through them, as tf.GradientTape does. It applies the same gradient rules as
 /// graph mode.
@@ -51,22 +53,22 @@ class GradientTape {
   /// Variables read by recorded ops, in first-use order.
   VariableList watched_variables() const;
 
-  /// Called by eager execution after each op (records it on every active tape that watches one
-  /// of its inputs).
-  static void record(const std::string& op, const Attrs& attrs, const TensorList& inputs,
+  /// Records an eager op on every active tape of this thread that watches one of its inputs
+  /// (apply_op calls it after running the op).
+  static void record(const OpDef& def, const Attrs& attrs, const TensorList& inputs,
                      const Tensor& output);
   /// True when an active tape of this thread has recorded or watches `tensor`.
   static bool any_tracks(const Tensor& tensor);
 
  private:
   struct Entry {
-    std::string op;
+    const OpDef* def;
     Attrs attrs;
     TensorList inputs;
     Tensor output;
   };
   bool tracks(const Tensor& t) const { return t.defined() && tracked_.count(t.id()) > 0; }
-  void maybe_record(const std::string& op, const Attrs& attrs, const TensorList& inputs,
+  void maybe_record(const OpDef& def, const Attrs& attrs, const TensorList& inputs,
                     const Tensor& output);
 
   bool persistent_;

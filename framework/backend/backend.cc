@@ -2,16 +2,15 @@
 
 #include <dlfcn.h>
 
+#include <atomic>
 #include <map>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "framework/core/errors.h"
-#include "framework/core/storage.h"
 
 namespace nabla {
-
-Backend& cpu_backend();  // framework/cpu/cpu_backend.cc
-
 namespace {
 
 struct BackendTable {
@@ -27,19 +26,36 @@ BackendTable& table() {
   return t;
 }
 
+// The folder libnabla itself was loaded from ("" if the loader cannot say).
+std::string libnabla_folder() {
+  Dl_info info{};
+  if (!dladdr(reinterpret_cast<void*>(&libnabla_folder), &info) || !info.dli_fname) return "";
+  const std::string path = info.dli_fname;
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash + 1);
+}
+
 // The CUDA backend is a plugin: loading it registers its factory. Only a program that asks for a
-// CUDA device ever loads it, so the CPU path has no CUDA dependency at run time.
+// CUDA device ever loads it, so the CPU path has no CUDA dependency at run time. It is looked for
+// next to libnabla first (where cmake --install and the Debian package put it), so an installed
+// libnabla loads its own plugin and never another version's; then where this build made it;
+// then by name through the loader's search path (LD_LIBRARY_PATH).
 void load_cuda_plugin(BackendTable& t) {
   if (t.cuda_plugin_tried) return;
   t.cuda_plugin_tried = true;
+  std::vector<std::string> candidates;
+  if (const std::string folder = libnabla_folder(); !folder.empty())
+    candidates.push_back(folder + "libnabla_cuda.so");
+  if (*NABLA_CUDA_PLUGIN_PATH) candidates.push_back(NABLA_CUDA_PLUGIN_PATH);
+  candidates.push_back("libnabla_cuda.so");
   void* handle = nullptr;
-  for (const char* name : {"libnabla_cuda.so", NABLA_CUDA_PLUGIN_PATH}) {
-    if (!*name) continue;
-    handle = dlopen(name, RTLD_NOW | RTLD_GLOBAL);
+  for (const std::string& name : candidates) {
+    handle = dlopen(name.c_str(), RTLD_NOW | RTLD_GLOBAL);
     if (handle) break;
-    t.cuda_plugin_error = dlerror();
+    t.cuda_plugin_error += (t.cuda_plugin_error.empty() ? "" : "; ") + std::string(dlerror());
   }
   if (!handle) return;
+  t.cuda_plugin_error.clear();
   using InitFn = void (*)();
   auto init = reinterpret_cast<InitFn>(dlsym(handle, "nabla_cuda_plugin_init"));
   if (!init) {
@@ -51,20 +67,25 @@ void load_cuda_plugin(BackendTable& t) {
 
 }  // namespace
 
-KernelFn Backend::kernel(const std::string& op) const {
-  auto it = kernels_.find(op);
-  if (it == kernels_.end())
-    throw UnimplementedError("op " + op + " has no kernel on " + device().to_string());
-  return it->second;
+KernelFn Backend::kernel(OpId op) const {
+  if (!has_kernel(op))
+    throw UnimplementedError("op " + op.name() + " has no kernel on " + device().to_string());
+  return kernels_[op.index()];
 }
 
-bool Backend::has_kernel(const std::string& op) const {
-  return kernels_.count(op) > 0;
+bool Backend::has_kernel(OpId op) const {
+  return op.valid() && op.index() < kernels_.size() && kernels_[op.index()] != nullptr;
 }
 
-std::vector<std::string> Backend::kernel_names() const {
-  std::vector<std::string> out;
-  for (const auto& [name, fn] : kernels_) out.push_back(name);
+void Backend::register_kernel(OpId op, KernelFn fn) {
+  if (op.index() >= kernels_.size()) kernels_.resize(op.index() + 1, nullptr);
+  kernels_[op.index()] = fn;
+}
+
+std::vector<OpId> Backend::kernel_ops() const {
+  std::vector<OpId> out;
+  for (size_t i = 0; i < kernels_.size(); ++i)
+    if (kernels_[i]) out.emplace_back(static_cast<uint16_t>(i));
   return out;
 }
 
@@ -75,12 +96,15 @@ void register_backend(DeviceType type, std::function<Backend*(int index)> factor
 }
 
 Backend& backend_for(Device device) {
-  if (device.is_cpu()) return cpu_backend();
+  // The CPU backend is asked for on every eager op: once found, without the lock.
+  static std::atomic<Backend*> cpu{nullptr};
+  if (device.is_cpu())
+    if (Backend* b = cpu.load(std::memory_order_acquire)) return *b;
   BackendTable& t = table();
   std::lock_guard<std::recursive_mutex> lock(t.mutex);
   auto key = std::make_pair(device.type(), device.index());
   if (auto it = t.instances.find(key); it != t.instances.end()) return *it->second;
-  if (!t.factories.count(device.type())) load_cuda_plugin(t);
+  if (device.type() == DeviceType::CUDA && !t.factories.count(device.type())) load_cuda_plugin(t);
   auto f = t.factories.find(device.type());
   if (f == t.factories.end()) {
     throw UnimplementedError(
@@ -92,6 +116,7 @@ Backend& backend_for(Device device) {
   }
   Backend* backend = f->second(device.index());  // throws StateError without a GPU
   t.instances[key] = backend;
+  if (device.is_cpu()) cpu.store(backend, std::memory_order_release);
   return *backend;
 }
 
@@ -105,49 +130,10 @@ bool device_available(Device device, std::string* reason) {
   }
 }
 
-// ---- Storage ----
-
-std::shared_ptr<Storage> Storage::allocate(Device device, size_t bytes, const std::string& what) {
-  Backend& backend = backend_for(device);
-  void* data = backend.allocate(bytes, what);
-  return std::shared_ptr<Storage>(new Storage(device, data, bytes, true));
-}
-
-std::shared_ptr<Storage> Storage::borrow(Device device, void* data, size_t bytes) {
-  return std::shared_ptr<Storage>(new Storage(device, data, bytes, false));
-}
-
-std::shared_ptr<Storage> Storage::slice(const std::shared_ptr<Storage>& parent, size_t offset,
-                                        size_t bytes) {
-  if (offset + bytes > parent->bytes_)
-    throw ValueError("Storage::slice: [" + std::to_string(offset) + ", " +
-                     std::to_string(offset + bytes) + ") is outside a buffer of " +
-                     std::to_string(parent->bytes_) + " bytes");
-  auto s = std::shared_ptr<Storage>(
-      new Storage(parent->device_, static_cast<char*>(parent->data_) + offset, bytes, false));
-  s->parent_ = parent;
-  return s;
-}
-
-Storage::~Storage() {
-  if (owned_ && data_) backend_for(device_).deallocate(data_, bytes_);
-}
-
-void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, size_t bytes) {
-  if (bytes == 0) return;
-  if (dst_device.is_cpu() && src_device.is_cpu()) {
-    backend_for(Device::CPU).copy_within(dst, src, bytes);
-  } else if (src_device.is_cpu()) {
-    backend_for(dst_device).copy_from_host(dst, src, bytes);
-  } else if (dst_device.is_cpu()) {
-    backend_for(src_device).copy_to_host(dst, src, bytes);
-  } else if (src_device == dst_device) {
-    backend_for(src_device).copy_within(dst, src, bytes);
-  } else {
-    std::vector<char> staging(bytes);  // between two GPUs: through the host
-    backend_for(src_device).copy_to_host(staging.data(), src, bytes);
-    backend_for(dst_device).copy_from_host(dst, staging.data(), bytes);
-  }
-}
+// Core asks for the memory of devices other than the host through this (it knows no backend).
+const bool memory_resolver_set = [] {
+  set_device_memory_resolver([](Device device) -> DeviceMemory& { return backend_for(device); });
+  return true;
+}();
 
 }  // namespace nabla

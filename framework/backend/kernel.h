@@ -6,6 +6,7 @@
 
 #include "framework/core/dtype.h"
 #include "framework/core/shape.h"
+#include "framework/ops/op_table.h"
 
 namespace nabla {
 
@@ -27,7 +28,7 @@ struct TensorView {
 /// Everything one kernel call needs. A plan builds these once per step and reuses them, so a
 /// kernel call allocates nothing; eager execution builds one per call.
 struct KernelArgs {
-  const char* op = "";                     // op type, e.g. "MatMul"
+  OpId op;                                 // the op type, e.g. op::MatMul
   const std::string* node_name = nullptr;  // for error messages
   const Attrs* attrs = nullptr;
   const TensorView* inputs = nullptr;
@@ -40,7 +41,7 @@ struct KernelArgs {
 
   const TensorView& in(int i) const { return inputs[i]; }
   /// "MatMul 'dense/MatMul'" for messages.
-  std::string where() const { return std::string(op) + (node_name ? " '" + *node_name + "'" : ""); }
+  std::string where() const { return op.name() + (node_name ? " '" + *node_name + "'" : ""); }
 };
 
 using KernelFn = void (*)(const KernelArgs& args);

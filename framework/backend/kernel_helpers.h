@@ -158,8 +158,8 @@ inline bool assign_from_scalar(const KernelArgs& args) {
 }
 
 /// The ops whose kernel only copies the input (shape changes are the views' business).
-inline constexpr const char* kCopyOps[] = {"Identity",    "StopGradient", "Reshape",
-                                           "ReshapeLike", "ExpandDims",   "Squeeze"};
+inline constexpr OpId kCopyOps[] = {op::Identity,    op::StopGradient, op::Reshape,
+                                    op::ReshapeLike, op::ExpandDims,   op::Squeeze};
 
 /// Softmax-like ops and argmax work on [outer, n, inner] views of their input around one axis.
 struct AxisView {

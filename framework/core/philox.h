@@ -9,11 +9,7 @@
 #include <cmath>
 #include <cstdint>
 
-#if defined(__CUDACC__)
-#define NABLA_HD __host__ __device__ __forceinline__
-#else
-#define NABLA_HD inline
-#endif
+#include "framework/core/host_device.h"
 
 namespace nabla::philox {
 

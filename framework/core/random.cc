@@ -6,17 +6,20 @@
 
 namespace nabla {
 
-void reset_eager_random_counter();
-
 namespace {
 std::atomic<uint64_t> global_seed{0x5EED};
 std::atomic<uint64_t> drawn{0};
+std::atomic<uint64_t> eager_random_count{0};
 }  // namespace
 
 void set_seed(uint64_t seed) {
   global_seed = seed;
   drawn = 0;
-  reset_eager_random_counter();
+  eager_random_count = 0;
+}
+
+uint64_t next_eager_random_count() {
+  return eager_random_count.fetch_add(1);
 }
 
 uint64_t next_seed() {

@@ -11,6 +11,9 @@ namespace nabla {
 void set_seed(uint64_t seed);
 /// The next seed of that sequence (used when a seed of 0, meaning "unset", is given).
 uint64_t next_seed();
+/// The run count of the next eager random op (its stream is (seed, count)); set_seed resets it,
+/// so eager random numbers repeat after set_seed as they do in TensorFlow.
+uint64_t next_eager_random_count();
 /// `seed` when non-zero, else next_seed().
 inline uint64_t resolve_seed(uint64_t seed) {
   return seed != 0 ? seed : next_seed();

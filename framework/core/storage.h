@@ -6,6 +6,7 @@
 #include <string>
 
 #include "framework/core/device.h"
+#include "framework/core/device_memory.h"
 
 namespace nabla {
 
@@ -39,8 +40,5 @@ class Storage {
   bool owned_;
   std::shared_ptr<Storage> parent_;  // for slices
 };
-
-/// Copies `bytes` between any two devices (host, CUDA) through the owning backends.
-void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, size_t bytes);
 
 }  // namespace nabla

@@ -7,12 +7,8 @@
 #include <ostream>
 #include <sstream>
 
-#include "framework/backend/backend.h"
 #include "framework/core/philox.h"
 #include "framework/core/tensor_impl.h"
-#include "framework/graph/graph.h"
-#include "framework/graph/node.h"
-#include "framework/graph/variable.h"
 
 namespace nabla {
 
@@ -327,10 +323,18 @@ Node* Tensor::node() const {
   return impl_ ? impl_->node : nullptr;
 }
 Graph* Tensor::graph() const {
-  return impl_ && impl_->node ? impl_->node->graph() : nullptr;
+  return impl_ ? impl_->graph : nullptr;
 }
 std::string Tensor::name() const {
-  return impl_ && impl_->node ? impl_->node->name() : "";
+  return impl_ && impl_->name ? *impl_->name : "";
+}
+
+Tensor Tensor::keeping_alive(std::shared_ptr<const void> owner) const {
+  if (!impl_) throw StateError("keeping_alive() of an undefined tensor");
+  Tensor t;
+  t.impl_ = std::make_shared<TensorImpl>(*impl_);
+  t.impl_->owner = std::move(owner);
+  return t;
 }
 
 const std::shared_ptr<VariableState>& Tensor::variable() const {
@@ -342,13 +346,16 @@ uint64_t Tensor::id() const {
   return impl_ ? impl_->id : 0;
 }
 
-Tensor Tensor::make_symbolic(Node* node) {
+Tensor Tensor::make_symbolic(Node* node, Graph* graph, const std::string* name, const Shape& shape,
+                             DType dtype, std::shared_ptr<VariableState> variable) {
   Tensor t;
   t.impl_ = std::make_shared<TensorImpl>();
   t.impl_->node = node;
-  t.impl_->shape = node->shape();
-  t.impl_->dtype = node->dtype();
-  t.impl_->variable = node->variable_state();
+  t.impl_->graph = graph;
+  t.impl_->name = name;
+  t.impl_->shape = shape;
+  t.impl_->dtype = dtype;
+  t.impl_->variable = std::move(variable);
   return t;
 }
 
@@ -362,18 +369,15 @@ Tensor Tensor::make_eager(std::shared_ptr<Storage> storage, const Shape& shape, 
   return t;
 }
 
-Tensor Tensor::make_variable_read(const std::shared_ptr<VariableState>& variable) {
-  if (variable->home_graph)
-    return Tensor::make_symbolic(variable->home_graph->variable_node(variable));
-  if (!variable->storage)
-    throw StateError("variable '" + variable->name + "' is used before it is initialised");
+Tensor Tensor::make_variable_read(std::shared_ptr<Storage> storage, const Shape& shape, DType dtype,
+                                  std::shared_ptr<VariableState> variable, uint64_t id) {
   Tensor t;
   t.impl_ = std::make_shared<TensorImpl>();
-  t.impl_->storage = variable->storage;
-  t.impl_->shape = variable->shape;
-  t.impl_->dtype = variable->dtype;
-  t.impl_->variable = variable;
-  t.impl_->id = variable->id;
+  t.impl_->storage = std::move(storage);
+  t.impl_->shape = shape;
+  t.impl_->dtype = dtype;
+  t.impl_->variable = std::move(variable);
+  t.impl_->id = id;
   return t;
 }
 

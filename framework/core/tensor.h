@@ -35,6 +35,9 @@ struct TensorImpl;
 /// Tensors are cheap handles: copying one shares the data (or the node). The static factories
 /// below make eager tensors; the free functions with no tensor input (`placeholder`, `zeros`,
 /// `random_normal`, ...) add nodes to the default graph.
+///
+/// Threads: reading an eager tensor from several threads at once is safe; writing it in place
+/// (`+=`, a kernel's output) while another thread reads it is not.
 class Tensor {
  public:
   /// An undefined tensor (`defined()` is false), e.g. the gradient of an unconnected source.
@@ -115,13 +118,6 @@ class Tensor {
   /// Rows [begin, end) of the first axis, sharing the data (no copy), like x[begin:end].
   Tensor rows(int64_t begin, int64_t end) const;
 
-  // In-place arithmetic. On eager tensors the result is written into this tensor's own memory
-  // (which other handles and a variable reading it share); it is an error on a tensor a
-  // GradientTape recorded. On symbolic tensors `a *= b` is `a = a * b`.
-  Tensor& operator+=(const Tensor& other);
-  Tensor& operator-=(const Tensor& other);
-  Tensor& operator*=(const Tensor& other);
-  Tensor& operator/=(const Tensor& other);
   const std::shared_ptr<Storage>& storage() const;
 
   // ---- symbolic tensors ----
@@ -136,15 +132,26 @@ class Tensor {
   /// or `Tensor("Add", shape=(None, 3), dtype=float32)` for a symbolic tensor.
   std::string to_string() const;
 
+  /// The same tensor (sharing its value or node), keeping `owner` alive as long as the returned
+  /// handle or a copy of it lives. Functional models use it: a Keras tensor keeps the layer that
+  /// made it.
+  Tensor keeping_alive(std::shared_ptr<const void> owner) const;
+
   /// The variable this tensor reads, if it is a read of one (used by tapes and graphs).
   const std::shared_ptr<VariableState>& variable() const;
   /// Identity of an eager value for GradientTape bookkeeping (a variable's reads share one id).
   uint64_t id() const;
 
   // Internal constructors used by graphs, variables and eager execution.
-  static Tensor make_symbolic(Node* node);
+  /// The output of graph node `node` of `graph`, named `*name` (the node's own string, which
+  /// lives as long as the graph), reading `variable` when it is a variable's node.
+  static Tensor make_symbolic(Node* node, Graph* graph, const std::string* name, const Shape& shape,
+                              DType dtype, std::shared_ptr<VariableState> variable);
   static Tensor make_eager(std::shared_ptr<Storage> storage, const Shape& shape, DType dtype);
-  static Tensor make_variable_read(const std::shared_ptr<VariableState>& variable);
+  /// An eager read of a variable: its storage, and its identity `id` for tapes.
+  static Tensor make_variable_read(std::shared_ptr<Storage> storage, const Shape& shape,
+                                   DType dtype, std::shared_ptr<VariableState> variable,
+                                   uint64_t id);
 
  private:
   std::shared_ptr<detail::TensorImpl> impl_;

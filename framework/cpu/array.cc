@@ -157,13 +157,13 @@ void gather_grad_kernel(const KernelArgs& args) {
 }  // namespace
 
 void register_array_kernels(Backend& b) {
-  b.register_kernel("Gather", gather_kernel);
-  b.register_kernel("GatherGrad", gather_grad_kernel);
-  b.register_kernel("Transpose", transpose_kernel);
-  b.register_kernel("Concat", concat_kernel);
-  b.register_kernel("Slice", slice_kernel);
-  b.register_kernel("SliceGrad", slice_grad_kernel);
-  b.register_kernel("OneHot", one_hot_kernel);
+  b.register_kernel(op::Gather, gather_kernel);
+  b.register_kernel(op::GatherGrad, gather_grad_kernel);
+  b.register_kernel(op::Transpose, transpose_kernel);
+  b.register_kernel(op::Concat, concat_kernel);
+  b.register_kernel(op::Slice, slice_kernel);
+  b.register_kernel(op::SliceGrad, slice_grad_kernel);
+  b.register_kernel(op::OneHot, one_hot_kernel);
 }
 
 }  // namespace nabla::cpu

@@ -1,6 +1,4 @@
 // The CPU backend: aligned host memory, the thread pool, and the CPU kernels.
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -16,6 +14,7 @@
 namespace nabla {
 
 namespace cpu {
+// The kernel families, one per file of this folder.
 void register_elementwise_kernels(Backend& b);
 void register_activation_kernels(Backend& b);
 void register_matmul_kernels(Backend& b);
@@ -28,14 +27,7 @@ void register_state_kernels(Backend& b);
 
 namespace {
 
-std::string human_bytes(double bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  int u = 0;
-  while (bytes >= 1024 && u < 6) bytes /= 1024, ++u;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.1f %s", bytes, units[u]);
-  return buf;
-}
+using namespace cpu;
 
 // With NABLA_PROFILE=1, the time of every kernel call is added up per op type and printed to
 // standard error when the process exits: where a training step spends its time.
@@ -45,7 +37,7 @@ class OpProfile {
     static OpProfile* profile = std::getenv("NABLA_PROFILE") ? new OpProfile() : nullptr;
     return profile;
   }
-  void add(const char* op, double seconds) {
+  void add(const std::string& op, double seconds) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto& e = totals_[op];
     e.first += seconds;
@@ -82,7 +74,7 @@ class CpuStepRunner : public StepRunner {
         const auto start = std::chrono::steady_clock::now();
         kernels[i](steps[i]);
         profile->add(
-            steps[i].op,
+            steps[i].op.name(),
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       }
       return;
@@ -91,35 +83,32 @@ class CpuStepRunner : public StepRunner {
   }
 };
 
+// Host memory is core's (host_memory()); the CPU backend adds the thread pool and the kernels.
 class CpuBackend : public Backend {
  public:
-  Device device() const override { return Device::CPU; }
-
-  void* allocate(size_t bytes, const std::string& what) override {
-    constexpr size_t kAlign = 64;
-    // Asking the kernel for more than the machine has "succeeds" (overcommit) and kills the
-    // process later, so refuse it here with a message instead.
-    static const double physical =
-        static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
-    if (static_cast<double>(bytes) > physical)
-      throw OutOfMemoryError("out of memory: " + what + " needs " + human_bytes(bytes) +
-                             " but this machine has " + human_bytes(physical) + " of memory");
-    const size_t rounded = (std::max<size_t>(bytes, 1) + kAlign - 1) / kAlign * kAlign;
-    void* p = std::aligned_alloc(kAlign, rounded);
-    if (!p)
-      throw OutOfMemoryError("out of memory: could not allocate " + human_bytes(bytes) + " for " +
-                             what + " on cpu");
-    return p;
+  CpuBackend() {
+    register_elementwise_kernels(*this);
+    register_activation_kernels(*this);
+    register_matmul_kernels(*this);
+    register_reduce_kernels(*this);
+    register_array_kernels(*this);
+    register_nn_kernels(*this);
+    register_random_kernels(*this);
+    register_state_kernels(*this);
   }
-  void deallocate(void* data, size_t) override { std::free(data); }
+  Device device() const override { return Device::CPU; }
+  void* allocate(size_t bytes, const std::string& what) override {
+    return host_memory().allocate(bytes, what);
+  }
+  void deallocate(void* data, size_t bytes) override { host_memory().deallocate(data, bytes); }
   void copy_from_host(void* dst, const void* src, size_t bytes) override {
-    std::memcpy(dst, src, bytes);
+    host_memory().copy_from_host(dst, src, bytes);
   }
   void copy_to_host(void* dst, const void* src, size_t bytes) override {
-    std::memcpy(dst, src, bytes);
+    host_memory().copy_to_host(dst, src, bytes);
   }
   void copy_within(void* dst, const void* src, size_t bytes) override {
-    if (dst != src) std::memmove(dst, src, bytes);
+    host_memory().copy_within(dst, src, bytes);
   }
   void* kernel_context() override { return &ThreadPool::global(); }
   std::unique_ptr<StepRunner> make_step_runner() override {
@@ -127,22 +116,14 @@ class CpuBackend : public Backend {
   }
 };
 
-}  // namespace
-
-Backend& cpu_backend() {
-  static CpuBackend backend;
-  static std::once_flag registered;
-  std::call_once(registered, [] {
-    cpu::register_elementwise_kernels(backend);
-    cpu::register_activation_kernels(backend);
-    cpu::register_matmul_kernels(backend);
-    cpu::register_reduce_kernels(backend);
-    cpu::register_array_kernels(backend);
-    cpu::register_nn_kernels(backend);
-    cpu::register_random_kernels(backend);
-    cpu::register_state_kernels(backend);
+// The CPU backend registers itself when libnabla loads.
+const bool registered = [] {
+  register_backend(DeviceType::CPU, [](int) -> Backend* {
+    static CpuBackend backend;
+    return &backend;
   });
-  return backend;
-}
+  return true;
+}();
 
+}  // namespace
 }  // namespace nabla

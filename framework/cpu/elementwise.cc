@@ -1,10 +1,12 @@
-// CPU kernels of element-wise ops: arithmetic with broadcasting, comparisons, selection, casts,
-// activations and their gradients, bias_add, fills and copies.
+// CPU kernels of element-wise ops: one generic kernel per family of elementwise_math.h (unary,
+// binary with broadcasting, comparisons), Eigen's vectorized versions of the transcendental unary
+// functions, and selection, casts, bias_add, sums, fills and copies.
 #include <Eigen/Core>
 #include <cmath>
 
 #include "framework/backend/backend.h"
 #include "framework/cpu/kernel_util.h"
+#include "framework/ops/elementwise_math.h"
 
 namespace nabla::cpu {
 namespace {
@@ -64,71 +66,37 @@ void binary_loop(const KernelArgs& args, F f) {
   });
 }
 
-template <class F>
-KernelFn arithmetic() {
-  return [](const KernelArgs& args) {
-    dispatch_numeric(args.in(0).dtype, args,
-                     [&]<class T>() { binary_loop<T, T>(args, F::template op<T>(args)); });
-  };
+// Integer division by zero is an error, found before anything is written.
+template <class F, class T>
+void check_divisor(const KernelArgs& args) {
+  if constexpr (elementwise::checks_divisor<F> && std::is_integral_v<T>) {
+    const T* b = args.in(1).as<T>();
+    for (int64_t i = 0, n = args.in(1).numel(); i < n; ++i)
+      if (b[i] == T(0)) throw ValueError(args.where() + ": integer division by zero");
+  }
 }
 
 template <class F>
-KernelFn comparison() {
-  return [](const KernelArgs& args) {
-    dispatch_all(args.in(0).dtype, args, [&]<class T>() {
-      binary_loop<T, uint8_t>(args, [](T a, T b) -> uint8_t { return F{}(a, b); });
-    });
-  };
+void arithmetic_kernel(const KernelArgs& args) {
+  dispatch_numeric(args.in(0).dtype, args, [&]<class T>() {
+    check_divisor<F, T>(args);
+    binary_loop<T, T>(args, F{});
+  });
 }
 
-struct AddF {
-  template <class T>
-  static auto op(const KernelArgs&) {
-    return [](T a, T b) { return a + b; };
+template <class F>
+void comparison_kernel(const KernelArgs& args) {
+  dispatch_all(args.in(0).dtype, args, [&]<class T>() { binary_loop<T, uint8_t>(args, F{}); });
+}
+
+template <class F>
+void unary_kernel(const KernelArgs& args) {
+  if constexpr (F::kTypes == elementwise::Types::Float) {
+    dispatch_float(args.in(0).dtype, args, [&]<class T>() { unary_loop<T>(args, 16, F{}); });
+  } else {
+    dispatch_numeric(args.in(0).dtype, args, [&]<class T>() { unary_loop<T>(args, 1, F{}); });
   }
-};
-struct SubF {
-  template <class T>
-  static auto op(const KernelArgs&) {
-    return [](T a, T b) { return a - b; };
-  }
-};
-struct MulF {
-  template <class T>
-  static auto op(const KernelArgs&) {
-    return [](T a, T b) { return a * b; };
-  }
-};
-struct DivF {
-  template <class T>
-  static auto op(const KernelArgs& args) {
-    return [&args](T a, T b) {
-      if constexpr (std::is_integral_v<T>) {
-        if (b == 0) throw ValueError(args.where() + ": integer division by zero");
-      }
-      return a / b;
-    };
-  }
-};
-struct PowF {
-  template <class T>
-  static auto op(const KernelArgs&) {
-    return [](T a, T b) { return static_cast<T>(std::pow(a, b)); };
-  }
-};
-struct MaxF {
-  template <class T>
-  static auto op(const KernelArgs&) {
-    // NaN propagates, as in TensorFlow.
-    return [](T a, T b) { return (a > b || a != a) ? a : b; };
-  }
-};
-struct MinF {
-  template <class T>
-  static auto op(const KernelArgs&) {
-    return [](T a, T b) { return (a < b || a != a) ? a : b; };
-  }
-};
+}
 
 // ---------------------------------------------------------------- unary
 
@@ -210,20 +178,6 @@ struct SquareOp {
   }
 };
 
-void neg_kernel(const KernelArgs& args) {
-  dispatch_numeric(args.in(0).dtype, args,
-                   [&]<class T>() { unary_loop<T>(args, 1, [](T v) { return -v; }); });
-}
-void abs_kernel(const KernelArgs& args) {
-  dispatch_numeric(args.in(0).dtype, args,
-                   [&]<class T>() { unary_loop<T>(args, 1, [](T v) { return v < 0 ? -v : v; }); });
-}
-void sign_kernel(const KernelArgs& args) {
-  dispatch_numeric(args.in(0).dtype, args, [&]<class T>() {
-    unary_loop<T>(args, 1, [](T v) { return static_cast<T>((v > 0) - (v < 0)); });
-  });
-}
-
 void logical_not_kernel(const KernelArgs& args) {
   const uint8_t* x = args.in(0).as<uint8_t>();
   uint8_t* y = args.output.as<uint8_t>();
@@ -280,10 +234,10 @@ void cast_kernel(const KernelArgs& args) {
       const From* x = args.in(0).as<From>();
       To* y = args.output.as<To>();
       const int64_t n = args.output.numel();
-      if constexpr (std::is_same_v<To, uint8_t>) {
-        for (int64_t i = 0; i < n; ++i) y[i] = x[i] != From(0);
+      if (args.output.dtype == DType::Bool) {
+        for (int64_t i = 0; i < n; ++i) y[i] = elementwise::convert<bool>(x[i]);
       } else {
-        for (int64_t i = 0; i < n; ++i) y[i] = static_cast<To>(x[i]);
+        for (int64_t i = 0; i < n; ++i) y[i] = elementwise::convert<To>(x[i]);
       }
     });
   });
@@ -327,41 +281,39 @@ void copy_kernel(const KernelArgs& args) {
 }  // namespace
 
 void register_elementwise_kernels(Backend& b) {
-  b.register_kernel("Add", arithmetic<AddF>());
-  b.register_kernel("Sub", arithmetic<SubF>());
-  b.register_kernel("Mul", arithmetic<MulF>());
-  b.register_kernel("Div", arithmetic<DivF>());
-  b.register_kernel("Pow", arithmetic<PowF>());
-  b.register_kernel("Maximum", arithmetic<MaxF>());
-  b.register_kernel("Minimum", arithmetic<MinF>());
-  b.register_kernel("Equal", comparison<std::equal_to<>>());
-  b.register_kernel("NotEqual", comparison<std::not_equal_to<>>());
-  b.register_kernel("Less", comparison<std::less<>>());
-  b.register_kernel("LessEqual", comparison<std::less_equal<>>());
-  b.register_kernel("Greater", comparison<std::greater<>>());
-  b.register_kernel("GreaterEqual", comparison<std::greater_equal<>>());
-  b.register_kernel("LogicalAnd", logical_and_kernel);
-  b.register_kernel("LogicalNot", logical_not_kernel);
-  b.register_kernel("Neg", neg_kernel);
-  b.register_kernel("Abs", abs_kernel);
-  b.register_kernel("Sign", sign_kernel);
-  b.register_kernel("Exp", eigen_unary<ExpOp>());
-  b.register_kernel("Log", eigen_unary<LogOp>());
-  b.register_kernel("Log1p", eigen_unary<Log1pOp>());
-  b.register_kernel("Sqrt", eigen_unary<SqrtOp>());
-  b.register_kernel("Rsqrt", eigen_unary<RsqrtOp>());
-  b.register_kernel("Cos", eigen_unary<CosOp>());
-  b.register_kernel("Sin", eigen_unary<SinOp>());
-  b.register_kernel("Floor", eigen_unary<FloorOp>());
-  b.register_kernel("Reciprocal", eigen_unary<ReciprocalOp>());
-  b.register_kernel("Square", eigen_unary<SquareOp>());
-  b.register_kernel("BiasAdd", bias_add_kernel);
-  b.register_kernel("Select", select_kernel);
-  b.register_kernel("Cast", cast_kernel);
-  b.register_kernel("AddN", add_n_kernel);
-  b.register_kernel("Fill", fill_kernel);
-  b.register_kernel("FillLike", fill_kernel);
-  for (const char* op : kernels::kCopyOps) b.register_kernel(op, copy_kernel);
+  // Every op of elementwise_math.h, through its family's generic kernel.
+#define NABLA_UNARY_KERNEL(Name, ...) b.register_kernel(op::Name, unary_kernel<elementwise::Name>);
+  NABLA_UNARY_MATH(NABLA_UNARY_KERNEL)
+#undef NABLA_UNARY_KERNEL
+#define NABLA_BINARY_KERNEL(Name, ...) \
+  b.register_kernel(op::Name, arithmetic_kernel<elementwise::Name>);
+  NABLA_BINARY_MATH(NABLA_BINARY_KERNEL)
+#undef NABLA_BINARY_KERNEL
+#define NABLA_COMPARISON_KERNEL(Name, ...) \
+  b.register_kernel(op::Name, comparison_kernel<elementwise::Name>);
+  NABLA_COMPARISON_MATH(NABLA_COMPARISON_KERNEL)
+#undef NABLA_COMPARISON_KERNEL
+  // Eigen vectorizes these (its exp, log, ... are SIMD polynomial versions): they replace the
+  // generic kernels.
+  b.register_kernel(op::Exp, eigen_unary<ExpOp>());
+  b.register_kernel(op::Log, eigen_unary<LogOp>());
+  b.register_kernel(op::Log1p, eigen_unary<Log1pOp>());
+  b.register_kernel(op::Sqrt, eigen_unary<SqrtOp>());
+  b.register_kernel(op::Rsqrt, eigen_unary<RsqrtOp>());
+  b.register_kernel(op::Cos, eigen_unary<CosOp>());
+  b.register_kernel(op::Sin, eigen_unary<SinOp>());
+  b.register_kernel(op::Floor, eigen_unary<FloorOp>());
+  b.register_kernel(op::Reciprocal, eigen_unary<ReciprocalOp>());
+  b.register_kernel(op::Square, eigen_unary<SquareOp>());
+  b.register_kernel(op::LogicalAnd, logical_and_kernel);
+  b.register_kernel(op::LogicalNot, logical_not_kernel);
+  b.register_kernel(op::BiasAdd, bias_add_kernel);
+  b.register_kernel(op::Select, select_kernel);
+  b.register_kernel(op::Cast, cast_kernel);
+  b.register_kernel(op::AddN, add_n_kernel);
+  b.register_kernel(op::Fill, fill_kernel);
+  b.register_kernel(op::FillLike, fill_kernel);
+  for (OpId op : kernels::kCopyOps) b.register_kernel(op, copy_kernel);
 }
 
 }  // namespace nabla::cpu

@@ -144,7 +144,7 @@ void matmul_kernel(const KernelArgs& args) {
 }  // namespace
 
 void register_matmul_kernels(Backend& b) {
-  b.register_kernel("MatMul", matmul_kernel);
+  b.register_kernel(op::MatMul, matmul_kernel);
 }
 
 }  // namespace nabla::cpu

@@ -148,12 +148,12 @@ void sparse_xent_grad_kernel(const KernelArgs& args) {
 }  // namespace
 
 void register_nn_kernels(Backend& b) {
-  b.register_kernel("Softmax", softmax_kernel<false>);
-  b.register_kernel("LogSoftmax", softmax_kernel<true>);
-  b.register_kernel("SoftmaxGrad", softmax_grad_kernel<false>);
-  b.register_kernel("LogSoftmaxGrad", softmax_grad_kernel<true>);
-  b.register_kernel("SparseSoftmaxCrossEntropyWithLogits", sparse_xent_kernel);
-  b.register_kernel("SparseSoftmaxCrossEntropyGrad", sparse_xent_grad_kernel);
+  b.register_kernel(op::Softmax, softmax_kernel<false>);
+  b.register_kernel(op::LogSoftmax, softmax_kernel<true>);
+  b.register_kernel(op::SoftmaxGrad, softmax_grad_kernel<false>);
+  b.register_kernel(op::LogSoftmaxGrad, softmax_grad_kernel<true>);
+  b.register_kernel(op::SparseSoftmaxCrossEntropyWithLogits, sparse_xent_kernel);
+  b.register_kernel(op::SparseSoftmaxCrossEntropyGrad, sparse_xent_grad_kernel);
 }
 
 }  // namespace nabla::cpu

@@ -63,11 +63,11 @@ void dropout_mask_kernel(const KernelArgs& args) {
 }  // namespace
 
 void register_random_kernels(Backend& b) {
-  b.register_kernel("RandomNormal", random_normal_kernel);
-  b.register_kernel("RandomUniform", random_uniform_kernel);
-  b.register_kernel("TruncatedNormal", truncated_normal_kernel);
-  b.register_kernel("RandomUniformLike", random_uniform_like_kernel);
-  b.register_kernel("DropoutMask", dropout_mask_kernel);
+  b.register_kernel(op::RandomNormal, random_normal_kernel);
+  b.register_kernel(op::RandomUniform, random_uniform_kernel);
+  b.register_kernel(op::TruncatedNormal, truncated_normal_kernel);
+  b.register_kernel(op::RandomUniformLike, random_uniform_like_kernel);
+  b.register_kernel(op::DropoutMask, dropout_mask_kernel);
 }
 
 }  // namespace nabla::cpu

@@ -124,11 +124,11 @@ namespace nabla::cuda {
 
 void register_array_kernels(Backend& b) {
   using namespace array_ops;
-  b.register_kernel("Transpose", transpose_kernel);
-  b.register_kernel("Concat", concat_kernel);
-  b.register_kernel("Slice", slice_kernel);
-  b.register_kernel("SliceGrad", slice_grad_kernel);
-  b.register_kernel("OneHot", one_hot_kernel);
+  b.register_kernel(op::Transpose, transpose_kernel);
+  b.register_kernel(op::Concat, concat_kernel);
+  b.register_kernel(op::Slice, slice_kernel);
+  b.register_kernel(op::SliceGrad, slice_grad_kernel);
+  b.register_kernel(op::OneHot, one_hot_kernel);
 }
 
 }  // namespace nabla::cuda

@@ -21,6 +21,39 @@ bool env_flag(const char* name) {
   return v && *v && std::strcmp(v, "0") != 0;
 }
 
+// The CUDA kernels by op, filled once without touching a GPU: a backend copies it when it starts,
+// and nabla_cuda_kernel_ops() lists it, so a test checks that every op has a CUDA kernel on a
+// machine with no GPU.
+class KernelTable : public Backend {
+ public:
+  KernelTable() {
+    register_elementwise_kernels(*this);
+    register_activation_kernels(*this);
+    register_misc_kernels(*this);
+    register_matmul_kernels(*this);
+    register_reduce_kernels(*this);
+    register_array_kernels(*this);
+    register_gather_kernels(*this);
+    register_softmax_kernels(*this);
+    register_xent_kernels(*this);
+    register_random_kernels(*this);
+    register_state_kernels(*this);
+  }
+  Device device() const override { return Device::CUDA(0); }
+  void* allocate(size_t, const std::string&) override { throw StateError("a kernel table"); }
+  void deallocate(void*, size_t) override {}
+  void copy_from_host(void*, const void*, size_t) override {}
+  void copy_to_host(void*, const void*, size_t) override {}
+  void copy_within(void*, const void*, size_t) override {}
+  void* kernel_context() override { return nullptr; }
+  std::unique_ptr<StepRunner> make_step_runner() override { return nullptr; }
+};
+
+const Backend& kernel_table() {
+  static const KernelTable table;
+  return table;
+}
+
 // cuBLAS's workspace, set explicitly so that a captured gemm never allocates.
 constexpr size_t kCublasWorkspace = size_t{32} << 20;
 
@@ -47,17 +80,8 @@ class CudaBackend : public Backend {
                      nullptr);
     ctx_.errors = new (record) DeviceErrorRecord();  // kernels use it through unified addressing
 
-    register_binary_kernels(*this);
-    register_unary_kernels(*this);
-    register_misc_kernels(*this);
-    register_matmul_kernels(*this);
-    register_reduce_kernels(*this);
-    register_array_kernels(*this);
-    register_gather_kernels(*this);
-    register_softmax_kernels(*this);
-    register_xent_kernels(*this);
-    register_random_kernels(*this);
-    register_state_kernels(*this);
+    const Backend& table = kernel_table();
+    for (OpId op : table.kernel_ops()) register_kernel(op, table.kernel(op));
   }
 
   Device device() const override { return Device::CUDA(ctx_.device); }
@@ -127,6 +151,14 @@ Backend* make_backend(int index) {
 /// Called by framework/backend/backend.cc right after it loads this plugin.
 NABLA_CUDA_EXPORT void nabla_cuda_plugin_init() {
   nabla::register_backend(nabla::DeviceType::CUDA, nabla::cuda::make_backend);
+}
+
+/// The ops with a CUDA kernel: writes up to `capacity` op ids into `ids` and returns how many
+/// there are. Needs no GPU (tests check the backend's completeness with it).
+NABLA_CUDA_EXPORT int nabla_cuda_kernel_ops(uint16_t* ids, int capacity) {
+  const std::vector<nabla::OpId> ops = nabla::cuda::kernel_table().kernel_ops();
+  for (int i = 0; i < capacity && i < static_cast<int>(ops.size()); ++i) ids[i] = ops[i].index();
+  return static_cast<int>(ops.size());
 }
 
 /// How many times the allocator of GPU `index` called cudaMalloc (0 before its first use); for

@@ -13,15 +13,15 @@ namespace nabla::cuda {
 
 enum class DeviceErrorKind : int { None = 0, IndexOutOfRange, LabelOutOfRange, DivisionByZero };
 
-/// Which kernel call reported: the host addresses of its op name and node name, carried through
-/// the kernel as integers and only turned back into strings on the host.
+/// Which kernel call reported: its op and the host address of its node name, carried through
+/// the kernel as integers and only turned back into names on the host.
 struct ErrorTag {
-  uint64_t op = 0;
+  uint64_t op = 0xffff;
   uint64_t node = 0;
 };
 
 inline ErrorTag error_tag(const KernelArgs& args) {
-  return {reinterpret_cast<uint64_t>(args.op), reinterpret_cast<uint64_t>(args.node_name)};
+  return {args.op.index(), reinterpret_cast<uint64_t>(args.node_name)};
 }
 
 /// The first error reported since the last check.

@@ -28,10 +28,10 @@ void throw_reported_error(DeviceErrorRecord* record) {
   if (!record || !record->raised) return;
   const DeviceErrorRecord r = *record;
   *record = DeviceErrorRecord{};  // the next run starts clean
-  const auto* op = reinterpret_cast<const char*>(r.tag.op);
+  const OpId op(static_cast<uint16_t>(r.tag.op));
   const auto* node = reinterpret_cast<const std::string*>(r.tag.node);
   const std::string where =
-      std::string(op ? op : "a CUDA kernel") + (node ? " '" + *node + "'" : "");
+      (op.valid() ? op.name() : std::string("a CUDA kernel")) + (node ? " '" + *node + "'" : "");
   const std::string range = " is outside [0, " + std::to_string(r.limit) + ")";
   switch (r.kind) {
     case DeviceErrorKind::IndexOutOfRange:

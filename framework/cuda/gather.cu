@@ -94,8 +94,8 @@ void gather_grad_kernel(const KernelArgs& args) {
 namespace nabla::cuda {
 
 void register_gather_kernels(Backend& b) {
-  b.register_kernel("Gather", gather_ops::gather_kernel);
-  b.register_kernel("GatherGrad", gather_ops::gather_grad_kernel);
+  b.register_kernel(op::Gather, gather_ops::gather_kernel);
+  b.register_kernel(op::GatherGrad, gather_ops::gather_grad_kernel);
 }
 
 }  // namespace nabla::cuda

@@ -10,17 +10,17 @@ namespace nabla::cuda {
 
 struct Context;
 
-void register_binary_kernels(Backend& b);   // binary.cu
-void register_unary_kernels(Backend& b);    // unary.cu
-void register_misc_kernels(Backend& b);     // misc.cu
-void register_matmul_kernels(Backend& b);   // matmul.cu
-void register_reduce_kernels(Backend& b);   // reduce.cu
-void register_array_kernels(Backend& b);    // array.cu
-void register_gather_kernels(Backend& b);   // gather.cu
-void register_softmax_kernels(Backend& b);  // softmax.cc
-void register_xent_kernels(Backend& b);     // xent.cu
-void register_random_kernels(Backend& b);   // random.cu
-void register_state_kernels(Backend& b);    // state.cu
+void register_elementwise_kernels(Backend& b);  // elementwise.cu
+void register_activation_kernels(Backend& b);   // activations.cu
+void register_misc_kernels(Backend& b);         // misc.cu
+void register_matmul_kernels(Backend& b);       // matmul.cu
+void register_reduce_kernels(Backend& b);       // reduce.cu
+void register_array_kernels(Backend& b);        // array.cu
+void register_gather_kernels(Backend& b);       // gather.cu
+void register_softmax_kernels(Backend& b);      // softmax.cc
+void register_xent_kernels(Backend& b);         // xent.cu
+void register_random_kernels(Backend& b);       // random.cu
+void register_state_kernels(Backend& b);        // state.cu
 
 /// Fills the output of a kernel call with `value` (Fill, FillLike, ReducedSize).
 void fill_on_device(const KernelArgs& args, double value);

@@ -85,7 +85,7 @@ void matmul_kernel(const KernelArgs& args) {
 namespace nabla::cuda {
 
 void register_matmul_kernels(Backend& b) {
-  b.register_kernel("MatMul", matmul_ops::matmul_kernel);
+  b.register_kernel(op::MatMul, matmul_ops::matmul_kernel);
 }
 
 }  // namespace nabla::cuda

@@ -5,6 +5,7 @@
 #include "framework/backend/backend.h"
 #include "framework/cuda/kernels.h"
 #include "framework/cuda/launch.cuh"
+#include "framework/ops/elementwise_math.h"
 
 namespace nabla::cuda::misc_ops {
 
@@ -41,21 +42,17 @@ void select_kernel(const KernelArgs& args) {
   dispatch_bits(args.in(1).dtype, [&]<class U>() { select<U>(args); });
 }
 
-// To bool (uint8_t) means "is not zero", not a truncation.
-template <class To, class From>
-__device__ To convert(From x) {
-  if constexpr (std::is_same_v<To, uint8_t>) {
-    return x != From(0) ? 1 : 0;
-  } else {
-    return static_cast<To>(x);
-  }
-}
-
+// Cast's conversion is elementwise::convert, the CPU's: saturating, defined for NaN. Bool is held
+// as uint8_t, and converting to it means "is not zero".
 template <class From, class To>
 void cast(const KernelArgs& args) {
   const From* x = args.in(0).as<From>();
   To* y = args.output.as<To>();
-  for_each(args, args.output.numel(), [=] __device__(int64_t i) { y[i] = convert<To>(x[i]); });
+  const bool to_bool = args.output.dtype == DType::Bool;
+  for_each(args, args.output.numel(), [=] __device__(int64_t i) {
+    y[i] = to_bool ? static_cast<To>(elementwise::convert<bool>(x[i]))
+                   : elementwise::convert<To>(x[i]);
+  });
 }
 
 void cast_kernel(const KernelArgs& args) {
@@ -133,13 +130,13 @@ namespace nabla::cuda {
 
 void register_misc_kernels(Backend& b) {
   using namespace misc_ops;
-  b.register_kernel("BiasAdd", bias_add_kernel);
-  b.register_kernel("Select", select_kernel);
-  b.register_kernel("Cast", cast_kernel);
-  b.register_kernel("AddN", add_n_kernel);
-  b.register_kernel("Fill", fill_kernel);
-  b.register_kernel("FillLike", fill_kernel);
-  for (const char* op : kernels::kCopyOps) b.register_kernel(op, copy_kernel);
+  b.register_kernel(op::BiasAdd, bias_add_kernel);
+  b.register_kernel(op::Select, select_kernel);
+  b.register_kernel(op::Cast, cast_kernel);
+  b.register_kernel(op::AddN, add_n_kernel);
+  b.register_kernel(op::Fill, fill_kernel);
+  b.register_kernel(op::FillLike, fill_kernel);
+  for (OpId op : kernels::kCopyOps) b.register_kernel(op, copy_kernel);
 }
 
 }  // namespace nabla::cuda

@@ -17,9 +17,8 @@ namespace nabla::cuda::random_ops {
 enum class Dist { Normal, Uniform, TruncatedNormal, UnitUniform, Dropout };
 
 // Where a random op's optional step input is (-1: it has none).
-int step_input_of(const char* op) {
-  if (std::strcmp(op, "RandomUniformLike") == 0 || std::strcmp(op, "DropoutMask") == 0) return 1;
-  return -1;
+int step_input_of(OpId op) {
+  return op == op::RandomUniformLike || op == op::DropoutMask ? 1 : -1;
 }
 
 struct Params {
@@ -86,11 +85,11 @@ bool uses_host_counter(const KernelArgs& args) {
 
 void register_random_kernels(Backend& b) {
   using namespace random_ops;
-  b.register_kernel("RandomNormal", random_kernel<Dist::Normal>);
-  b.register_kernel("RandomUniform", random_kernel<Dist::Uniform>);
-  b.register_kernel("TruncatedNormal", random_kernel<Dist::TruncatedNormal>);
-  b.register_kernel("RandomUniformLike", random_kernel<Dist::UnitUniform>);
-  b.register_kernel("DropoutMask", random_kernel<Dist::Dropout>);
+  b.register_kernel(op::RandomNormal, random_kernel<Dist::Normal>);
+  b.register_kernel(op::RandomUniform, random_kernel<Dist::Uniform>);
+  b.register_kernel(op::TruncatedNormal, random_kernel<Dist::TruncatedNormal>);
+  b.register_kernel(op::RandomUniformLike, random_kernel<Dist::UnitUniform>);
+  b.register_kernel(op::DropoutMask, random_kernel<Dist::Dropout>);
 }
 
 }  // namespace nabla::cuda

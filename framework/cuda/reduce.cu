@@ -189,15 +189,15 @@ namespace nabla::cuda {
 
 void register_reduce_kernels(Backend& b) {
   using namespace reduce_ops;
-  b.register_kernel("ReduceSum", reduce_kernel<Reduction::Sum>);
-  b.register_kernel("ReduceMean", reduce_kernel<Reduction::Sum, true>);
-  b.register_kernel("ReduceMax", reduce_kernel<Reduction::Max>);
-  b.register_kernel("ReduceMin", reduce_kernel<Reduction::Min>);
-  b.register_kernel("ReduceToShapeOf", reduce_to_shape_of_kernel);
-  b.register_kernel("BroadcastLike", broadcast_kernel);
-  b.register_kernel("BroadcastTo", broadcast_kernel);
-  b.register_kernel("ArgMax", argmax_kernel);
-  b.register_kernel("ReducedSize", reduced_size_kernel);
+  b.register_kernel(op::ReduceSum, reduce_kernel<Reduction::Sum>);
+  b.register_kernel(op::ReduceMean, reduce_kernel<Reduction::Sum, true>);
+  b.register_kernel(op::ReduceMax, reduce_kernel<Reduction::Max>);
+  b.register_kernel(op::ReduceMin, reduce_kernel<Reduction::Min>);
+  b.register_kernel(op::ReduceToShapeOf, reduce_to_shape_of_kernel);
+  b.register_kernel(op::BroadcastLike, broadcast_kernel);
+  b.register_kernel(op::BroadcastTo, broadcast_kernel);
+  b.register_kernel(op::ArgMax, argmax_kernel);
+  b.register_kernel(op::ReducedSize, reduced_size_kernel);
 }
 
 }  // namespace nabla::cuda

@@ -86,10 +86,10 @@ void softmax_grad_kernel(const KernelArgs& args) {
 }  // namespace
 
 void register_softmax_kernels(Backend& b) {
-  b.register_kernel("Softmax", softmax_kernel<false>);
-  b.register_kernel("LogSoftmax", softmax_kernel<true>);
-  b.register_kernel("SoftmaxGrad", softmax_grad_kernel<false>);
-  b.register_kernel("LogSoftmaxGrad", softmax_grad_kernel<true>);
+  b.register_kernel(op::Softmax, softmax_kernel<false>);
+  b.register_kernel(op::LogSoftmax, softmax_kernel<true>);
+  b.register_kernel(op::SoftmaxGrad, softmax_grad_kernel<false>);
+  b.register_kernel(op::LogSoftmaxGrad, softmax_grad_kernel<true>);
 }
 
 }  // namespace nabla::cuda

@@ -1,9 +1,9 @@
 // CUDA kernels that update variables in place: assignments and the fused optimizer updates.
 //
-// The per-element rules are framework/ops/optimizer_math.h, shared with the CPU kernels
-// (framework/cpu/state.cc). What the CPU computes once per step on the host from the learning
-// rate, the iteration count and Nadam's momentum product is computed here by each thread from
-// those variables in device memory, so a captured CUDA Graph replays correctly as they change.
+// The rules are framework/ops/optimizer_math.h, shared with the CPU kernels (framework/cpu/
+// state.cc). What the CPU computes once per step on the host from the learning rate, the
+// iteration count and Nadam's momentum product is computed here by each thread from those values
+// in device memory, so a captured CUDA Graph replays correctly as they change.
 #include <cmath>
 
 #include "framework/backend/backend.h"
@@ -35,161 +35,63 @@ void assign_kernel(const KernelArgs& args) {
   dispatch_numeric(args.in(0).dtype, args, [&]<class T>() { assign<T, M>(args); });
 }
 
-// What every update reads: the variable, its gradient, the step scalars (device pointers) and
-// the slots (nullptr where the op was given fewer).
+// The pointers of one update: the variable, its gradient, the step scalars in device memory (so
+// a replayed CUDA Graph reads their current values) and the slots (nullptr where absent).
 template <class T>
-struct Common {
+struct UpdatePointers {
   T* w;
   const T* g;
   const T* lr;
   const int64_t* iterations;
-  T* slot[3];
-  double weight_decay;
-
-  __device__ double learning_rate() const { return static_cast<double>(*lr); }
-  __device__ double step() const { return static_cast<double>(*iterations) + 1.0; }
-  __device__ T* slot_at(int s, int64_t i) const { return slot[s] ? slot[s] + i : nullptr; }
-  // Decoupled weight decay before the update, as Keras (and the CPU kernel) apply it.
-  __device__ void decay(int64_t i, T wd_lr) const {
-    if (wd_lr != T(0)) optim::weight_decay(w[i], wd_lr);
-  }
+  const T* scalar_slot;  // the rule's scalar slot (Nadam's momentum product), or nullptr
+  T* slot[kMaxSlots];
 };
 
-template <class T>
-Common<T> common_of(const KernelArgs& args) {
-  Common<T> c{args.in(kVar).as<T>(),
-              args.in(kGrad).as<T>(),
-              args.in(kLr).as<T>(),
-              args.in(kIterations).as<int64_t>(),
-              {},
-              args.attrs->get_float("weight_decay", 0.0)};
-  for (int s = 0; s < 3; ++s)
-    c.slot[s] = args.num_inputs > kSlot0 + s ? args.in(kSlot0 + s).as<T>() : nullptr;
-  return c;
-}
-
-// Each thread computes the step's scalars once (prepare), then updates its elements (apply).
-template <class Rule>
-__global__ void update_kernel(int64_t n, Rule rule) {
-  const auto scalars = rule.prepare();
+// Each thread computes the step's scalars (the rule's prepare(), as the CPU does once on the
+// host), then updates its elements with the rule's apply().
+template <class Rule, class T>
+__global__ void update_kernel(int64_t n, UpdatePointers<T> p, typename Rule::Params params,
+                              double weight_decay) {
+  const StepInputs in{static_cast<double>(*p.lr), static_cast<double>(*p.iterations) + 1.0,
+                      p.scalar_slot ? static_cast<double>(*p.scalar_slot) : 0.0};
+  const auto sc = Rule::template prepare<T>(params, in);
+  const T wd_lr = static_cast<T>(weight_decay * in.lr);
   const int64_t stride = static_cast<int64_t>(blockDim.x) * gridDim.x;
-  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride)
-    rule.apply(i, scalars);
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += stride) {
+    if (wd_lr != T(0)) optim::weight_decay(p.w[i], wd_lr);
+    Rule::template apply<T>(p.w[i], p.g[i], p.slot[0] ? p.slot[0] + i : nullptr,
+                            p.slot[1] ? p.slot[1] + i : nullptr,
+                            p.slot[2] ? p.slot[2] + i : nullptr, sc);
+  }
 }
 
-template <template <class> class Rule>
+// One kernel for every rule of optimizer_math.h.
+template <class Rule>
 void update_kernel_for(const KernelArgs& args) {
   dispatch_float(args.in(kVar).dtype, args, [&]<class T>() {
-    const Rule<T> rule(common_of<T>(args), *args.attrs);
+    const typename Rule::Params params(*args.attrs);
+    UpdatePointers<T> p{args.in(kVar).as<T>(),
+                        args.in(kGrad).as<T>(),
+                        args.in(kLr).as<T>(),
+                        args.in(kIterations).as<int64_t>(),
+                        nullptr,
+                        {}};
+    for (int s = 0; s < Rule::kSlots; ++s) {
+      if (args.num_inputs <= kSlot0 + s) continue;
+      if (s == Rule::kScalarSlot) {
+        p.scalar_slot = args.in(kSlot0 + s).as<T>();
+      } else if (params.uses_slot(s)) {
+        p.slot[s] = args.in(kSlot0 + s).as<T>();
+      }
+    }
     const int64_t n = args.in(kVar).numel();
     if (n == 0) return;
-    update_kernel<<<blocks_for(n), kThreads, 0, context(args).stream>>>(n, rule);
+    update_kernel<Rule, T><<<blocks_for(n), kThreads, 0, context(args).stream>>>(
+        n, p, params, args.attrs->get_float("weight_decay", 0.0));
     NABLA_CUDA_CHECK_LAUNCH(&args);
   });
 }
-
-// The learning rate and up to three scalars of one optimizer, computed once per thread.
-struct LrScalars {
-  double lr, a, b, c;
-};
-
-template <class T>
-struct SgdRule {
-  Common<T> c;
-  T momentum;
-  bool nesterov;
-  SgdRule(Common<T> common, const Attrs& at)
-      : c(common),
-        momentum(static_cast<T>(at.get_float("momentum", 0.0))),
-        nesterov(at.get_bool("nesterov", false)) {}
-  __device__ LrScalars prepare() const { return {c.learning_rate(), 0, 0, 0}; }
-  __device__ void apply(int64_t i, const LrScalars& s) const {
-    c.decay(i, static_cast<T>(c.weight_decay * s.lr));
-    sgd<T>(c.w[i], c.slot_at(0, i), c.g[i], static_cast<T>(s.lr), momentum, nesterov);
-  }
-};
-
-template <class T>
-struct AdamRule {
-  Common<T> c;
-  double b1, b2;
-  T eps;
-  AdamRule(Common<T> common, const Attrs& at)
-      : c(common),
-        b1(at.get_float("beta_1")),
-        b2(at.get_float("beta_2")),
-        eps(static_cast<T>(at.get_float("epsilon"))) {}
-  __device__ LrScalars prepare() const {
-    const double lr = c.learning_rate(), t = c.step();
-    return {lr, lr * std::sqrt(1 - std::pow(b2, t)) / (1 - std::pow(b1, t)), 0, 0};
-  }
-  __device__ void apply(int64_t i, const LrScalars& s) const {
-    c.decay(i, static_cast<T>(c.weight_decay * s.lr));
-    adam<T>(c.w[i], c.slot[0][i], c.slot[1][i], c.slot_at(2, i), c.g[i], static_cast<T>(s.a),
-            static_cast<T>(1 - b1), static_cast<T>(1 - b2), eps);
-  }
-};
-
-template <class T>
-struct RmspropRule {
-  Common<T> c;
-  T rho, momentum, eps;
-  bool centered;
-  RmspropRule(Common<T> common, const Attrs& at)
-      : c(common),
-        rho(static_cast<T>(at.get_float("rho"))),
-        momentum(static_cast<T>(at.get_float("momentum", 0.0))),
-        eps(static_cast<T>(at.get_float("epsilon"))),
-        centered(at.get_bool("centered", false)) {}
-  __device__ LrScalars prepare() const { return {c.learning_rate(), 0, 0, 0}; }
-  __device__ void apply(int64_t i, const LrScalars& s) const {
-    c.decay(i, static_cast<T>(c.weight_decay * s.lr));
-    rmsprop<T>(c.w[i], c.slot[0][i], momentum > T(0) ? c.slot_at(1, i) : nullptr,
-               centered ? c.slot_at(2, i) : nullptr, c.g[i], static_cast<T>(s.lr), rho, momentum,
-               eps);
-  }
-};
-
-template <class T>
-struct AdagradRule {
-  Common<T> c;
-  T eps;
-  AdagradRule(Common<T> common, const Attrs& at)
-      : c(common), eps(static_cast<T>(at.get_float("epsilon"))) {}
-  __device__ LrScalars prepare() const { return {c.learning_rate(), 0, 0, 0}; }
-  __device__ void apply(int64_t i, const LrScalars& s) const {
-    c.decay(i, static_cast<T>(c.weight_decay * s.lr));
-    adagrad<T>(c.w[i], c.slot[0][i], c.g[i], static_cast<T>(s.lr), eps);
-  }
-};
-
-// Slot 2 is the momentum product u_prod (a scalar), updated by a separate op after the step.
-template <class T>
-struct NadamRule {
-  Common<T> c;
-  double b1, b2;
-  T eps;
-  NadamRule(Common<T> common, const Attrs& at)
-      : c(common),
-        b1(at.get_float("beta_1")),
-        b2(at.get_float("beta_2")),
-        eps(static_cast<T>(at.get_float("epsilon"))) {}
-  __device__ LrScalars prepare() const {
-    const double t = c.step();
-    const double u_t = b1 * (1 - 0.5 * std::pow(0.96, t));
-    const double u_t1 = b1 * (1 - 0.5 * std::pow(0.96, t + 1));
-    const double u_prod_t = static_cast<double>(*c.slot[2]) * u_t;
-    const double u_prod_t1 = u_prod_t * u_t1;
-    return {c.learning_rate(), u_t1 / (1 - u_prod_t1), (1 - u_t) / (1 - u_prod_t),
-            1 / (1 - std::pow(b2, t))};
-  }
-  __device__ void apply(int64_t i, const LrScalars& s) const {
-    c.decay(i, static_cast<T>(c.weight_decay * s.lr));
-    nadam<T>(c.w[i], c.slot[0][i], c.slot[1][i], c.g[i], static_cast<T>(s.lr),
-             static_cast<T>(1 - b1), static_cast<T>(1 - b2), eps, static_cast<T>(s.a),
-             static_cast<T>(s.b), static_cast<T>(s.c));
-  }
-};
 
 }  // namespace nabla::cuda::state_ops
 
@@ -197,15 +99,13 @@ namespace nabla::cuda {
 
 void register_state_kernels(Backend& b) {
   using namespace state_ops;
-  b.register_kernel("NoOp", [](const KernelArgs&) {});
-  b.register_kernel("Assign", assign_kernel<AssignMode::Set>);
-  b.register_kernel("AssignAdd", assign_kernel<AssignMode::Add>);
-  b.register_kernel("AssignSub", assign_kernel<AssignMode::Sub>);
-  b.register_kernel("ApplySGD", update_kernel_for<SgdRule>);
-  b.register_kernel("ApplyAdam", update_kernel_for<AdamRule>);
-  b.register_kernel("ApplyRMSprop", update_kernel_for<RmspropRule>);
-  b.register_kernel("ApplyAdagrad", update_kernel_for<AdagradRule>);
-  b.register_kernel("ApplyNadam", update_kernel_for<NadamRule>);
+  b.register_kernel(op::NoOp, [](const KernelArgs&) {});
+  b.register_kernel(op::Assign, assign_kernel<AssignMode::Set>);
+  b.register_kernel(op::AssignAdd, assign_kernel<AssignMode::Add>);
+  b.register_kernel(op::AssignSub, assign_kernel<AssignMode::Sub>);
+#define NABLA_UPDATE_KERNEL(Name, Rule) b.register_kernel(op::Name, update_kernel_for<optim::Rule>);
+  NABLA_OPTIMIZER_RULES(NABLA_UPDATE_KERNEL)
+#undef NABLA_UPDATE_KERNEL
 }
 
 }  // namespace nabla::cuda

@@ -102,8 +102,8 @@ void xent_grad_kernel(const KernelArgs& args) {
 namespace nabla::cuda {
 
 void register_xent_kernels(Backend& b) {
-  b.register_kernel("SparseSoftmaxCrossEntropyWithLogits", xent_ops::xent_kernel);
-  b.register_kernel("SparseSoftmaxCrossEntropyGrad", xent_ops::xent_grad_kernel);
+  b.register_kernel(op::SparseSoftmaxCrossEntropyWithLogits, xent_ops::xent_kernel);
+  b.register_kernel(op::SparseSoftmaxCrossEntropyGrad, xent_ops::xent_grad_kernel);
 }
 
 }  // namespace nabla::cuda

@@ -11,6 +11,7 @@
 
 #include "framework/core/errors.h"
 #include "framework/data/loaders.h"
+#include "framework/io/atomic_file.h"
 #include "framework/ops/ops.h"
 
 namespace nabla {
@@ -225,14 +226,19 @@ void save_npy(const std::string& path, const Tensor& t) {
   std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
   while ((10 + header.size() + 1) % 64) header += ' ';
   header += '\n';
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw IOError("cannot write '" + path + "'");
-  const uint16_t len = static_cast<uint16_t>(header.size());
-  out.write("\x93NUMPY\x01\x00", 8);
-  out.put(static_cast<char>(len & 0xff)).put(static_cast<char>(len >> 8));
-  out << header;
-  out.write(static_cast<const char*>(host.raw_data()),
-            static_cast<std::streamsize>(host.storage()->bytes()));
+  const char magic[10] = {'\x93',
+                          'N',
+                          'U',
+                          'M',
+                          'P',
+                          'Y',
+                          1,
+                          0,
+                          static_cast<char>(header.size() & 0xff),
+                          static_cast<char>(header.size() >> 8)};
+  write_chunks_atomically(
+      path, {std::string_view(magic, sizeof magic), header,
+             std::string_view(static_cast<const char*>(host.raw_data()), host.storage()->bytes())});
 }
 
 }  // namespace nabla

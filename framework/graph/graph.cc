@@ -10,6 +10,30 @@ namespace {
 thread_local std::vector<Graph*> default_stack;
 thread_local std::vector<Graph*> capture_stack;
 
+// apply_op's graph route: an op call belongs to the graph of its symbolic inputs; with no inputs
+// at all to the default graph; with an input reading a variable, while a graph is capturing, to
+// that graph (see CaptureScope). Otherwise it runs eagerly: an undefined result says so.
+Tensor build_in_graph(const OpDef& def, const TensorList& inputs, const Attrs& attrs,
+                      const std::string& name) {
+  Graph* graph = nullptr;
+  for (const Tensor& t : inputs)
+    if (t.defined() && t.is_symbolic()) {
+      graph = t.graph();
+      break;
+    }
+  if (!graph && inputs.empty()) graph = &Graph::get_default();
+  if (!graph && Graph::capturing())
+    for (const Tensor& t : inputs)
+      if (t.defined() && t.variable()) graph = Graph::capturing();
+  if (!graph) return Tensor();
+  return graph->add_operation(def.id, inputs, attrs, name);
+}
+
+const bool routed = [] {
+  op_routes().build = build_in_graph;
+  return true;
+}();
+
 }  // namespace
 
 Graph::Graph() = default;
@@ -80,7 +104,7 @@ Node* Graph::insert(std::unique_ptr<Node> node, const std::string& name, DType d
 }
 
 Tensor Graph::placeholder(DType dtype, const Shape& shape, const std::string& name) {
-  const OpDef& def = OpRegistry::global().get("Placeholder");
+  const OpDef& def = op::Placeholder.def();
   Attrs attrs{{"dtype", dtype}, {"shape", shape}};
   Node* n = insert(std::make_unique<Placeholder>(def), unique_name(name), dtype, shape, {},
                    std::move(attrs), {});
@@ -90,7 +114,7 @@ Tensor Graph::placeholder(DType dtype, const Shape& shape, const std::string& na
 Tensor Graph::constant(const Tensor& value, const std::string& name) {
   if (!value.is_eager())
     throw ValueError("Graph::constant needs an eager tensor value, got " + value.to_string());
-  const OpDef& def = OpRegistry::global().get("Const");
+  const OpDef& def = op::Const.def();
   Tensor host = value.to(Device::CPU);
   Node* n = insert(std::make_unique<Constant>(def, host), unique_name(name), value.dtype(),
                    value.shape(), {}, Attrs{{"dtype", value.dtype()}}, {});
@@ -118,7 +142,7 @@ Variable Graph::variable(const Tensor& initial_value, const std::string& name, b
 Node* Graph::variable_node(const std::shared_ptr<VariableState>& variable) {
   auto it = variable_nodes_.find(variable.get());
   if (it != variable_nodes_.end()) return it->second;
-  const OpDef& def = OpRegistry::global().get("Variable");
+  const OpDef& def = op::Variable.def();
   // A graph variable's node carries the variable's own name ("dense/kernel"); a variable from
   // elsewhere keeps its name too when it is free in this graph.
   std::string name = by_name_.count(variable->name) ? unique_name(variable->name) : variable->name;
@@ -140,10 +164,10 @@ Tensor Graph::capture(const Tensor& tensor) {
   return constant(tensor);
 }
 
-Tensor Graph::add_operation(const std::string& op, const TensorList& inputs, const Attrs& attrs,
+Tensor Graph::add_operation(OpId op, const TensorList& inputs, const Attrs& attrs,
                             const std::string& name, const std::vector<Node*>& control_inputs) {
-  const OpDef& def = OpRegistry::global().get(op);
-  const std::string node_name = unique_name(name.empty() ? op : name);
+  const OpDef& def = op.def();
+  const std::string node_name = unique_name(name.empty() ? def.name : name);
   std::vector<Node*> in_nodes;
   std::vector<TensorSpec> specs;
   for (const Tensor& t : inputs) {
@@ -154,7 +178,7 @@ Tensor Graph::add_operation(const std::string& op, const TensorList& inputs, con
   check_arity(def, static_cast<int>(inputs.size()), node_name);
   for (int i : def.mutates)
     if (i < static_cast<int>(in_nodes.size()) && in_nodes[i]->kind() != NodeKind::Variable)
-      throw TypeError(op + " '" + node_name + "': input " + std::to_string(i) +
+      throw TypeError(def.name + " '" + node_name + "': input " + std::to_string(i) +
                       " must be a variable, got '" + in_nodes[i]->name() + "'");
   TensorSpec out = def.infer ? def.infer(InferContext{op, node_name, specs, attrs})
                              : TensorSpec{Shape{}, DType::Float32};
@@ -189,6 +213,19 @@ VariableList Graph::trainable_variables() const {
   return out;
 }
 
+Tensor group(const TensorList& ops, const std::string& name) {
+  Graph* graph = nullptr;
+  std::vector<Node*> controls;
+  for (const Tensor& t : ops) {
+    if (!t.defined() || !t.is_symbolic()) continue;
+    if (graph && t.graph() != graph) throw ValueError("group(): ops from different graphs");
+    graph = t.graph();
+    controls.push_back(t.node());
+  }
+  if (!graph) return Tensor();
+  return graph->add_operation(op::NoOp, {}, {}, name, controls);
+}
+
 Tensor placeholder(DType dtype, const Shape& shape, const std::string& name) {
   return Graph::get_default().placeholder(dtype, shape, name);
 }
@@ -199,6 +236,13 @@ Tensor constant(const Tensor& value, const std::string& name) {
 
 const std::string& Node::op() const {
   return def_->name;
+}
+OpId Node::op_id() const {
+  return def_->id;
+}
+Tensor Node::output() const {
+  return Tensor::make_symbolic(const_cast<Node*>(this), graph_, &name_, shape_, dtype_,
+                               variable_state());
 }
 bool Node::has_output() const {
   return def_->has_output;

@@ -83,7 +83,7 @@ class Graph {
                     bool trainable = true);
   /// An operation node; infers its shape and dtype now (ShapeError/TypeError on mismatch).
   /// All inputs must be symbolic tensors of this graph.
-  Tensor add_operation(const std::string& op, const TensorList& inputs, const Attrs& attrs = {},
+  Tensor add_operation(OpId op, const TensorList& inputs, const Attrs& attrs = {},
                        const std::string& name = "", const std::vector<Node*>& control_inputs = {});
   /// The node reading `variable` in this graph (made on first use).
   Node* variable_node(const std::shared_ptr<VariableState>& variable);
@@ -121,5 +121,8 @@ class Graph {
 Tensor placeholder(DType dtype, const Shape& shape, const std::string& name = "Placeholder");
 /// Graph::get_default().constant(...).
 Tensor constant(const Tensor& value, const std::string& name = "Const");
+/// One op that runs all of `ops` (updates) when fetched, as tf.group. Undefined ops are skipped;
+/// with no symbolic op (eager code, where updates already ran) it returns an undefined tensor.
+Tensor group(const TensorList& ops, const std::string& name = "group");
 
 }  // namespace nabla

@@ -7,6 +7,7 @@
 
 #include "framework/core/attrs.h"
 #include "framework/core/tensor.h"
+#include "framework/ops/op_table.h"
 
 namespace nabla {
 
@@ -30,8 +31,10 @@ class Node {
   int id() const { return id_; }
   /// Unique within the graph: "Add", "Add_1", "dense/MatMul".
   const std::string& name() const { return name_; }
-  /// The op type: "Placeholder", "Variable", "Const", or an operation such as "MatMul".
+  /// The op type's name: "Placeholder", "Variable", "Const", or an operation such as "MatMul".
   const std::string& op() const;
+  /// The op type.
+  OpId op_id() const;
   const OpDef& def() const { return *def_; }
   const std::vector<Node*>& inputs() const { return inputs_; }
   /// Nodes that must run before this one although it reads none of their outputs.
@@ -43,7 +46,7 @@ class Node {
   bool has_output() const;
   Graph* graph() const { return graph_; }
   /// A symbolic tensor for this node's output.
-  Tensor output() const { return Tensor::make_symbolic(const_cast<Node*>(this)); }
+  Tensor output() const;
   /// The variable a Variable node reads (nullptr for other kinds).
   virtual std::shared_ptr<VariableState> variable_state() const { return nullptr; }
 

@@ -1,6 +1,7 @@
 #include "framework/graph/variable.h"
 
-#include "framework/backend/backend.h"
+#include <cmath>
+
 #include "framework/core/tensor_impl.h"
 #include "framework/graph/graph.h"
 #include "framework/ops/ops.h"
@@ -18,6 +19,13 @@ Variable::Variable(const Tensor& initial_value, const std::string& name, bool tr
   state_->trainable = trainable;
   state_->id = detail::next_tensor_id();
   state_->storage = initial_value.clone().storage();
+}
+
+Tensor Variable::read() const {
+  const VariableState& s = state();
+  if (s.home_graph) return s.home_graph->variable_node(state_)->output();
+  if (!s.storage) throw StateError("variable '" + s.name + "' is used before it is initialised");
+  return Tensor::make_variable_read(s.storage, s.shape, s.dtype, state_, s.id);
 }
 
 VariableState& Variable::state() const {
@@ -71,7 +79,7 @@ Tensor Variable::initializer() const {
   Graph& g = *s.home_graph;
   if (!s.initializer)
     state_->initializer =
-        g.add_operation("Assign", {g.variable_node(state_)->output(), s.initial_value->output()},
+        g.add_operation(op::Assign, {g.variable_node(state_)->output(), s.initial_value->output()},
                         {}, s.name + "/Assign")
             .node();
   return s.initializer->output();
@@ -82,6 +90,15 @@ TensorList reads(const VariableList& variables) {
   out.reserve(variables.size());
   for (const Variable& v : variables) out.push_back(v.read());
   return out;
+}
+
+bool all_finite(const VariableList& variables) {
+  for (const Variable& v : variables) {
+    if (!v.initialized() || !is_floating(v.dtype())) continue;
+    for (double x : v.value().to_vector<double>())
+      if (!std::isfinite(x)) return false;
+  }
+  return true;
 }
 
 }  // namespace nabla

@@ -55,7 +55,7 @@ class Variable {
   Device device() const;
 
   /// A read of the variable: eager (sharing its storage) or a symbolic node of its graph.
-  Tensor read() const { return Tensor::make_variable_read(state_); }
+  Tensor read() const;
   operator Tensor() const { return read(); }
   /// The current value as an eager tensor (a copy; StateError if not initialised).
   Tensor value() const;
@@ -79,5 +79,9 @@ using VariableList = std::vector<Variable>;
 
 /// Reads of each variable, e.g. as the sources of gradients().
 TensorList reads(const VariableList& variables);
+
+/// True when every element of every (initialised) variable is finite: no NaN, no infinity. A
+/// diverged model is not worth saving over a good file.
+bool all_finite(const VariableList& variables);
 
 }  // namespace nabla

@@ -210,7 +210,8 @@ std::unique_ptr<Graph> graph_from_document(const json& doc) {
         }
         made = g->variable_node(state);
       } else {
-        made = g->add_operation(op, inputs, attrs, name, controls).node();
+        made =
+            g->add_operation(OpRegistry::global().get(op).id, inputs, attrs, name, controls).node();
       }
       if (made->name() != name) throw ValueError(where + ": the name is used twice in the file");
     } catch (const nlohmann::json::exception& e) {

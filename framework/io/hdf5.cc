@@ -1,13 +1,13 @@
 #include "framework/io/hdf5.h"
 
 #include <hdf5.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 
 #include "framework/core/errors.h"
+#include "framework/io/atomic_file.h"
 #include "framework/io/hdf5_checks.h"
 
 namespace nabla::h5 {
@@ -24,6 +24,29 @@ void silence_hdf5() {
     return true;
   }();
   (void)done;
+}
+
+// The cause of the last HDF5 failure, from its error stack: the operating system's message when
+// the failure came from a system call ("No space left on device"), else HDF5's innermost one.
+std::string error_cause() {
+  struct Causes {
+    std::string system, innermost;
+  } causes;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_DOWNWARD,
+      [](unsigned, const H5E_error2_t* e, void* out) -> herr_t {
+        auto& c = *static_cast<Causes*>(out);
+        const std::string desc = e->desc ? e->desc : "";
+        const size_t at = desc.find("errno = ");
+        if (at != std::string::npos && c.system.empty())
+          c.system = std::strerror(std::atoi(desc.c_str() + at + 8));
+        if (!desc.empty()) c.innermost = desc;
+        return 0;
+      },
+      &causes);
+  H5Eclear2(H5E_DEFAULT);
+  if (!causes.system.empty()) return causes.system;
+  return causes.innermost.empty() ? "unknown HDF5 error" : causes.innermost;
 }
 
 Handle own(hid_t id, Kind kind) {
@@ -273,17 +296,6 @@ std::string Group::get_string(const std::string& name) const {
   return values[0];
 }
 
-Group create_file(const std::string& path) {
-  silence_hdf5();
-  hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (f < 0) throw IOError("cannot create HDF5 file '" + path + "' (is the directory writable?)");
-  Handle file = own(f, kFile);
-  hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
-  Group g(own(root, kGroup), path, "/");
-  // The file stays open while the root group is open (HDF5 closes it with the last object).
-  return g;
-}
-
 Group open_file(const std::string& path) {
   silence_hdf5();
   if (!std::filesystem::exists(path)) throw IOError("file '" + path + "' does not exist");
@@ -302,26 +314,32 @@ Group open_file(const std::string& path) {
 }
 
 void write_atomically(const std::string& path, const std::function<void(Group& root)>& write) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  if (!fs::is_directory(dir))
-    throw IOError("cannot save '" + path + "': directory '" + dir.string() + "' does not exist");
-  const fs::path temp =
-      dir / ("." + target.filename().string() + ".tmp-" + std::to_string(getpid()));
-  try {
-    {
-      Group root = create_file(temp.string());
+  // An injected failure (tests) applies to this save only, whether it fails or not.
+  struct ResetFault {
+    ~ResetFault() { fault_countdown = -1; }
+  } reset;
+  write_file_atomically(path, [&](const std::string& temp) {
+    silence_hdf5();
+    // With a strong close degree, closing the file closes everything still open in it, and its
+    // return value reports the final flush: HDF5 caches metadata, so a full disk often shows
+    // only there. A failed close is a failed save, never a rename of a broken file.
+    Handle fapl = own(H5Pcreate(H5P_FILE_ACCESS), kPlist);
+    H5Pset_fclose_degree(fapl.id(), H5F_CLOSE_STRONG);
+    const hid_t file = H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.id());
+    if (file < 0) throw IOError("cannot create HDF5 file for '" + path + "': " + error_cause());
+    try {
+      Group root(own(H5Gopen2(file, "/", H5P_DEFAULT), kGroup), path, "/");
       write(root);
-    }  // closes the file: everything is on disk before the rename
-    fault_countdown = -1;
-    fs::rename(temp, target);
-  } catch (...) {
-    fault_countdown = -1;
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw;
-  }
+    } catch (...) {
+      H5Fclose(file);
+      H5Eclear2(H5E_DEFAULT);
+      throw;
+    }
+    const bool flushed = H5Fflush(file, H5F_SCOPE_GLOBAL) >= 0;
+    const bool closed = H5Fclose(file) >= 0;
+    if (!flushed || !closed)
+      throw IOError("cannot write HDF5 file '" + path + "': " + error_cause());
+  });
 }
 
 namespace testing {

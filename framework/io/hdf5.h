@@ -80,14 +80,13 @@ class Group {
   std::string path_;
 };
 
-/// Creates (truncating) an HDF5 file and returns its root group.
-Group create_file(const std::string& path);
 /// Opens an existing HDF5 file read-only; IOError when missing, truncated or not HDF5.
 Group open_file(const std::string& path);
 
-/// Writes a file through `write(root)` atomically: into a temporary file next to `path`, renamed
-/// over `path` only when complete. On any error the temporary file is removed and an existing
-/// file at `path` is untouched.
+/// Writes an HDF5 file through `write(root)` with write_file_atomically() (framework/io/
+/// atomic_file.h): a temporary file, flushed, closed with its errors checked and fsynced, then
+/// renamed over `path`. On any error an existing file at `path` is untouched and the IOError
+/// names `path` and the cause.
 void write_atomically(const std::string& path, const std::function<void(Group& root)>& write);
 
 namespace testing {

@@ -1,23 +1,27 @@
 #include "framework/keras/callbacks.h"
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <regex>
 #include <sstream>
 
 #include "framework/core/errors.h"
-#include "framework/keras/sequential.h"
+#include "framework/io/atomic_file.h"
+#include "framework/keras/checkpoint.h"
+#include "framework/keras/model.h"
 
 namespace nabla {
 
-Sequential& Callback::model() const {
+Model& Callback::model() const {
   if (!model_) throw StateError("the callback is not attached to a model (fit attaches it)");
   return *model_;
 }
 
-bool monitor_maximizes(Mode mode, const std::string& monitor) {
-  if (mode != Mode::Auto) return mode == Mode::Max;
+bool monitor_maximizes(MonitorMode mode, const std::string& monitor) {
+  if (mode != MonitorMode::Auto) return mode == MonitorMode::Max;
   // Keras's "auto": accuracy-like quantities grow, everything else shrinks.
   for (const char* up : {"acc", "accuracy", "auc", "precision", "recall", "f1"})
     if (monitor.find(up) != std::string::npos) return true;
@@ -44,40 +48,40 @@ void History::on_epoch_end(int e, Logs& logs) {
 
 // ---- EarlyStopping ----
 
-EarlyStopping::EarlyStopping(Options options) : o_(std::move(options)) {
-  if (o_.patience < 0) throw ValueError("EarlyStopping: patience must be >= 0");
+EarlyStopping::EarlyStopping(EarlyStoppingOptions options) : o_(std::move(options)) {
+  if (o_.patience() < 0) throw ValueError("EarlyStopping: patience must be >= 0");
 }
 
 bool EarlyStopping::improved(double value, double reference) const {
-  const double delta = std::fabs(o_.min_delta);
+  const double delta = std::fabs(o_.min_delta());
   return maximize_ ? value - delta > reference : value + delta < reference;
 }
 
 void EarlyStopping::on_train_begin(const Logs&) {
-  maximize_ = monitor_maximizes(o_.mode, o_.monitor);
-  best_ = o_.baseline ? *o_.baseline : (maximize_ ? -INFINITY : INFINITY);
+  maximize_ = monitor_maximizes(o_.mode(), o_.monitor());
+  best_ = o_.baseline() ? *o_.baseline() : (maximize_ ? -INFINITY : INFINITY);
   wait_ = stopped_epoch_ = best_epoch_ = 0;
   best_weights_.clear();
 }
 
 void EarlyStopping::on_epoch_end(int epoch, Logs& logs) {
-  const auto value = monitored(logs, o_.monitor, "EarlyStopping");
-  if (!value || epoch < o_.start_from_epoch) return;
-  if (o_.restore_best_weights && best_weights_.empty()) best_weights_ = model().get_weights();
+  const auto value = monitored(logs, o_.monitor(), "EarlyStopping");
+  if (!value || epoch < o_.start_from_epoch()) return;
+  if (o_.restore_best_weights() && best_weights_.empty()) best_weights_ = model().get_weights();
   ++wait_;
   if (improved(*value, best_)) {
     best_ = *value;
     best_epoch_ = epoch;
-    if (o_.restore_best_weights) best_weights_ = model().get_weights();
+    if (o_.restore_best_weights()) best_weights_ = model().get_weights();
     // Only reset the wait if the baseline (if any) is beaten, as Keras.
-    if (!o_.baseline || improved(*value, *o_.baseline)) wait_ = 0;
+    if (!o_.baseline() || improved(*value, *o_.baseline())) wait_ = 0;
     return;
   }
-  if (wait_ >= o_.patience && epoch > 0) {
+  if (wait_ >= o_.patience() && epoch > 0) {
     stopped_epoch_ = epoch;
-    model().stop_training = true;
-    if (o_.restore_best_weights && !best_weights_.empty()) {
-      if (o_.verbose)
+    model().set_stop_training(true);
+    if (o_.restore_best_weights() && !best_weights_.empty()) {
+      if (o_.verbose())
         std::cout << "Restoring model weights from the end of the best epoch: " << best_epoch_ + 1
                   << ".\n";
       model().set_weights(best_weights_);
@@ -86,16 +90,16 @@ void EarlyStopping::on_epoch_end(int epoch, Logs& logs) {
 }
 
 void EarlyStopping::on_train_end(const Logs&) {
-  if (stopped_epoch_ > 0 && o_.verbose)
+  if (stopped_epoch_ > 0 && o_.verbose())
     std::cout << "Epoch " << stopped_epoch_ + 1 << ": early stopping\n";
 }
 
 // ---- ModelCheckpoint ----
 
-ModelCheckpoint::ModelCheckpoint(std::string filepath, Options options)
+ModelCheckpoint::ModelCheckpoint(std::string filepath, ModelCheckpointOptions options)
     : filepath_(std::move(filepath)), o_(std::move(options)) {
   if (filepath_.empty()) throw ValueError("ModelCheckpoint: empty file path");
-  maximize_ = monitor_maximizes(o_.mode, o_.monitor);
+  maximize_ = monitor_maximizes(o_.mode(), o_.monitor());
 }
 
 std::string ModelCheckpoint::format_path(int epoch, const Logs& logs) const {
@@ -140,64 +144,77 @@ std::string ModelCheckpoint::format_path(int epoch, const Logs& logs) const {
 
 void ModelCheckpoint::on_epoch_end(int epoch, Logs& logs) {
   const std::string path = format_path(epoch, logs);
-  if (o_.save_best_only) {
-    const auto value = monitored(logs, o_.monitor, "ModelCheckpoint");
+  // A diverged run must never replace a good checkpoint: a non-finite monitored value or
+  // non-finite weights skip the save, whatever save_best_only says.
+  if (auto it = logs.find(o_.monitor()); it != logs.end() && !std::isfinite(it->second)) {
+    std::cerr << "Epoch " << epoch + 1 << ": ModelCheckpoint: " << o_.monitor() << " is "
+              << it->second << "; not saving " << path << "\n";
+    return;
+  }
+  if (!all_finite(model().weights())) {
+    std::cerr << "Epoch " << epoch + 1
+              << ": ModelCheckpoint: the weights hold NaN or infinite values; not saving " << path
+              << "\n";
+    return;
+  }
+  if (o_.save_best_only()) {
+    const auto value = monitored(logs, o_.monitor(), "ModelCheckpoint");
     if (!value) return;
     const bool better = !best_ || (maximize_ ? *value > *best_ : *value < *best_);
     if (!better) {
-      if (o_.verbose)
-        std::cout << "Epoch " << epoch + 1 << ": " << o_.monitor << " did not improve from "
+      if (o_.verbose())
+        std::cout << "Epoch " << epoch + 1 << ": " << o_.monitor() << " did not improve from "
                   << *best_ << "\n";
       return;
     }
-    if (o_.verbose)
-      std::cout << "Epoch " << epoch + 1 << ": " << o_.monitor << " improved to " << *value
+    if (o_.verbose())
+      std::cout << "Epoch " << epoch + 1 << ": " << o_.monitor() << " improved to " << *value
                 << ", saving to " << path << "\n";
     best_ = *value;
-  } else if (o_.verbose) {
+  } else if (o_.verbose()) {
     std::cout << "Epoch " << epoch + 1 << ": saving model to " << path << "\n";
   }
-  if (o_.save_weights_only) {
-    model().save_weights(path);
+  if (o_.save_weights_only()) {
+    save_weights(model(), path);
   } else {
-    model().save(path);
+    save_model(model(), path, o_.attributes());
   }
 }
 
 // ---- ReduceLROnPlateau ----
 
-ReduceLROnPlateau::ReduceLROnPlateau(Options options) : o_(std::move(options)) {
-  if (!(o_.factor < 1.0 && o_.factor >= 0.0))
+ReduceLROnPlateau::ReduceLROnPlateau(ReduceLROnPlateauOptions options) : o_(std::move(options)) {
+  if (!(o_.factor() < 1.0 && o_.factor() >= 0.0))
     throw ValueError("ReduceLROnPlateau: factor must be in [0, 1)");
 }
 
 void ReduceLROnPlateau::on_train_begin(const Logs&) {
-  maximize_ = monitor_maximizes(o_.mode, o_.monitor);
+  maximize_ = monitor_maximizes(o_.mode(), o_.monitor());
   best_ = maximize_ ? -INFINITY : INFINITY;
   wait_ = cooldown_counter_ = 0;
 }
 
 void ReduceLROnPlateau::on_epoch_end(int epoch, Logs& logs) {
-  const auto value = monitored(logs, o_.monitor, "ReduceLROnPlateau");
+  const auto value = monitored(logs, o_.monitor(), "ReduceLROnPlateau");
   if (!value) return;
   if (cooldown_counter_ > 0) --cooldown_counter_, wait_ = 0;
-  const bool better = maximize_ ? *value > best_ + o_.min_delta : *value < best_ - o_.min_delta;
+  const bool better = maximize_ ? *value > best_ + o_.min_delta() : *value < best_ - o_.min_delta();
   if (better) {
     best_ = *value;
     wait_ = 0;
     return;
   }
   if (cooldown_counter_ > 0) return;
-  if (++wait_ >= o_.patience) {
+  if (++wait_ >= o_.patience()) {
     Optimizer& opt = model().optimizer();
     const double old_lr = opt.learning_rate();
-    if (old_lr > o_.min_lr) {
-      const double new_lr = std::max(old_lr * o_.factor, o_.min_lr);
+    if (old_lr > o_.min_lr()) {
+      const double new_lr = std::max(old_lr * o_.factor(), o_.min_lr());
       opt.set_learning_rate(new_lr);
-      if (o_.verbose)
+      if (o_.verbose())
         std::cout << "Epoch " << epoch + 1 << ": ReduceLROnPlateau reducing learning rate to "
                   << new_lr << ".\n";
-      cooldown_counter_ = o_.cooldown;
+      cooldown_counter_ = o_.cooldown();
       wait_ = 0;
     }
   }
@@ -220,38 +237,48 @@ CSVLogger::CSVLogger(std::string filename, char separator, bool append)
     : filename_(std::move(filename)), sep_(separator), append_(append) {}
 
 void CSVLogger::on_train_begin(const Logs&) {
-  out_.open(filename_, append_ ? std::ios::app : std::ios::trunc);
-  if (!out_) throw IOError("CSVLogger: cannot open '" + filename_ + "' for writing");
+  text_.clear();
   keys_.clear();
+  if (append_ && std::filesystem::exists(filename_)) {
+    std::ifstream in(filename_, std::ios::binary);
+    if (!in) throw IOError("CSVLogger: cannot read '" + filename_ + "' to append to it");
+    text_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  header_written_ = !text_.empty();  // as Keras: appending to a non-empty file adds no header
 }
 
 void CSVLogger::on_epoch_end(int epoch, Logs& logs) {
+  std::ostringstream row;
   if (keys_.empty()) {
     for (const auto& [k, v] : logs) keys_.push_back(k);
-    out_ << "epoch";
-    for (const auto& k : keys_) out_ << sep_ << k;
-    out_ << "\n";
+    if (!header_written_) {
+      row << "epoch";
+      for (const auto& k : keys_) row << sep_ << k;
+      row << "\n";
+      header_written_ = true;
+    }
   }
-  out_ << epoch;
+  row << epoch;
   for (const auto& k : keys_) {
     auto it = logs.find(k);
-    out_ << sep_;
-    if (it != logs.end()) out_ << std::setprecision(17) << it->second;
+    row << sep_;
+    if (it != logs.end()) row << std::setprecision(17) << it->second;
   }
-  out_ << "\n";
-  out_.flush();
+  row << "\n";
+  text_ += row.str();
+  // The whole log, rewritten all or nothing each epoch: a full disk never truncates the rows
+  // already logged.
+  write_text_atomically(filename_, text_);
 }
 
-void CSVLogger::on_train_end(const Logs&) {
-  out_.close();
-}
+void CSVLogger::on_train_end(const Logs&) {}
 
 void TerminateOnNaN::on_train_batch_end(int batch, const Logs& logs) {
   auto it = logs.find("loss");
   if (it == logs.end() || std::isfinite(it->second)) return;
   std::cout << "Batch " << batch << ": invalid loss, terminating training\n";
   terminated_ = true;
-  model().stop_training = true;
+  model().set_stop_training(true);
 }
 
 }  // namespace nabla

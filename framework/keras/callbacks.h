@@ -9,11 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "framework/core/options.h"
 #include "framework/core/tensor.h"
 
 namespace nabla {
 
-class Sequential;
+class Model;
 
 /// Epoch (or batch) results by name: "loss", "accuracy", "val_loss", "lr", ...
 using Logs = std::map<std::string, double>;
@@ -32,11 +33,12 @@ class Callback {
   virtual void on_test_begin(const Logs& logs) {}
   virtual void on_test_end(const Logs& logs) {}
 
-  void set_model(Sequential* model) { model_ = model; }
-  Sequential& model() const;
+  /// The model being trained or evaluated (fit and evaluate set it).
+  void set_model(Model* model) { model_ = model; }
+  Model& model() const;
 
  private:
-  Sequential* model_ = nullptr;
+  Model* model_ = nullptr;
 };
 
 using CallbackPtr = std::shared_ptr<Callback>;
@@ -52,33 +54,65 @@ class History : public Callback {
 };
 
 /// How a monitored quantity improves: "min", "max", or "auto" (max for accuracy-like names).
-enum class Mode { Auto, Min, Max };
+enum class MonitorMode { Auto, Min, Max };
+
+/// EarlyStopping's arguments, as Keras's.
+struct EarlyStoppingOptions {
+  NABLA_ARG(std::string, monitor) = "val_loss";
+  NABLA_ARG(double, min_delta) = 0.0;
+  NABLA_ARG(int, patience) = 0;
+  NABLA_ARG(MonitorMode, mode) = MonitorMode::Auto;
+  NABLA_ARG(std::optional<double>, baseline) = std::nullopt;
+  NABLA_ARG(bool, restore_best_weights) = false;
+  NABLA_ARG(int, start_from_epoch) = 0;
+  NABLA_ARG(int, verbose) = 0;
+};
+
+/// Extra facts saved with a model as root attributes "nabla_<key>" (JSON text) and read back by
+/// load_model (framework/keras/checkpoint.h): the `nabla` command keeps its preprocessing
+/// (scaling, standardization statistics, class names) here. Keras ignores them.
+using FileAttributes = std::map<std::string, std::string>;
+
+/// ModelCheckpoint's arguments, as Keras's, plus the extra file attributes to save with each
+/// checkpoint.
+struct ModelCheckpointOptions {
+  NABLA_ARG(std::string, monitor) = "val_loss";
+  NABLA_ARG(bool, save_best_only) = false;
+  NABLA_ARG(bool, save_weights_only) = false;
+  NABLA_ARG(MonitorMode, mode) = MonitorMode::Auto;
+  NABLA_ARG(int, verbose) = 0;
+  NABLA_ARG(FileAttributes, attributes) = {};
+};
+
+/// ReduceLROnPlateau's arguments, as Keras's.
+struct ReduceLROnPlateauOptions {
+  NABLA_ARG(std::string, monitor) = "val_loss";
+  NABLA_ARG(double, factor) = 0.1;
+  NABLA_ARG(int, patience) = 10;
+  NABLA_ARG(MonitorMode, mode) = MonitorMode::Auto;
+  NABLA_ARG(double, min_delta) = 1e-4;
+  NABLA_ARG(int, cooldown) = 0;
+  NABLA_ARG(double, min_lr) = 0.0;
+  NABLA_ARG(int, verbose) = 0;
+};
 
 /// Stops training when `monitor` has stopped improving for `patience` epochs.
 class EarlyStopping : public Callback {
  public:
-  struct Options {
-    std::string monitor = "val_loss";
-    double min_delta = 0.0;
-    int patience = 0;
-    Mode mode = Mode::Auto;
-    std::optional<double> baseline;
-    bool restore_best_weights = false;
-    int start_from_epoch = 0;
-    int verbose = 0;
-  };
-  EarlyStopping() : EarlyStopping(Options()) {}
-  explicit EarlyStopping(Options options);
+  explicit EarlyStopping(EarlyStoppingOptions options = EarlyStoppingOptions());
   void on_train_begin(const Logs&) override;
   void on_epoch_end(int epoch, Logs& logs) override;
   void on_train_end(const Logs&) override;
   /// The epoch training stopped at (0 when it did not stop early).
   int stopped_epoch() const { return stopped_epoch_; }
+  /// The epoch of the best monitored value so far.
   int best_epoch() const { return best_epoch_; }
+  /// The options it was made with.
+  const EarlyStoppingOptions& options() const { return o_; }
 
  private:
   bool improved(double value, double reference) const;
-  Options o_;
+  EarlyStoppingOptions o_;
   bool maximize_ = false;
   double best_ = 0;
   int wait_ = 0, stopped_epoch_ = 0, best_epoch_ = 0;
@@ -89,23 +123,19 @@ class EarlyStopping : public Callback {
 /// "ckpt-{epoch:02d}-{val_loss:.4f}.h5" (epochs are numbered from 1 in file names, as in Keras).
 class ModelCheckpoint : public Callback {
  public:
-  struct Options {
-    std::string monitor = "val_loss";
-    bool save_best_only = false;
-    bool save_weights_only = false;
-    Mode mode = Mode::Auto;
-    int verbose = 0;
-  };
-  explicit ModelCheckpoint(std::string filepath)
-      : ModelCheckpoint(std::move(filepath), Options()) {}
-  ModelCheckpoint(std::string filepath, Options options);
+  explicit ModelCheckpoint(std::string filepath,
+                           ModelCheckpointOptions options = ModelCheckpointOptions());
   void on_epoch_end(int epoch, Logs& logs) override;
   /// The path for `epoch` (0-based) and `logs`; ValueError for a placeholder naming no log.
   std::string format_path(int epoch, const Logs& logs) const;
+  /// The path pattern it was made with.
+  const std::string& filepath() const { return filepath_; }
+  /// The options it was made with.
+  const ModelCheckpointOptions& options() const { return o_; }
 
  private:
   std::string filepath_;
-  Options o_;
+  ModelCheckpointOptions o_;
   bool maximize_ = false;
   std::optional<double> best_;
 };
@@ -114,23 +144,14 @@ class ModelCheckpoint : public Callback {
 /// epochs.
 class ReduceLROnPlateau : public Callback {
  public:
-  struct Options {
-    std::string monitor = "val_loss";
-    double factor = 0.1;
-    int patience = 10;
-    Mode mode = Mode::Auto;
-    double min_delta = 1e-4;
-    int cooldown = 0;
-    double min_lr = 0.0;
-    int verbose = 0;
-  };
-  ReduceLROnPlateau() : ReduceLROnPlateau(Options()) {}
-  explicit ReduceLROnPlateau(Options options);
+  explicit ReduceLROnPlateau(ReduceLROnPlateauOptions options = ReduceLROnPlateauOptions());
   void on_train_begin(const Logs&) override;
   void on_epoch_end(int epoch, Logs& logs) override;
+  /// The options it was made with.
+  const ReduceLROnPlateauOptions& options() const { return o_; }
 
  private:
-  Options o_;
+  ReduceLROnPlateauOptions o_;
   bool maximize_ = false;
   double best_ = 0;
   int wait_ = 0, cooldown_counter_ = 0;
@@ -149,7 +170,9 @@ class LearningRateScheduler : public Callback {
   int verbose_;
 };
 
-/// Streams epoch results to a CSV file: a header "epoch,<keys...>" then one row per epoch.
+/// Streams epoch results to a CSV file: a header "epoch,<keys...>" then one row per epoch. The file
+/// is rewritten all or nothing after each epoch (write_text_atomically), so a failed write never
+/// loses the rows already there. With `append`, rows go after an existing file's content.
 class CSVLogger : public Callback {
  public:
   explicit CSVLogger(std::string filename, char separator = ',', bool append = false);
@@ -161,7 +184,8 @@ class CSVLogger : public Callback {
   std::string filename_;
   char sep_;
   bool append_;
-  std::ofstream out_;
+  std::string text_;  // the file's content so far
+  bool header_written_ = false;
   std::vector<std::string> keys_;
 };
 
@@ -202,6 +226,6 @@ class LambdaCallback : public Callback {
 };
 
 /// True when `mode` (Auto resolved by the monitored name) means "bigger is better".
-bool monitor_maximizes(Mode mode, const std::string& monitor);
+bool monitor_maximizes(MonitorMode mode, const std::string& monitor);
 
 }  // namespace nabla

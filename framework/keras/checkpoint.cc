@@ -1,4 +1,4 @@
-// Sequential::save / save_weights / load_weights and load_model, in Keras's HDF5 layouts:
+// save_model / save_weights / load_weights / load_model, in Keras's HDF5 layouts:
 //
 //  Keras 2 legacy (what nabla writes; Keras 2 and 3 read it):
 //    /@layer_names (fixed-length strings), /@backend, /@keras_version
@@ -16,6 +16,7 @@
 
 #include "framework/core/errors.h"
 #include "framework/io/hdf5.h"
+#include "framework/keras/compile_config.h"
 #include "layers/activations.h"
 #include "layers/input_layer.h"
 
@@ -23,14 +24,14 @@ namespace nabla {
 namespace {
 
 // Layers as Keras lists them in files: every layer but the InputLayer.
-std::vector<LayerPtr> file_layers(const Sequential& model) {
+std::vector<LayerPtr> file_layers(const Model& model) {
   std::vector<LayerPtr> out;
   for (const LayerPtr& l : model.layers())
     if (!dynamic_cast<InputLayer*>(l.get())) out.push_back(l);
   return out;
 }
 
-void write_weights(const Sequential& model, h5::Group& g, const std::string& keras_version) {
+void write_weights(const Model& model, h5::Group& g, const std::string& keras_version) {
   std::vector<std::string> names;
   for (const LayerPtr& l : file_layers(model)) names.push_back(l->name());
   g.set_string_list("layer_names", names);
@@ -42,7 +43,14 @@ void write_weights(const Sequential& model, h5::Group& g, const std::string& ker
     for (const Variable& v : l->weights()) weight_names.push_back(v.name() + ":0");
     lg.set_string_list("weight_names", weight_names);
     const VariableList ws = l->weights();
-    for (size_t i = 0; i < ws.size(); ++i) lg.write(weight_names[i], ws[i].value());
+    for (size_t i = 0; i < ws.size(); ++i) {
+      // Counters (Normalization's "count") are int64 scalars in Keras's files too.
+      if (ws[i].dtype() == DType::Int64 && ws[i].shape().rank() == 0) {
+        lg.write_int(weight_names[i], ws[i].value().item<int64_t>());
+      } else {
+        lg.write(weight_names[i], ws[i].value());
+      }
+    }
   }
 }
 
@@ -148,28 +156,30 @@ int keras_major(const h5::Group& g) {
 
 }  // namespace
 
-void Sequential::save_weights(const std::string& path) {
-  if (!built_)
-    throw StateError("model '" + name_ + "' has no weights yet (build it or fit it first)");
+void save_weights(const Model& model, const std::string& path) {
+  if (!model.built())
+    throw StateError("model '" + model.name() + "' has no weights yet (build it or fit it first)");
   // The layers' configs are not in a weights file: any Keras reads it the same.
-  h5::write_atomically(path, [&](h5::Group& root) { write_weights(*this, root, kKerasVersion); });
+  h5::write_atomically(path, [&](h5::Group& root) { write_weights(model, root, kKerasVersion); });
 }
 
-void Sequential::save(const std::string& path) {
-  if (!built_) throw StateError("model '" + name_ + "' is not built yet: nothing to save");
-  if (compiled()) ensure_graph(input_shape());  // makes the optimizer's slots
-  const std::string keras_version = keras_version_for(*this);
+void save_model(const Model& model, const std::string& path, const FileAttributes& attributes) {
+  if (!model.built())
+    throw StateError("model '" + model.name() + "' is not built yet: nothing to save");
+  Model handle = model;
+  if (model.compiled()) handle.train_step();  // makes the optimizer's slots
+  const std::string keras_version = keras_version_for(model);
   h5::write_atomically(path, [&](h5::Group& root) {
     root.set_string("backend", "tensorflow");
     root.set_string("keras_version", keras_version);
-    nlohmann::json config = get_config();
+    nlohmann::json config = model.get_config();
     root.set_string("model_config", config.dump());
-    if (compiled()) root.set_string("training_config", training_config().dump());
-    for (const auto& [key, value] : metadata_) root.set_string("nabla_" + key, value);
+    if (model.compiled()) root.set_string("training_config", model.training_config().dump());
+    for (const auto& [key, value] : attributes) root.set_string("nabla_" + key, value);
     h5::Group weights = root.create_group("model_weights");
-    write_weights(*this, weights, keras_version);
-    if (compiled()) {
-      Optimizer& opt = optimizer();
+    write_weights(model, weights, keras_version);
+    if (model.compiled()) {
+      Optimizer& opt = model.optimizer();
       const VariableList vars = opt.variables_in_keras_order();
       const std::vector<std::string> names = optimizer_weight_names(opt);
       h5::Group og = root.create_group("optimizer_weights");
@@ -185,12 +195,12 @@ void Sequential::save(const std::string& path) {
   });
 }
 
-void Sequential::load_weights(const std::string& path) {
+void load_weights(Model& model, const std::string& path) {
   const h5::Group root = h5::open_file(path);
-  if (!built_)
-    throw StateError("model '" + name_ +
+  if (!model.built())
+    throw StateError("model '" + model.name() +
                      "' must be built before load_weights (give it an input shape)");
-  const std::vector<LayerPtr> layers = file_layers(*this);
+  const std::vector<LayerPtr> layers = file_layers(model);
   TensorList values;
   if (root.has_attribute("layer_names")) {
     values = read_legacy_weights(root, layers);
@@ -212,7 +222,7 @@ void Sequential::load_weights(const std::string& path) {
     }
 }
 
-Sequential load_model(const std::string& path, Device device) {
+Model load_model(const std::string& path, Device device, FileAttributes* attributes) {
   const h5::Group root = h5::open_file(path);
   if (!root.has_attribute("model_config"))
     throw IOError("HDF5 file '" + path +
@@ -226,7 +236,7 @@ Sequential load_model(const std::string& path, Device device) {
   }
   config["keras_version"] =
       root.has_attribute("keras_version") ? root.get_string("keras_version") : "2";
-  Sequential model;
+  Model model;
   try {
     model = model_from_config(config);
   } catch (const Error&) {
@@ -235,25 +245,16 @@ Sequential load_model(const std::string& path, Device device) {
   if (!model.built())
     throw IOError("HDF5 file '" + path + "': the model config gives no input shape");
   model.load_weights(path);
-  for (const std::string& key : root.attribute_names())
-    if (key.rfind("nabla_", 0) == 0) model.metadata()[key.substr(6)] = root.get_string(key);
+  if (attributes)
+    for (const std::string& key : root.attribute_names())
+      if (key.rfind("nabla_", 0) == 0) (*attributes)[key.substr(6)] = root.get_string(key);
 
   if (root.has_attribute("training_config")) {
     const std::string training_config = root.get_string("training_config");
     try {
       const nlohmann::json tc = nlohmann::json::parse(training_config);
       KerasVersionScope version(keras_major(root));
-      std::vector<MetricRef> metrics;
-      for (const auto& m : tc.value("metrics", nlohmann::json::array())) {
-        // Keras 2 may nest metrics in lists and serialize them as objects.
-        const nlohmann::json& item = m.is_array() && !m.empty() ? m[0] : m;
-        if (item.is_string())
-          metrics.emplace_back(item.get<std::string>());
-        else if (item.is_object() && item.contains("config") && item["config"].contains("name"))
-          metrics.emplace_back(item["config"]["name"].get<std::string>());
-      }
-      model.compile(optimizer_from_config(tc.at("optimizer_config")),
-                    loss_from_config(tc.at("loss")), metrics, device);
+      compile_from_config(model, tc, device);
     } catch (const Error&) {
       rethrow_with_context("HDF5 file '" + path + "', /@training_config: ");
     } catch (const nlohmann::json::exception& e) {
@@ -261,7 +262,7 @@ Sequential load_model(const std::string& path, Device device) {
     }
     if (root.has("optimizer_weights")) {
       const h5::Group og = root.group("optimizer_weights");
-      model.graph();  // builds the training graph, which makes the optimizer's slots
+      model.train_step();  // builds the training step, which makes the optimizer's slots
       Optimizer& opt = model.optimizer();
       const VariableList vars = opt.variables_in_keras_order();
       // Matched by name, as files of earlier nabla versions list the state in another order.

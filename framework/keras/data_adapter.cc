@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "framework/backend/backend.h"
-#include "framework/keras/compiled_model.h"
-#include "framework/keras/sequential.h"
+#include "framework/keras/model.h"
+#include "framework/keras/train_step.h"
 #include "framework/ops/ops.h"
 
 namespace nabla {
@@ -66,64 +66,99 @@ int64_t class_of(const Tensor& labels, int64_t row, bool sparse) {
 
 DataSet DataSet::rows(int64_t begin, int64_t end) const {
   // Views, not copies: a validation split costs no memory.
-  auto part = [&](const Tensor& t) { return t.defined() ? t.rows(begin, end) : t; };
+  auto part = [&](const TensorList& ts) {
+    TensorList out;
+    for (const Tensor& t : ts) out.push_back(t.rows(begin, end));
+    return out;
+  };
   return {part(x), part(y), part(weights)};
 }
 
 DataSet DataSet::to(Device device) const {
-  return {x.to(device), y.defined() ? y.to(device) : y,
-          weights.defined() ? weights.to(device) : weights};
+  auto part = [&](const TensorList& ts) {
+    TensorList out;
+    for (const Tensor& t : ts) out.push_back(t.to(device));
+    return out;
+  };
+  return {part(x), part(y), part(weights)};
 }
 
-DataSet make_inputs(Sequential& model, const Tensor& x, const std::string& what) {
-  if (!x.is_eager()) throw ValueError(what + ": x must be an eager tensor of data");
-  if (x.rank() < 1 || x.shape()[0] == 0)
-    throw ValueError(what + ": the dataset is empty (x has shape " + x.shape().to_string() + ")");
-  try {
-    model.check_input(x, "x");
-  } catch (const Error&) {
-    rethrow_with_context(what + ": ");
+DataSet make_inputs(const Model& model, const TensorList& x, const std::string& what) {
+  const std::vector<Shape> inputs = model.input_shapes();
+  if (x.size() != inputs.size())
+    throw ValueError(what + ": the model has " + std::to_string(inputs.size()) + " inputs, got " +
+                     std::to_string(x.size()) + " arrays");
+  DataSet ds;
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (!x[i].is_eager()) throw ValueError(what + ": x must be an eager tensor of data");
+    if (x[i].rank() < 1 || x[i].shape()[0] == 0)
+      throw ValueError(what + ": the dataset is empty (x has shape " + x[i].shape().to_string() +
+                       ")");
+    if (i && x[i].shape()[0] != x[0].shape()[0])
+      throw ValueError(what + ": input 0 has " + std::to_string(x[0].shape()[0]) +
+                       " rows but input " + std::to_string(i) + " has " +
+                       std::to_string(x[i].shape()[0]));
+    const Shape& want = inputs[i];
+    const Shape& got = x[i].shape();
+    bool ok = got.rank() == want.rank();
+    for (int d = 1; ok && d < got.rank(); ++d) ok = want[d] < 0 || want[d] == got[d];
+    if (!ok)
+      throw ShapeError(what + ": model '" + model.name() + "' expects " +
+                       (inputs.size() == 1 ? std::string("x") : "input " + std::to_string(i)) +
+                       " of shape " + want.to_string() + ", got " + got.to_string());
+    ds.x.push_back(as_float32(x[i]));
   }
-  return {as_float32(x), Tensor(), Tensor()};
+  return ds;
 }
 
-DataSet make_dataset(Sequential& model, const CompiledModel& cm, const Tensor& x, const Tensor& y,
-                     const Tensor& sample_weight, const std::map<int64_t, double>& class_weight,
-                     const std::string& what) {
+DataSet make_dataset(const Model& model, const TrainStep& step, const TensorList& x,
+                     const TensorList& y, const Tensor& sample_weight,
+                     const std::map<int64_t, double>& class_weight, const std::string& what) {
   DataSet ds = make_inputs(model, x, what);
   const int64_t n = ds.size();
-  if (!y.is_eager()) throw ValueError(what + ": y must be an eager tensor of labels");
-  if (y.rank() < 1 || y.shape()[0] != n)
-    throw ValueError(what + ": x has " + std::to_string(n) + " rows but y has " +
-                     (y.rank() ? std::to_string(y.shape()[0]) : std::string("none (a scalar)")));
-  const bool sparse = cm.label_dtype == DType::Int32;
-  const int64_t classes = model.output_shape().dim(-1);
-  ds.y = sparse ? sparse_labels(y, n, classes, what) : dense_labels(y, cm.label_shape, n, what);
+  if (y.size() != step.targets.size())
+    throw ValueError(what + ": the model has " + std::to_string(step.targets.size()) +
+                     " outputs, got " + std::to_string(y.size()) + " arrays of labels");
+  const std::vector<Shape> outputs = model.output_shapes();
+  for (size_t o = 0; o < y.size(); ++o) {
+    const TrainStep::Target& target = step.targets[o];
+    if (!y[o].is_eager()) throw ValueError(what + ": y must be an eager tensor of labels");
+    if (y[o].rank() < 1 || y[o].shape()[0] != n)
+      throw ValueError(
+          what + ": x has " + std::to_string(n) + " rows but y has " +
+          (y[o].rank() ? std::to_string(y[o].shape()[0]) : std::string("none (a scalar)")));
+    const bool sparse = target.label_dtype == DType::Int32;
+    const int64_t classes = outputs[o].dim(-1);
+    Tensor labels = sparse ? sparse_labels(y[o], n, classes, what)
+                           : dense_labels(y[o], target.label_shape, n, what);
 
-  ds.weights = Tensor::ones({n});
-  float* w = ds.weights.data<float>();
-  if (sample_weight.defined()) {
-    if (sample_weight.rank() != 1 || sample_weight.shape()[0] != n)
-      throw ShapeError(what + ": sample_weight must have shape (" + std::to_string(n) + ",), got " +
-                       sample_weight.shape().to_string());
-    const Tensor sw = as_float32(sample_weight);
-    for (int64_t i = 0; i < n; ++i) {
-      if (!(sw.at(i) >= 0))
-        throw ValueError(what + ": sample_weight at row " + std::to_string(i) +
-                         " is negative or NaN");
-      w[i] = static_cast<float>(sw.at(i));
+    Tensor weights = Tensor::ones({n});
+    float* w = weights.data<float>();
+    if (sample_weight.defined()) {
+      if (sample_weight.rank() != 1 || sample_weight.shape()[0] != n)
+        throw ShapeError(what + ": sample_weight must have shape (" + std::to_string(n) +
+                         ",), got " + sample_weight.shape().to_string());
+      const Tensor sw = as_float32(sample_weight);
+      for (int64_t i = 0; i < n; ++i) {
+        if (!(sw.at(i) >= 0))
+          throw ValueError(what + ": sample_weight at row " + std::to_string(i) +
+                           " is negative or NaN");
+        w[i] = static_cast<float>(sw.at(i));
+      }
     }
-  }
-  if (!class_weight.empty()) {
-    const int64_t num_classes = sparse || classes > 1 ? classes : 2;
-    for (const auto& [c, weight] : class_weight)
-      if (c < 0 || c >= num_classes)
-        throw ValueError(what + ": class_weight names class " + std::to_string(c) +
-                         ", outside [0, " + std::to_string(num_classes) + ")");
-    for (int64_t i = 0; i < n; ++i) {
-      auto it = class_weight.find(class_of(ds.y, i, sparse));
-      if (it != class_weight.end()) w[i] *= static_cast<float>(it->second);
+    if (!class_weight.empty()) {
+      const int64_t num_classes = sparse || classes > 1 ? classes : 2;
+      for (const auto& [c, weight] : class_weight)
+        if (c < 0 || c >= num_classes)
+          throw ValueError(what + ": class_weight names class " + std::to_string(c) +
+                           ", outside [0, " + std::to_string(num_classes) + ")");
+      for (int64_t i = 0; i < n; ++i) {
+        auto it = class_weight.find(class_of(labels, i, sparse));
+        if (it != class_weight.end()) w[i] *= static_cast<float>(it->second);
+      }
     }
+    ds.y.push_back(labels);
+    ds.weights.push_back(weights);
   }
   return ds;
 }
@@ -135,12 +170,12 @@ void gather_rows(const Tensor& source, const Tensor& indices, int64_t offset, in
       {source.raw_data(), source.shape(), source.dtype()},
       {static_cast<int64_t*>(indices.raw_data()) + offset, Shape{count}, DType::Int64}};
   KernelArgs args;
-  args.op = "Gather";
+  args.op = op::Gather;
   args.inputs = in;
   args.num_inputs = 2;
   args.output = destination;
   args.context = backend.kernel_context();
-  backend.kernel("Gather")(args);
+  backend.kernel(op::Gather)(args);
 }
 
 }  // namespace nabla

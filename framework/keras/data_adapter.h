@@ -10,16 +10,16 @@
 
 namespace nabla {
 
-class Sequential;
-struct CompiledModel;
+class Model;
+struct TrainStep;
 
-/// Samples for fit / evaluate / predict: features, labels and per-sample weights, row i of each
-/// belonging to sample i.
+/// Samples for fit / evaluate / predict: one tensor per model input, and per output the labels
+/// and per-sample weights; row i of each belongs to sample i.
 struct DataSet {
-  Tensor x;        // float32 [n, ...input shape]
-  Tensor y;        // the label placeholder's dtype, [n, ...] (undefined for predict)
-  Tensor weights;  // float32 [n]
-  int64_t size() const { return x.shape()[0]; }
+  TensorList x;        // float32 [n, ...input shape], one per input
+  TensorList y;        // the label placeholders' dtypes, [n, ...], one per output (none: predict)
+  TensorList weights;  // float32 [n], one per output
+  int64_t size() const { return x[0].shape()[0]; }
   /// Rows [begin, end) of every part (views sharing the data).
   DataSet rows(int64_t begin, int64_t end) const;
   /// Every part moved to `device` (shared when already there).
@@ -31,12 +31,12 @@ struct DataSet {
 /// shaped like the output otherwise), sample_weight times class_weight to float32 [n]. Every
 /// problem is a ValueError or ShapeError that names `what` ("fit", "validation_data", ...) and
 /// the offending row or shape.
-DataSet make_dataset(Sequential& model, const CompiledModel& cm, const Tensor& x, const Tensor& y,
-                     const Tensor& sample_weight, const std::map<int64_t, double>& class_weight,
-                     const std::string& what);
+DataSet make_dataset(const Model& model, const TrainStep& step, const TensorList& x,
+                     const TensorList& y, const Tensor& sample_weight,
+                     const std::map<int64_t, double>& class_weight, const std::string& what);
 
 /// Features only (predict).
-DataSet make_inputs(Sequential& model, const Tensor& x, const std::string& what);
+DataSet make_inputs(const Model& model, const TensorList& x, const std::string& what);
 
 /// Copies rows indices[offset, offset + count) of `source` into `destination` with the Gather
 /// kernel of the device both live on (indices: int64 on that device).

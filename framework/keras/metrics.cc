@@ -1,10 +1,6 @@
 // Metric configs, the mean metrics and the lookup of metrics by Keras name.
 #include "framework/keras/metrics.h"
 
-#include <algorithm>
-#include <cctype>
-#include <functional>
-#include <map>
 #include <nlohmann/json.hpp>
 
 #include "framework/keras/metric_functions.h"
@@ -34,8 +30,6 @@ void MeanMetricWrapper::accumulate(std::span<const float* const> stats) {
 
 namespace {
 
-using Factory = std::function<MetricPtr(const std::string& name)>;
-
 template <Tensor (*F)(const Tensor&, const Tensor&, double)>
 Tensor with_default_threshold(const Tensor& y_true, const Tensor& y_pred) {
   return F(y_true, y_pred, 0.5);
@@ -46,36 +40,10 @@ Tensor with_default_k(const Tensor& y_true, const Tensor& y_pred) {
   return F(y_true, y_pred, 5);
 }
 
-Factory mean_of(MeanMetricWrapper::Fn fn) {
-  return [fn](const std::string& name) { return std::make_shared<MeanMetricWrapper>(name, fn); };
-}
-
-/// Keras's identifiers (snake_case names, aliases and class names) and their metrics. A metric
-/// is named by the identifier it was asked for, as Keras's compile() names it.
-const std::vector<std::pair<std::vector<std::string>, Factory>>& table() {
-  namespace mf = metric_functions;
-  static const std::vector<std::pair<std::vector<std::string>, Factory>> t = {
-      {{"binary_accuracy", "BinaryAccuracy"}, mean_of(with_default_threshold<mf::binary_accuracy>)},
-      {{"categorical_accuracy", "CategoricalAccuracy"}, mean_of(mf::categorical_accuracy)},
-      {{"sparse_categorical_accuracy", "SparseCategoricalAccuracy"},
-       mean_of(mf::sparse_categorical_accuracy)},
-      {{"top_k_categorical_accuracy", "TopKCategoricalAccuracy"},
-       mean_of(with_default_k<mf::top_k_categorical_accuracy>)},
-      {{"mean_squared_error", "mse", "MSE", "MeanSquaredError"}, mean_of(mf::mean_squared_error)},
-      {{"mean_absolute_error", "mae", "MAE", "MeanAbsoluteError"},
-       mean_of(mf::mean_absolute_error)},
-      {{"precision", "Precision"},
-       [](const std::string& name) { return std::make_shared<Precision>(0.5, name); }},
-      {{"recall", "Recall"},
-       [](const std::string& name) { return std::make_shared<Recall>(0.5, name); }},
-      {{"auc", "AUC"}, [](const std::string& name) { return std::make_shared<AUC>(200, name); }},
+MetricFactory mean_of(MeanMetricWrapper::Fn fn) {
+  return [fn](const std::string& name, const Loss*, int64_t) {
+    return std::make_shared<MeanMetricWrapper>(name, fn);
   };
-  return t;
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 /// Keras 3's choice for "accuracy": binary for a single output unit (or a binary loss), sparse
@@ -90,20 +58,59 @@ MeanMetricWrapper::Fn accuracy_for(const Loss* loss, int64_t output_dim) {
 
 }  // namespace
 
+// Keras's identifiers (snake_case names, aliases and class names) and their metrics.
+template <>
+MetricRegistry& MetricRegistry::global() {
+  namespace mf = metric_functions;
+  // Never destroyed, so that lookups stay valid during static destruction.
+  static MetricRegistry* r = [] {
+    auto* r = new MetricRegistry("metric");
+    r->add("accuracy",
+           [](const std::string& name, const Loss* loss, int64_t output_dim) -> MetricPtr {
+             return std::make_shared<MeanMetricWrapper>(name, accuracy_for(loss, output_dim));
+           },
+           {"acc"});
+    r->add("binary_accuracy", mean_of(with_default_threshold<mf::binary_accuracy>),
+           {"BinaryAccuracy"});
+    r->add("categorical_accuracy", mean_of(mf::categorical_accuracy), {"CategoricalAccuracy"});
+    r->add("sparse_categorical_accuracy", mean_of(mf::sparse_categorical_accuracy),
+           {"SparseCategoricalAccuracy"});
+    r->add("top_k_categorical_accuracy", mean_of(with_default_k<mf::top_k_categorical_accuracy>),
+           {"TopKCategoricalAccuracy"});
+    r->add("mean_squared_error", mean_of(mf::mean_squared_error),
+           {"mse", "MSE", "MeanSquaredError"});
+    r->add("mean_absolute_error", mean_of(mf::mean_absolute_error),
+           {"mae", "MAE", "MeanAbsoluteError"});
+    r->add("precision",
+           [](const std::string& name, const Loss*, int64_t) -> MetricPtr {
+             return std::make_shared<Precision>(0.5, name);
+           },
+           {"Precision"});
+    r->add("recall",
+           [](const std::string& name, const Loss*, int64_t) -> MetricPtr {
+             return std::make_shared<Recall>(0.5, name);
+           },
+           {"Recall"});
+    r->add("auc",
+           [](const std::string& name, const Loss*, int64_t) -> MetricPtr {
+             return std::make_shared<AUC>(200, name);
+           },
+           {"AUC"});
+    return r;
+  }();
+  return *r;
+}
+
 MetricPtr get_metric(const std::string& name, const Loss* loss, int64_t output_dim) {
-  const std::string key = lower(name);
-  if (key == "accuracy" || key == "acc")
-    return std::make_shared<MeanMetricWrapper>(name, accuracy_for(loss, output_dim));
-  for (const auto& [names, factory] : table())
-    if (std::find(names.begin(), names.end(), name) != names.end()) return factory(name);
-  throw_unknown("metric", name, metric_names());
+  // "accuracy" and "acc" in any case, as Keras's compile() matches them; a metric is named by
+  // the identifier it was asked for, as Keras names it.
+  const std::string key = detail::ascii_lower(name);
+  const std::string lookup = key == "accuracy" || key == "acc" ? key : name;
+  return MetricRegistry::global().create(lookup, name, loss, output_dim);
 }
 
 std::vector<std::string> metric_names() {
-  std::vector<std::string> names = {"accuracy", "acc"};
-  for (const auto& entry : table())
-    names.insert(names.end(), entry.first.begin(), entry.first.end());
-  return names;
+  return MetricRegistry::global().names();
 }
 
 }  // namespace nabla

@@ -1,12 +1,14 @@
 // Metrics: stateful, exact over an epoch.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "framework/core/registry.h"
 #include "framework/core/tensor.h"
 #include "losses/loss.h"
 
@@ -97,11 +99,23 @@ class AUC : public Metric {
   std::vector<double> tp_, fp_, tn_, fn_;
 };
 
+/// Makes a metric named `name` (the identifier it was asked for, as Keras names it); `loss` and
+/// `output_dim` are what "accuracy" is resolved against (see get_metric).
+using MetricFactory =
+    std::function<MetricPtr(const std::string& name, const Loss* loss, int64_t output_dim)>;
+/// Metrics by Keras name, alias and class name ("mae", "mean_absolute_error",
+/// "MeanAbsoluteError"). Users may add their own.
+using MetricRegistry = Registry<Metric, MetricFactory>;
+template <>
+MetricRegistry& MetricRegistry::global();
+
 /// Makes a metric by Keras name: accuracy / acc (resolved against the loss and output shape the
-/// way Keras does), binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
-/// top_k_categorical_accuracy, mean_squared_error / mse, mean_absolute_error / mae, precision,
-/// recall, auc. `loss` and `output_dim` resolve "accuracy". NotFoundError with the nearest name.
+/// way Keras does, in any case), binary_accuracy, categorical_accuracy,
+/// sparse_categorical_accuracy, top_k_categorical_accuracy, mean_squared_error / mse,
+/// mean_absolute_error / mae, precision, recall, auc, and whatever users registered. `loss` and
+/// `output_dim` resolve "accuracy". NotFoundError with the nearest name.
 MetricPtr get_metric(const std::string& name, const Loss* loss = nullptr, int64_t output_dim = 0);
+/// Every name get_metric accepts.
 std::vector<std::string> metric_names();
 
 }  // namespace nabla

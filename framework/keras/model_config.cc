@@ -1,8 +1,10 @@
-// Sequential models as Keras model JSON, and back.
+// Models as Keras model JSON, and back.
 #include <nlohmann/json.hpp>
 
 #include "framework/core/errors.h"
 #include "framework/keras/checkpoint.h"
+#include "framework/keras/functional.h"
+#include "framework/keras/model_state.h"
 #include "framework/keras/sequential.h"
 #include "layers/activations.h"
 #include "layers/input_layer.h"
@@ -19,36 +21,13 @@ int keras_major(const nlohmann::json& j) {
   return 3;
 }
 
-nlohmann::json layer_entry(const Layer& layer) {
-  return keras_object("keras.layers", layer.class_name(), layer.get_config());
-}
-
 }  // namespace
 
-nlohmann::json Sequential::get_config() const {
-  nlohmann::json layers = nlohmann::json::array();
-  size_t first = 0;
-  if (!layers_.empty() && dynamic_cast<const InputLayer*>(layers_[0].get())) {
-    layers.push_back(layer_entry(*layers_[0]));
-    first = 1;
-  } else if (built_) {
-    // Keras's dict form starts with an InputLayer; make one from the input shape.
-    layers.push_back(keras_object("keras.layers", "InputLayer",
-                                  {{"batch_input_shape", shape_to_json(input_shape_)},
-                                   {"dtype", "float32"},
-                                   {"sparse", false},
-                                   {"ragged", false},
-                                   {"name", name_ + "_input"}}));
-  }
-  for (size_t i = first; i < layers_.size(); ++i) {
-    nlohmann::json entry = layer_entry(*layers_[i]);
-    entry["config"].erase("batch_input_shape");  // the InputLayer carries the shape
-    layers.push_back(entry);
-  }
-  return keras_object("keras", "Sequential", {{"name", name_}, {"layers", layers}});
+nlohmann::json Model::get_config() const {
+  return keras_object("keras", class_name(), state().arch->get_config(name()));
 }
 
-std::string keras_version_for(const Sequential& model) {
+std::string keras_version_for(const Model& model) {
   const Layer* needs[4] = {};
   for (const LayerPtr& l : model.layers()) {
     const int major = l->keras_major();
@@ -61,16 +40,38 @@ std::string keras_version_for(const Sequential& model) {
   return needs[3] ? kKeras3Version : kKerasVersion;
 }
 
-std::string Sequential::to_json() const {
+std::string Model::to_json() const {
   nlohmann::json j = get_config();
   j["keras_version"] = keras_version_for(*this);
   j["backend"] = "tensorflow";
   return j.dump();
 }
 
-nlohmann::json Sequential::training_config() const {
-  nlohmann::json metrics = nlohmann::json::array();
-  for (const MetricPtr& m : metrics_) metrics.push_back(m->get_config());
+nlohmann::json Model::training_config() const {
+  const detail::ModelState& s = state();
+  const std::vector<std::string> outputs = output_names();
+  auto loss_json = [](const Loss& l) -> nlohmann::json {
+    return {{"class_name", l.class_name()}, {"config", l.get_config()}};
+  };
+  // One output: a loss and a list of metrics; several: both by output name, as tf-keras writes.
+  nlohmann::json loss_config, metric_configs, weights = nullptr;
+  if (s.loss && s.output_losses.empty() && outputs.size() == 1) {
+    loss_config = loss_json(*s.loss);
+    metric_configs = nlohmann::json::array();
+    for (const MetricPtr& m : metrics()) metric_configs.push_back(m->get_config());
+  } else {
+    loss_config = nlohmann::json::object();
+    metric_configs = nlohmann::json::object();
+    for (size_t o = 0; o < outputs.size(); ++o) {
+      auto it = s.output_losses.find(outputs[o]);
+      const LossPtr& l = it != s.output_losses.end() ? it->second : s.loss;
+      if (l) loss_config[outputs[o]] = loss_json(*l);
+      metric_configs[outputs[o]] = nlohmann::json::array();
+    }
+    for (size_t k = 0; k < s.metrics.size(); ++k)
+      metric_configs[outputs[s.metric_outputs[k]]].push_back(s.metrics[k]->get_config());
+    if (!s.loss_weights.empty()) weights = s.loss_weights;
+  }
   // The optimizer as tf-keras 2 writes it: "Custom>Adam" with "is_legacy_optimizer": false is
   // what selects tf-keras's current optimizer classes (a plain "Adam" selects its legacy Adam,
   // which rejects the newer keys and has no AdamW), and tf-keras rejects Keras 3's
@@ -87,19 +88,19 @@ nlohmann::json Sequential::training_config() const {
   // default name is written as tf-keras writes it.
   if (optimizer().name() == get_optimizer(optimizer().class_name())->name())
     optimizer_config["name"] = optimizer().class_name();
-  return {{"loss", {{"class_name", loss().class_name()}, {"config", loss().get_config()}}},
-          {"metrics", metrics},
+  return {{"loss", loss_config},
+          {"metrics", metric_configs},
           {"weighted_metrics", nullptr},
-          {"loss_weights", nullptr},
+          {"loss_weights", weights},
           {"optimizer_config",
            {{"class_name", "Custom>" + optimizer().class_name()}, {"config", optimizer_config}}}};
 }
 
 namespace {
-Sequential model_from_checked_config(const nlohmann::json& j);
+Model model_from_checked_config(const nlohmann::json& j);
 }  // namespace
 
-Sequential model_from_config(const nlohmann::json& j) {
+Model model_from_config(const nlohmann::json& j) {
   // A value of the wrong JSON type anywhere in the config is a ValueError like any other.
   try {
     return model_from_checked_config(j);
@@ -109,15 +110,19 @@ Sequential model_from_config(const nlohmann::json& j) {
 }
 
 namespace {
-Sequential model_from_checked_config(const nlohmann::json& j) {
+Model model_from_checked_config(const nlohmann::json& j) {
   if (!j.is_object() || !j.contains("class_name"))
     throw ValueError("a model config needs \"class_name\" and \"config\"");
-  const std::string cls = j["class_name"].get<std::string>();
-  if (cls != "Sequential")
+  const std::string cls = j["class_name"].is_string() ? j["class_name"].get<std::string>() : "";
+  if (cls != "Sequential" && cls != "Functional" && cls != "Model")
     throw UnimplementedError("model class '" + cls +
-                             "' is not supported: nabla loads Sequential models");
-  KerasVersionScope version(keras_major(j));
+                             "' is not supported: nabla loads Sequential and functional models "
+                             "(\"Functional\", or \"Model\" in Keras 2)");
+  // A model nested in another's config has no keras_version: it is read as the outer one.
+  KerasVersionScope version(j.contains("keras_version") ? keras_major(j)
+                                                        : KerasVersionScope::current());
   const nlohmann::json& config = j.contains("config") ? j["config"] : nlohmann::json::object();
+  if (cls != "Sequential") return functional_from_config(config);
   // Keras <= 2.2.2 wrote the layer list itself as the config.
   const nlohmann::json& list =
       config.is_array() ? config : config.value("layers", nlohmann::json());
@@ -129,7 +134,7 @@ Sequential model_from_checked_config(const nlohmann::json& j) {
   int index = 0;
   for (const nlohmann::json& entry : list) {
     try {
-      model.add(LayerRegistry::global().create(entry));
+      model.add(LayerRegistry::global().from_config(entry));
     } catch (const Error&) {
       rethrow_with_context("layer " + std::to_string(index) + " of the model config: ");
     }
@@ -139,7 +144,7 @@ Sequential model_from_checked_config(const nlohmann::json& j) {
 }
 }  // namespace
 
-Sequential model_from_json(const std::string& text) {
+Model model_from_json(const std::string& text) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);

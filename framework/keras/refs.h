@@ -50,6 +50,8 @@ class MetricRef {
   MetricRef(M&& m) : ptr_(std::make_shared<std::decay_t<M>>(std::forward<M>(m))) {}  // NOLINT
   template <class M, class = std::enable_if_t<std::is_base_of_v<Metric, M>>>
   MetricRef(std::shared_ptr<M> m) : ptr_(std::move(m)) {}  // NOLINT
+  /// True when it holds a metric object (not a name).
+  bool is_object() const { return ptr_ != nullptr; }
   /// The metric, resolving a name against the loss and the model's output size.
   MetricPtr resolve(const Loss* loss, int64_t output_dim) const {
     return ptr_ ? ptr_ : get_metric(name_, loss, output_dim);

@@ -1,22 +1,25 @@
-// Sequential::fit, evaluate, predict: the loops that feed batches through compiled plans.
+// Model::fit, evaluate, predict: the loops that feed batches through compiled plans.
 //
-// Each loop compiles its plans once (one for full batches, one for a last partial batch), then per
+// Each loop leases its plans once (one for full batches, one for a last partial batch), then per
 // batch gathers rows straight into the plan's feed buffers, runs the plan and reads the loss and
-// metric statistics back. Nothing in a step allocates.
+// metric statistics back through the step's named handles. Nothing in a step allocates.
 #include <chrono>
 #include <cmath>
 #include <iostream>
+#include <algorithm>
 #include <numeric>
 
 #include "framework/backend/backend.h"
 #include "framework/core/errors.h"
 #include "framework/core/philox.h"
 #include "framework/core/random.h"
-#include "framework/keras/compiled_model.h"
 #include "framework/keras/data_adapter.h"
+#include "framework/keras/model.h"
+#include "framework/keras/model_state.h"
 #include "framework/keras/progress_bar.h"
-#include "framework/keras/sequential.h"
+#include "framework/keras/train_step.h"
 #include "framework/ops/ops.h"
+#include "framework/runtime/plan.h"
 
 namespace nabla {
 namespace {
@@ -37,32 +40,53 @@ std::vector<int64_t> epoch_order(int64_t n, bool shuffle, uint64_t seed, int epo
   return order;
 }
 
-// Runs batches of a dataset through plans of one fetch list and accumulates the loss and the
-// metrics' statistics.
+// What a loop runs: training steps, evaluation, or prediction.
+enum class Pass { Train, Evaluate, Predict };
+
+// Runs batches of a dataset through leased plans of one pass of the step and accumulates the
+// loss and the metrics' statistics.
 class BatchRunner {
  public:
-  BatchRunner(Session& session, const CompiledModel& cm, const TensorList& fetches,
-              const DataSet& data, int64_t batch_size, bool with_labels,
+  BatchRunner(TrainStep& step, Pass pass, const DataSet& data, int64_t batch_size,
               std::vector<MetricPtr> metrics)
-      : cm_(cm),
-        data_(data),
-        batch_(batch_size),
-        labels_(with_labels),
-        metrics_(std::move(metrics)) {
+      : step_(step), pass_(pass), data_(data), batch_(batch_size), metrics_(std::move(metrics)) {
+    // The fetch list, with the index of each handle in it.
+    if (pass == Pass::Predict) {
+      for (const Tensor& out : step.infer_outputs) fetches_.push_back(out);
+    } else {
+      loss_index_ = 0;
+      fetches_.push_back(pass == Pass::Train ? step.train_loss : step.eval_loss);
+      for (const Tensor& l : pass == Pass::Train ? step.train_output_losses : step.eval_output_losses) {
+        output_loss_index_.push_back(static_cast<int>(fetches_.size()));
+        fetches_.push_back(l);
+      }
+      output_loss_sums_.assign(output_loss_index_.size(), 0.0);
+      for (const TrainStep::MetricStats& m : step.metrics) {
+        metric_names_.push_back(m.name);
+        stat_index_.emplace_back();
+        for (const Tensor& s : pass == Pass::Train ? m.train : m.eval) {
+          stat_index_.back().push_back(static_cast<int>(fetches_.size()));
+          fetches_.push_back(s);
+        }
+      }
+      if (pass == Pass::Train && step.update.defined()) fetches_.push_back(step.update);
+    }
     const int64_t n = data.size();
-    full_ = n >= batch_size ? &plan_for(session, fetches, batch_size) : nullptr;
-    tail_ = n % batch_size ? &plan_for(session, fetches, n % batch_size) : nullptr;
-    const Plan& any = full_ ? *full_ : *tail_;
-    stats_.resize(any.num_fetches());
-    for (int i = 0; i < any.num_fetches(); ++i)
-      if (any.fetch_view(i).data) stats_[i].resize(static_cast<size_t>(any.fetch_view(i).numel()));
-    pointers_.reserve(stats_.size());
+    if (n >= batch_size) full_ = lease(batch_size);
+    if (n % batch_size) tail_ = lease(n % batch_size);
+    const Plan& any = full_.valid() ? *full_ : *tail_;
+    host_.resize(any.num_fetches());
+    if (pass != Pass::Predict)
+      for (int i = 0; i < any.num_fetches(); ++i)
+        if (any.fetch_view(i).data) host_[i].resize(static_cast<size_t>(any.fetch_view(i).numel()));
+    pointers_.reserve(host_.size());
   }
 
   int64_t steps() const { return (data_.size() + batch_ - 1) / batch_; }
 
   void reset() {
     loss_sum_ = 0;
+    std::fill(output_loss_sums_.begin(), output_loss_sums_.end(), 0.0);
     samples_ = 0;
     for (const MetricPtr& m : metrics_) m->reset();
   }
@@ -70,69 +94,95 @@ class BatchRunner {
   // Runs batch `b` of the sample order `indices` (int64 on the data's device).
   void run_batch(int64_t b, const Tensor& indices) {
     const int64_t begin = b * batch_, count = std::min(batch_, data_.size() - begin);
-    Plan& plan = count == batch_ ? *full_ : *tail_;
-    gather_rows(data_.x, indices, begin, count, plan.feed_view(0));
-    if (labels_) {
-      gather_rows(data_.y, indices, begin, count, plan.feed_view(1));
-      gather_rows(data_.weights, indices, begin, count, plan.feed_view(2));
+    Plan& plan = plan_for(b);
+    int feed = 0;
+    for (const Tensor& x : data_.x) gather_rows(x, indices, begin, count, plan.feed_view(feed++));
+    if (pass_ != Pass::Predict) {
+      for (size_t o = 0; o < data_.y.size(); ++o) {
+        gather_rows(data_.y[o], indices, begin, count, plan.feed_view(feed++));
+        gather_rows(data_.weights[o], indices, begin, count, plan.feed_view(feed++));
+      }
     }
     plan.run();
-    if (!labels_) return;
+    if (pass_ == Pass::Predict) return;
     const Device device = plan.device();
     for (int i = 0; i < plan.num_fetches(); ++i) {
       const TensorView& v = plan.fetch_view(i);
       if (v.data)
-        copy_bytes(stats_[i].data(), Device::CPU, v.data, device, stats_[i].size() * sizeof(float));
+        copy_bytes(host_[i].data(), Device::CPU, v.data, device, host_[i].size() * sizeof(float));
     }
-    last_loss_ = stats_[0][0];
+    last_loss_ = host_[loss_index_][0];
     loss_sum_ += static_cast<double>(last_loss_) * static_cast<double>(count);
+    for (size_t o = 0; o < output_loss_index_.size(); ++o)
+      output_loss_sums_[o] +=
+          static_cast<double>(host_[output_loss_index_[o]][0]) * static_cast<double>(count);
     samples_ += count;
-    size_t next = 1;
     for (size_t m = 0; m < metrics_.size(); ++m) {
       pointers_.clear();
-      for (int k = 0; k < cm_.stats_per_metric[m]; ++k) pointers_.push_back(stats_[next++].data());
+      for (int k : stat_index_[m]) pointers_.push_back(host_[k].data());
       metrics_[m]->accumulate(pointers_);
     }
   }
 
-  /// Predict: the output of the last batch.
-  const TensorView& output(int64_t b) const {
-    const int64_t count = std::min(batch_, data_.size() - b * batch_);
-    return (count == batch_ ? *full_ : *tail_).fetch_view(0);
-  }
+  /// Predict: output `o` of batch `b` (valid until the next run).
+  const TensorView& output(int64_t b, int o) { return plan_for(b).fetch_view(o); }
 
   double loss() const { return samples_ ? loss_sum_ / static_cast<double>(samples_) : 0.0; }
-  float last_loss() const { return last_loss_; }
 
-  /// Current values in display order: loss, then each metric.
+  /// Sets logs[keys[i]] to the i-th of values() (keys made by the caller from values() once).
+  void update(Logs& logs, const std::vector<std::string>& keys) const {
+    size_t i = 0;
+    logs[keys[i++]] = loss();
+    for (size_t o = 0; o < output_loss_index_.size(); ++o)
+      logs[keys[i++]] = samples_ ? output_loss_sums_[o] / static_cast<double>(samples_) : 0.0;
+    for (const MetricPtr& m : metrics_) logs[keys[i++]] = m->result();
+  }
+
+  /// Current values in display order: loss, each output's loss, then each metric.
   void values(std::vector<std::pair<std::string, double>>& out,
               const std::string& prefix = "") const {
     out.emplace_back(prefix + "loss", loss());
-    for (const MetricPtr& m : metrics_) out.emplace_back(prefix + m->name(), m->result());
+    for (size_t o = 0; o < output_loss_index_.size(); ++o)
+      out.emplace_back(prefix + step_.targets[o].name + "_loss",
+                       samples_ ? output_loss_sums_[o] / static_cast<double>(samples_) : 0.0);
+    for (size_t m = 0; m < metrics_.size(); ++m)
+      out.emplace_back(prefix + metric_names_[m], metrics_[m]->result());
   }
 
  private:
-  Plan& plan_for(Session& session, const TensorList& fetches, int64_t rows) {
+  Session::PlanLease lease(int64_t rows) {
     auto with_rows = [rows](Shape s) {
       s[0] = rows;
       return s;
     };
-    std::vector<std::pair<Tensor, Shape>> feeds{{cm_.x, with_rows(cm_.x.shape())}};
-    if (labels_) {
-      feeds.emplace_back(cm_.y, with_rows(cm_.label_shape));
-      feeds.emplace_back(cm_.sample_weight, Shape{rows});
-    }
-    return session.plan(fetches, feeds);
+    std::vector<std::pair<Tensor, Shape>> feeds;
+    for (const Tensor& x : step_.inputs) feeds.emplace_back(x, with_rows(x.shape()));
+    if (pass_ != Pass::Predict)
+      for (const TrainStep::Target& t : step_.targets) {
+        feeds.emplace_back(t.labels, with_rows(t.label_shape));
+        feeds.emplace_back(t.sample_weight, Shape{rows});
+      }
+    return step_.session->acquire(fetches_, feeds);
   }
 
-  const CompiledModel& cm_;
+  Plan& plan_for(int64_t b) {
+    const int64_t count = std::min(batch_, data_.size() - b * batch_);
+    return count == batch_ ? *full_ : *tail_;
+  }
+
+  TrainStep& step_;
+  Pass pass_;
   const DataSet& data_;
   int64_t batch_;
-  bool labels_;
   std::vector<MetricPtr> metrics_;
-  Plan* full_ = nullptr;
-  Plan* tail_ = nullptr;
-  std::vector<std::vector<float>> stats_;
+  TensorList fetches_;
+  int loss_index_ = 0;
+  std::vector<int> output_loss_index_;        // per output (several outputs), its loss in fetches_
+  std::vector<double> output_loss_sums_;
+  std::vector<std::string> metric_names_;     // as in the logs
+  std::vector<std::vector<int>> stat_index_;  // per metric, its statistics in fetches_
+  Session::PlanLease full_, tail_;
+  std::vector<std::vector<float>> host_;
   std::vector<const float*> pointers_;
   double loss_sum_ = 0;
   int64_t samples_ = 0;
@@ -149,9 +199,55 @@ void check_batch_size(int batch_size, const char* what) {
                      std::to_string(batch_size));
 }
 
+std::vector<Shape> data_shapes(const TensorList& x) {
+  std::vector<Shape> out;
+  for (const Tensor& t : x)
+    if (t.defined()) out.push_back(t.rank() >= 1 ? t.shape().erased(0).inserted(0, -1) : t.shape());
+  return out;
+}
+
+// The tensors of `given` in the order of `names` (a model's inputs or outputs); ValueError
+// naming a missing or an unknown name.
+TensorList by_name(const NamedTensors& given, const std::vector<std::string>& names,
+                   const std::string& what) {
+  TensorList out;
+  for (const std::string& n : names) {
+    auto it = given.find(n);
+    if (it == given.end())
+      throw ValueError(what + " has no entry for '" + n + "'" + did_you_mean(n, [&] {
+                         std::vector<std::string> keys;
+                         for (const auto& [k, v] : given) keys.push_back(k);
+                         return keys;
+                       }()));
+    out.push_back(it->second);
+  }
+  for (const auto& [k, v] : given)
+    if (std::find(names.begin(), names.end(), k) == names.end())
+      throw ValueError(what + " names '" + k + "', which the model does not have" +
+                       did_you_mean(k, names));
+  return out;
+}
+
+// The log keys of a runner's values, made once so that updating them allocates nothing.
+std::vector<std::string> log_keys(const BatchRunner& runner) {
+  std::vector<std::pair<std::string, double>> values;
+  runner.values(values);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : values) keys.push_back(k);
+  return keys;
+}
+
 }  // namespace
 
-History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& o) {
+History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& o) {
+  return fit(TensorList{x}, TensorList{y}, o);
+}
+
+History Model::fit(const NamedTensors& x, const NamedTensors& y, const FitOptions& o) {
+  return fit(by_name(x, input_names(), "fit: x"), by_name(y, output_names(), "fit: y"), o);
+}
+
+History Model::fit(const TensorList& x, const TensorList& y, const FitOptions& o) {
   check_batch_size(o.batch_size(), "fit");
   if (o.epochs() < 0)
     throw ValueError("fit: epochs must be >= 0, got " + std::to_string(o.epochs()));
@@ -161,15 +257,18 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& o) {
   if (o.initial_epoch() < 0 || o.initial_epoch() > o.epochs())
     throw ValueError("fit: initial_epoch " + std::to_string(o.initial_epoch()) +
                      " is outside [0, epochs]");
-  if (x.defined() && x.is_eager() && x.rank() >= 1 && x.shape()[0] == 0)
-    throw ValueError("fit: the dataset is empty (x has shape " + x.shape().to_string() + ")");
-  CompiledModel& cm = ensure_graph(x.defined() ? x.shape() : Shape());
-  DataSet all = make_dataset(*this, cm, x, y, o.sample_weight(), o.class_weight(), "fit");
+  for (const Tensor& t : x)
+    if (t.defined() && t.is_eager() && t.rank() >= 1 && t.shape()[0] == 0)
+      throw ValueError("fit: the dataset is empty (x has shape " + t.shape().to_string() + ")");
+  detail::ModelState& s = state();
+  detail::FitGuard guard(s);
+  TrainStep& step = s.ensure_step(*this, data_shapes(x));
+  DataSet all = make_dataset(*this, step, x, y, o.sample_weight(), o.class_weight(), "fit");
 
   DataSet train = all, val;
   if (o.validation_data()) {
-    val = make_dataset(*this, cm, o.validation_data()->first, o.validation_data()->second, Tensor(),
-                       {}, "validation_data");
+    val = make_dataset(*this, step, o.validation_data()->x, o.validation_data()->y, Tensor(), {},
+                       "validation_data");
   } else if (o.validation_split() > 0) {
     const int64_t split =
         static_cast<int64_t>(static_cast<double>(all.size()) * (1.0 - o.validation_split()));
@@ -180,44 +279,44 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& o) {
     train = all.rows(0, split);
     val = all.rows(split, all.size());
   }
-  train = train.to(device_);
-  if (val.x.defined()) val = val.to(device_);
+  train = train.to(s.device);
+  if (!val.x.empty()) val = val.to(s.device);
 
   History history;
   std::vector<CallbackPtr> callbacks = o.callbacks();
   auto history_ptr = std::shared_ptr<History>(&history, [](History*) {});
   callbacks.insert(callbacks.begin(), history_ptr);
   for (const CallbackPtr& c : callbacks) c->set_model(this);
-  stop_training = false;
+  s.stop_training = false;
   const uint64_t seed = o.seed() ? *o.seed() : next_seed();
   std::ostream& out = std::cout;
 
-  BatchRunner runner(*cm.session, cm, cm.train_fetches, train, o.batch_size(), true, metrics_);
+  BatchRunner runner(step, Pass::Train, train, o.batch_size(), s.metrics);
   std::unique_ptr<BatchRunner> val_runner;
-  if (val.x.defined())
-    val_runner = std::make_unique<BatchRunner>(*cm.session, cm, cm.eval_fetches, val,
-                                               o.batch_size(), true, metrics_);
+  if (!val.x.empty())
+    val_runner =
+        std::make_unique<BatchRunner>(step, Pass::Evaluate, val, o.batch_size(), s.metrics);
 
-  Logs batch_logs{{"loss", 0.0}};  // keys made once: updating values does not allocate
-  for (const MetricPtr& m : metrics_) batch_logs[m->name()] = 0.0;
+  const std::vector<std::string> keys = log_keys(runner);
+  Logs batch_logs;  // keys made once: updating values does not allocate
+  for (const std::string& k : keys) batch_logs[k] = 0.0;
   std::vector<std::pair<std::string, double>> shown;
-  shown.reserve(2 * (metrics_.size() + 1));
+  shown.reserve(2 * keys.size());
 
   for (const CallbackPtr& c : callbacks) c->on_train_begin({});
-  for (int epoch = o.initial_epoch(); epoch < o.epochs() && !stop_training; ++epoch) {
+  for (int epoch = o.initial_epoch(); epoch < o.epochs() && !s.stop_training; ++epoch) {
     for (const CallbackPtr& c : callbacks) c->on_epoch_begin(epoch, {});
     if (o.verbose()) out << "Epoch " << epoch + 1 << "/" << o.epochs() << "\n";
     ProgressBar bar(runner.steps(), o.verbose(), out);
-    const Tensor order = order_on(epoch_order(train.size(), o.shuffle(), seed, epoch), device_);
+    const Tensor order = order_on(epoch_order(train.size(), o.shuffle(), seed, epoch), s.device);
     runner.reset();
     const auto start = Clock::now();
-    for (int64_t b = 0; b < runner.steps() && !stop_training; ++b) {
+    for (int64_t b = 0; b < runner.steps() && !s.stop_training; ++b) {
       for (const CallbackPtr& c : callbacks)
         c->on_train_batch_begin(static_cast<int>(b), batch_logs);
-      optimizer_->prepare_step();
+      s.optimizer->prepare_step();
       runner.run_batch(b, order);
-      batch_logs["loss"] = runner.loss();
-      for (const MetricPtr& m : metrics_) batch_logs[m->name()] = m->result();
+      runner.update(batch_logs, keys);
       for (const CallbackPtr& c : callbacks) c->on_train_batch_end(static_cast<int>(b), batch_logs);
       if (o.verbose() == 1 && ProgressBar::is_terminal(out)) {
         shown.clear();
@@ -231,14 +330,14 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& o) {
     Logs logs(shown.begin(), shown.end());
     if (val_runner) {
       val_runner->reset();
-      const Tensor val_order = order_on(epoch_order(val.size(), false, 0, 0), device_);
+      const Tensor val_order = order_on(epoch_order(val.size(), false, 0, 0), s.device);
       for (int64_t b = 0; b < val_runner->steps(); ++b) val_runner->run_batch(b, val_order);
       std::vector<std::pair<std::string, double>> val_values;
       val_runner->values(val_values, "val_");
       for (const auto& kv : val_values) logs.insert(kv), shown.push_back(kv);
     }
     bar.finish(shown);
-    logs["lr"] = optimizer_->learning_rate();
+    logs["lr"] = s.optimizer->learning_rate();
     for (const CallbackPtr& c : callbacks) c->on_epoch_end(epoch, logs);
     history.history["epoch_seconds"].push_back(seconds);
   }
@@ -246,14 +345,27 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& o) {
   return history;
 }
 
-Logs Sequential::evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& o) {
+Logs Model::evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& o) {
+  return evaluate(TensorList{x}, TensorList{y}, o);
+}
+
+Logs Model::evaluate(const NamedTensors& x, const NamedTensors& y, const EvaluateOptions& o) {
+  return evaluate(by_name(x, input_names(), "evaluate: x"),
+                  by_name(y, output_names(), "evaluate: y"), o);
+}
+
+Logs Model::evaluate(const TensorList& x, const TensorList& y, const EvaluateOptions& o) {
   check_batch_size(o.batch_size(), "evaluate");
-  CompiledModel& cm = ensure_graph(x.defined() ? x.shape() : Shape());
-  const DataSet data = make_dataset(*this, cm, x, y, o.sample_weight(), {}, "evaluate").to(device_);
+  detail::ModelState& s = state();
+  detail::UseGuard use(s, "evaluate");
+  TrainStep& step = s.ensure_step(*this, data_shapes(x));
+  const DataSet data =
+      make_dataset(*this, step, x, y, o.sample_weight(), {}, "evaluate").to(s.device);
+  std::lock_guard<std::mutex> turn(s.evaluate_mutex);  // the metrics hold one call's sums
   for (const CallbackPtr& c : o.callbacks()) c->set_model(this), c->on_test_begin({});
-  BatchRunner runner(*cm.session, cm, cm.eval_fetches, data, o.batch_size(), true, metrics_);
+  BatchRunner runner(step, Pass::Evaluate, data, o.batch_size(), s.metrics);
   ProgressBar bar(runner.steps(), o.verbose(), std::cout);
-  const Tensor order = order_on(epoch_order(data.size(), false, 0, 0), device_);
+  const Tensor order = order_on(epoch_order(data.size(), false, 0, 0), s.device);
   runner.reset();
   for (int64_t b = 0; b < runner.steps(); ++b) runner.run_batch(b, order);
   std::vector<std::pair<std::string, double>> values;
@@ -264,50 +376,79 @@ Logs Sequential::evaluate(const Tensor& x, const Tensor& y, const EvaluateOption
   return logs;
 }
 
-Tensor Sequential::predict(const Tensor& x, const PredictOptions& o) {
+Tensor Model::predict(const Tensor& x, const PredictOptions& o) {
+  TensorList out = predict(TensorList{x}, o);
+  if (out.size() != 1)
+    throw ValueError("predict: model '" + name() + "' has " + std::to_string(out.size()) +
+                     " outputs; call predict with a list of inputs to get them all");
+  return out[0];
+}
+
+TensorList Model::predict(const NamedTensors& x, const PredictOptions& o) {
+  return predict(by_name(x, input_names(), "predict: x"), o);
+}
+
+TensorList Model::predict(const TensorList& x, const PredictOptions& o) {
   check_batch_size(o.batch_size(), "predict");
+  detail::ModelState& s = state();
+  detail::UseGuard use(s, "predict");
   if (!compiled()) {
     // Keras predicts with uncompiled models too: run the layers eagerly in batches.
     const DataSet data = make_inputs(*this, x, "predict");
-    TensorList parts;
-    for (int64_t b = 0; b < data.size(); b += o.batch_size())
-      parts.push_back(
-          (*this)(data.rows(b, std::min<int64_t>(data.size(), b + o.batch_size())).x.to(device_)));
-    return concat(parts, 0).to(Device::CPU);
+    std::vector<TensorList> parts;
+    for (int64_t b = 0; b < data.size(); b += o.batch_size()) {
+      const DataSet rows = data.rows(b, std::min<int64_t>(data.size(), b + o.batch_size()));
+      TensorList in;
+      for (const Tensor& t : rows.x) in.push_back(t.to(s.device));
+      CallContext ctx;
+      const TensorList outs = call(in, ctx);
+      if (parts.empty()) parts.resize(outs.size());
+      for (size_t k = 0; k < outs.size(); ++k) parts[k].push_back(outs[k]);
+    }
+    TensorList out;
+    for (const TensorList& p : parts) out.push_back(concat(p, 0).to(Device::CPU));
+    return out;
   }
-  CompiledModel& cm = ensure_graph(x.defined() ? x.shape() : Shape());
-  const DataSet data = make_inputs(*this, x, "predict").to(device_);
-  BatchRunner runner(*cm.session, cm, {cm.predict_fetch}, data, o.batch_size(), false, {});
-  Shape out_shape = output_shape();
-  out_shape[0] = data.size();
-  Tensor out = Tensor::empty(out_shape, DType::Float32);
-  const size_t row_bytes = static_cast<size_t>(out.numel() / data.size()) * sizeof(float);
-  const Tensor order = order_on(epoch_order(data.size(), false, 0, 0), device_);
+  TrainStep& step = s.ensure_step(*this, data_shapes(x));
+  const DataSet data = make_inputs(*this, x, "predict").to(s.device);
+  BatchRunner runner(step, Pass::Predict, data, o.batch_size(), {});
+  TensorList out;
+  std::vector<size_t> row_bytes;
+  for (Shape shape : output_shapes()) {
+    shape[0] = data.size();
+    out.push_back(Tensor::empty(shape, DType::Float32));
+    row_bytes.push_back(static_cast<size_t>(out.back().numel() / data.size()) * sizeof(float));
+  }
+  const Tensor order = order_on(epoch_order(data.size(), false, 0, 0), s.device);
   ProgressBar bar(runner.steps(), o.verbose(), std::cout);
   for (int64_t b = 0; b < runner.steps(); ++b) {
     runner.run_batch(b, order);
-    const TensorView& v = runner.output(b);
-    copy_bytes(static_cast<char*>(out.raw_data()) + b * o.batch_size() * row_bytes, Device::CPU,
-               v.data, device_, static_cast<size_t>(v.shape[0]) * row_bytes);
+    for (size_t k = 0; k < out.size(); ++k) {
+      const TensorView& v = runner.output(b, static_cast<int>(k));
+      copy_bytes(static_cast<char*>(out[k].raw_data()) + b * o.batch_size() * row_bytes[k],
+                 Device::CPU, v.data, s.device, static_cast<size_t>(v.shape[0]) * row_bytes[k]);
+    }
   }
   bar.finish({});
   return out;
 }
 
-Logs Sequential::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
-  CompiledModel& cm = ensure_graph(x.defined() ? x.shape() : Shape());
+Logs Model::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
+  detail::ModelState& s = state();
+  detail::FitGuard guard(s);
+  TrainStep& step = s.ensure_step(*this, data_shapes(TensorList{x}));
   const DataSet data =
-      make_dataset(*this, cm, x, y, sample_weight, {}, "train_on_batch").to(device_);
-  BatchRunner runner(*cm.session, cm, cm.train_fetches, data, data.size(), true, metrics_);
+      make_dataset(*this, step, {x}, {y}, sample_weight, {}, "train_on_batch").to(s.device);
+  BatchRunner runner(step, Pass::Train, data, data.size(), s.metrics);
   runner.reset();
-  optimizer_->prepare_step();
-  runner.run_batch(0, order_on(epoch_order(data.size(), false, 0, 0), device_));
+  s.optimizer->prepare_step();
+  runner.run_batch(0, order_on(epoch_order(data.size(), false, 0, 0), s.device));
   std::vector<std::pair<std::string, double>> values;
   runner.values(values);
   return Logs(values.begin(), values.end());
 }
 
-Logs Sequential::test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
+Logs Model::test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
   return evaluate(x, y,
                   EvaluateOptions()
                       .batch_size(static_cast<int>(x.shape()[0]))

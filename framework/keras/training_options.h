@@ -13,8 +13,13 @@
 
 namespace nabla {
 
-/// Validation data as (x, y).
-using ValidationData = std::optional<std::pair<Tensor, Tensor>>;
+/// Validation data: inputs and targets, one tensor per model input and output.
+struct ValidationData {
+  TensorList x, y;
+  ValidationData(Tensor x, Tensor y) : x{std::move(x)}, y{std::move(y)} {}
+  ValidationData(const std::pair<Tensor, Tensor>& xy) : x{xy.first}, y{xy.second} {}  // NOLINT
+  ValidationData(TensorList x, TensorList y) : x(std::move(x)), y(std::move(y)) {}
+};
 /// Weight per class index.
 using ClassWeight = std::map<int64_t, double>;
 
@@ -30,7 +35,7 @@ struct FitOptions {
   /// any shuffling (as Keras does).
   NABLA_ARG(double, validation_split) = 0.0;
   /// Explicit validation data (x, y); takes precedence over validation_split.
-  NABLA_ARG(ValidationData, validation_data) = std::nullopt;
+  NABLA_ARG(std::optional<ValidationData>, validation_data) = std::nullopt;
   /// Reshuffle the training samples before each epoch.
   NABLA_ARG(bool, shuffle) = true;
   /// Weight of each class in the loss (sparse or one-hot labels), multiplied into sample weights.

@@ -1,20 +1,19 @@
-// Tensor's in-place arithmetic (+=, -=, *=, /=).
-#include "framework/autodiff/gradient_tape.h"
+// In-place arithmetic on tensors (+=, -=, *=, /=).
+#include "framework/core/errors.h"
 #include "framework/ops/dispatch.h"
 #include "framework/ops/ops.h"
 
 namespace nabla {
 namespace {
 
-Tensor& in_place(Tensor& self, const char* op, const Tensor& other) {
-  if (!self.defined() || !other.defined())
-    throw ValueError(std::string(op) + "= on an undefined tensor");
+Tensor& in_place(Tensor& self, OpId op, const Tensor& other) {
+  if (!self.defined() || !other.defined()) throw ValueError(op.name() + "= on an undefined tensor");
   if (self.is_symbolic() || other.is_symbolic()) {
     self = apply_op(op, {self, other});
     return self;
   }
-  if (GradientTape::any_tracks(self))
-    throw StateError(std::string("in-place ") + op +
+  if (op_routes().tracked && op_routes().tracked(self))
+    throw StateError("in-place " + op.name() +
                      " on a tensor a GradientTape recorded would make its gradient wrong; use an "
                      "out-of-place op");
   const Tensor rhs = other.is_weak()
@@ -26,17 +25,17 @@ Tensor& in_place(Tensor& self, const char* op, const Tensor& other) {
 
 }  // namespace
 
-Tensor& Tensor::operator+=(const Tensor& other) {
-  return in_place(*this, "Add", other);
+Tensor& operator+=(Tensor& self, const Tensor& other) {
+  return in_place(self, op::Add, other);
 }
-Tensor& Tensor::operator-=(const Tensor& other) {
-  return in_place(*this, "Sub", other);
+Tensor& operator-=(Tensor& self, const Tensor& other) {
+  return in_place(self, op::Sub, other);
 }
-Tensor& Tensor::operator*=(const Tensor& other) {
-  return in_place(*this, "Mul", other);
+Tensor& operator*=(Tensor& self, const Tensor& other) {
+  return in_place(self, op::Mul, other);
 }
-Tensor& Tensor::operator/=(const Tensor& other) {
-  return in_place(*this, "Div", other);
+Tensor& operator/=(Tensor& self, const Tensor& other) {
+  return in_place(self, op::Div, other);
 }
 
 }  // namespace nabla

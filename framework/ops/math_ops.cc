@@ -7,69 +7,24 @@ using namespace op_helpers;
 
 // ---------------------------------------------------------------- public functions
 
-Tensor add(const Tensor& a, const Tensor& b) {
-  return apply_op("Add", {a, b});
-}
-Tensor sub(const Tensor& a, const Tensor& b) {
-  return apply_op("Sub", {a, b});
-}
-Tensor mul(const Tensor& a, const Tensor& b) {
-  return apply_op("Mul", {a, b});
-}
-Tensor div(const Tensor& a, const Tensor& b) {
-  return apply_op("Div", {a, b});
-}
-Tensor pow(const Tensor& a, const Tensor& b) {
-  return apply_op("Pow", {a, b});
-}
-Tensor maximum(const Tensor& a, const Tensor& b) {
-  return apply_op("Maximum", {a, b});
-}
-Tensor minimum(const Tensor& a, const Tensor& b) {
-  return apply_op("Minimum", {a, b});
-}
+// One function per op of the element-wise lists (elementwise_math.h), as ops.h declares them.
+#define NABLA_UNARY_FUNCTION(Name, function, ...) \
+  Tensor function(const Tensor& x) {              \
+    return apply_op(op::Name, {x});                \
+  }
+NABLA_UNARY_MATH(NABLA_UNARY_FUNCTION)
+#undef NABLA_UNARY_FUNCTION
+#define NABLA_BINARY_FUNCTION(Name, function, ...)    \
+  Tensor function(const Tensor& a, const Tensor& b) { \
+    return apply_op(op::Name, {a, b});                 \
+  }
+NABLA_BINARY_MATH(NABLA_BINARY_FUNCTION)
+NABLA_COMPARISON_MATH(NABLA_BINARY_FUNCTION)
+#undef NABLA_BINARY_FUNCTION
+
 Tensor add_n(const TensorList& xs) {
   if (xs.size() == 1) return xs[0];
-  return apply_op("AddN", xs);
-}
-Tensor neg(const Tensor& x) {
-  return apply_op("Neg", {x});
-}
-Tensor square(const Tensor& x) {
-  return apply_op("Square", {x});
-}
-Tensor sqrt(const Tensor& x) {
-  return apply_op("Sqrt", {x});
-}
-Tensor rsqrt(const Tensor& x) {
-  return apply_op("Rsqrt", {x});
-}
-Tensor exp(const Tensor& x) {
-  return apply_op("Exp", {x});
-}
-Tensor log(const Tensor& x) {
-  return apply_op("Log", {x});
-}
-Tensor log1p(const Tensor& x) {
-  return apply_op("Log1p", {x});
-}
-Tensor abs(const Tensor& x) {
-  return apply_op("Abs", {x});
-}
-Tensor sign(const Tensor& x) {
-  return apply_op("Sign", {x});
-}
-Tensor reciprocal(const Tensor& x) {
-  return apply_op("Reciprocal", {x});
-}
-Tensor cos(const Tensor& x) {
-  return apply_op("Cos", {x});
-}
-Tensor sin(const Tensor& x) {
-  return apply_op("Sin", {x});
-}
-Tensor floor(const Tensor& x) {
-  return apply_op("Floor", {x});
+  return apply_op(op::AddN, xs);
 }
 Tensor clip_by_value(const Tensor& x, double lo, double hi) {
   if (lo > hi)
@@ -94,40 +49,22 @@ Tensor operator-(const Tensor& x) {
   return neg(x);
 }
 
-Tensor equal(const Tensor& a, const Tensor& b) {
-  return apply_op("Equal", {a, b});
-}
-Tensor not_equal(const Tensor& a, const Tensor& b) {
-  return apply_op("NotEqual", {a, b});
-}
-Tensor less(const Tensor& a, const Tensor& b) {
-  return apply_op("Less", {a, b});
-}
-Tensor less_equal(const Tensor& a, const Tensor& b) {
-  return apply_op("LessEqual", {a, b});
-}
-Tensor greater(const Tensor& a, const Tensor& b) {
-  return apply_op("Greater", {a, b});
-}
-Tensor greater_equal(const Tensor& a, const Tensor& b) {
-  return apply_op("GreaterEqual", {a, b});
-}
 Tensor logical_and(const Tensor& a, const Tensor& b) {
-  return apply_op("LogicalAnd", {a, b});
+  return apply_op(op::LogicalAnd, {a, b});
 }
 Tensor logical_not(const Tensor& x) {
-  return apply_op("LogicalNot", {x});
+  return apply_op(op::LogicalNot, {x});
 }
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
-  return apply_op("Select", {cond, a, b});
+  return apply_op(op::Select, {cond, a, b});
 }
 Tensor cast(const Tensor& x, DType dtype) {
   if (x.defined() && !x.is_weak() && x.dtype() == dtype) return x;
-  return apply_op("Cast", {x}, {{"dtype", dtype}});
+  return apply_op(op::Cast, {x}, {{"dtype", dtype}});
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b) {
-  return apply_op("MatMul", {a, b}, {{"transpose_a", transpose_a}, {"transpose_b", transpose_b}});
+  return apply_op(op::MatMul, {a, b}, {{"transpose_a", transpose_a}, {"transpose_b", transpose_b}});
 }
 
 // ---------------------------------------------------------------- definitions
@@ -179,124 +116,125 @@ TensorSpec infer_add_n(const InferContext& c) {
   return c.inputs[0];
 }
 
+elementwise::Types unary_types(OpId id) {
+#define NABLA_UNARY_TYPES(Name, function, Kind, expr) \
+  if (id == op::Name) return elementwise::Types::Kind;
+  NABLA_UNARY_MATH(NABLA_UNARY_TYPES)
+#undef NABLA_UNARY_TYPES
+  throw StateError("op " + id.name() + " is not an element-wise unary op");
+}
+
 }  // namespace
 
 void register_math_ops(OpRegistry& r) {
-  auto binary = [&r](const std::string& name, GradFn grad) {
-    r.add({.name = name,
-           .min_inputs = 2,
-           .max_inputs = 2,
-           .infer = [](const InferContext& c) { return broadcast_binary(c); },
-           .grad = grad});
+  auto binary = [&r](OpId id, GradFn grad) {
+    r.define(id, {.min_inputs = 2,
+                  .max_inputs = 2,
+                  .infer = [](const InferContext& c) { return broadcast_binary(c); },
+                  .grad = grad});
   };
-  auto unary = [&r](const std::string& name, GradFn grad, bool floating = true) {
-    r.add({.name = name,
-           .min_inputs = 1,
-           .max_inputs = 1,
-           .infer = floating ? InferFn(floating_unary) : InferFn(same_as_input),
-           .grad = grad});
-  };
-  auto compare = [&r](const std::string& name) {
-    r.add({.name = name, .min_inputs = 2, .max_inputs = 2, .infer = [](const InferContext& c) {
-             return broadcast_binary(c, true);
-           }});
+  // The element types of a unary op come with its math (elementwise_math.h).
+  auto unary = [&r](OpId id, GradFn grad) {
+    r.define(id, {.min_inputs = 1,
+                  .max_inputs = 1,
+                  .infer = unary_types(id) == elementwise::Types::Float ? InferFn(floating_unary)
+                                                                        : InferFn(same_as_input),
+                  .grad = grad});
   };
 
-  binary("Add", [](const GradContext& c) -> TensorList {
+  binary(op::Add, [](const GradContext& c) -> TensorList {
     return {unbroadcast(c.grad, c.x(0)), unbroadcast(c.grad, c.x(1))};
   });
-  binary("Sub", [](const GradContext& c) -> TensorList {
+  binary(op::Sub, [](const GradContext& c) -> TensorList {
     return {unbroadcast(c.grad, c.x(0)), unbroadcast(-c.grad, c.x(1))};
   });
-  binary("Mul", [](const GradContext& c) -> TensorList {
+  binary(op::Mul, [](const GradContext& c) -> TensorList {
     return {unbroadcast(c.grad * c.x(1), c.x(0)), unbroadcast(c.grad * c.x(0), c.x(1))};
   });
-  binary("Div", [](const GradContext& c) -> TensorList {
+  binary(op::Div, [](const GradContext& c) -> TensorList {
     return {unbroadcast(c.grad / c.x(1), c.x(0)),
             unbroadcast(-c.grad * c.x(0) / square(c.x(1)), c.x(1))};
   });
-  binary("Pow", [](const GradContext& c) -> TensorList {
+  binary(op::Pow, [](const GradContext& c) -> TensorList {
     const Tensor &a = c.x(0), &b = c.x(1);
     Tensor da = c.grad * b * pow(a, b - 1.0);
     Tensor log_a = where(greater(a, 0.0), log(a), zeros_like(a));
     Tensor db = c.grad * c.output * log_a;
     return {unbroadcast(da, a), unbroadcast(db, b)};
   });
-  binary("Maximum", [](const GradContext& c) -> TensorList {
+  binary(op::Maximum, [](const GradContext& c) -> TensorList {
     Tensor mask = greater_equal(c.x(0), c.x(1));
     Tensor zero = zeros_like(c.grad);
     return {unbroadcast(where(mask, c.grad, zero), c.x(0)),
             unbroadcast(where(mask, zero, c.grad), c.x(1))};
   });
-  binary("Minimum", [](const GradContext& c) -> TensorList {
+  binary(op::Minimum, [](const GradContext& c) -> TensorList {
     Tensor mask = less_equal(c.x(0), c.x(1));
     Tensor zero = zeros_like(c.grad);
     return {unbroadcast(where(mask, c.grad, zero), c.x(0)),
             unbroadcast(where(mask, zero, c.grad), c.x(1))};
   });
-  r.add({.name = "AddN",
-         .min_inputs = 1,
-         .max_inputs = -1,
-         .infer = infer_add_n,
-         .grad = [](const GradContext& c) { return TensorList(c.inputs.size(), c.grad); }});
+  r.define(
+      op::AddN,
+      {.min_inputs = 1, .max_inputs = -1, .infer = infer_add_n, .grad = [](const GradContext& c) {
+         return TensorList(c.inputs.size(), c.grad);
+       }});
 
-  unary(
-      "Neg", [](const GradContext& c) -> TensorList { return {-c.grad}; }, false);
-  unary("Square", [](const GradContext& c) -> TensorList { return {c.grad * (c.x() * 2.0)}; });
-  unary("Sqrt", [](const GradContext& c) -> TensorList { return {c.grad * 0.5 / c.output}; });
-  unary("Rsqrt", [](const GradContext& c) -> TensorList {
+  unary(op::Neg, [](const GradContext& c) -> TensorList { return {-c.grad}; });
+  unary(op::Square, [](const GradContext& c) -> TensorList { return {c.grad * (c.x() * 2.0)}; });
+  unary(op::Sqrt, [](const GradContext& c) -> TensorList { return {c.grad * 0.5 / c.output}; });
+  unary(op::Rsqrt, [](const GradContext& c) -> TensorList {
     return {c.grad * (c.output * c.output * c.output) * -0.5};
   });
-  unary("Exp", [](const GradContext& c) -> TensorList { return {c.grad * c.output}; });
-  unary("Log", [](const GradContext& c) -> TensorList { return {c.grad / c.x()}; });
-  unary("Log1p", [](const GradContext& c) -> TensorList { return {c.grad / (c.x() + 1.0)}; });
-  unary(
-      "Abs", [](const GradContext& c) -> TensorList { return {c.grad * sign(c.x())}; }, false);
-  unary("Sign", nullptr, false);
-  unary("Reciprocal",
+  unary(op::Exp, [](const GradContext& c) -> TensorList { return {c.grad * c.output}; });
+  unary(op::Log, [](const GradContext& c) -> TensorList { return {c.grad / c.x()}; });
+  unary(op::Log1p, [](const GradContext& c) -> TensorList { return {c.grad / (c.x() + 1.0)}; });
+  unary(op::Abs, [](const GradContext& c) -> TensorList { return {c.grad * sign(c.x())}; });
+  unary(op::Sign, nullptr);
+  unary(op::Reciprocal,
         [](const GradContext& c) -> TensorList { return {-c.grad * square(c.output)}; });
-  unary("Cos", [](const GradContext& c) -> TensorList { return {-c.grad * sin(c.x())}; });
-  unary("Sin", [](const GradContext& c) -> TensorList { return {c.grad * cos(c.x())}; });
-  unary("Floor", nullptr);
+  unary(op::Cos, [](const GradContext& c) -> TensorList { return {-c.grad * sin(c.x())}; });
+  unary(op::Sin, [](const GradContext& c) -> TensorList { return {c.grad * cos(c.x())}; });
+  unary(op::Floor, nullptr);
 
-  for (const char* name : {"Equal", "NotEqual", "Less", "LessEqual", "Greater", "GreaterEqual"})
-    compare(name);
-  r.add(
-      {.name = "LogicalAnd", .min_inputs = 2, .max_inputs = 2, .infer = [](const InferContext& c) {
-         if (c.dtype(0) != DType::Bool || c.dtype(1) != DType::Bool)
-           throw TypeError(c.where() + ": inputs must be bool");
-         return broadcast_binary(c, true);
-       }});
-  r.add(
-      {.name = "LogicalNot", .min_inputs = 1, .max_inputs = 1, .infer = [](const InferContext& c) {
-         if (c.dtype(0) != DType::Bool) throw TypeError(c.where() + ": input must be bool");
-         return c.inputs[0];
-       }});
-  r.add({.name = "Select",
-         .min_inputs = 3,
-         .max_inputs = 3,
-         .infer = infer_select,
-         .grad = [](const GradContext& c) -> TensorList {
-           Tensor zero = zeros_like(c.grad);
-           return {Tensor(), unbroadcast(where(c.x(0), c.grad, zero), c.x(1)),
-                   unbroadcast(where(c.x(0), zero, c.grad), c.x(2))};
-         }});
-  r.add({.name = "Cast",
-         .min_inputs = 1,
-         .max_inputs = 1,
-         .infer =
-             [](const InferContext& c) {
-               return TensorSpec{c.shape(0), c.attrs.get_dtype("dtype")};
-             },
-         .grad = [](const GradContext& c) -> TensorList {
-           if (!is_floating(c.x().dtype()) || !is_floating(c.output.dtype())) return {Tensor()};
-           return {cast(c.grad, c.x().dtype())};
-         }});
-  r.add({.name = "MatMul",
-         .min_inputs = 2,
-         .max_inputs = 2,
-         .infer = infer_matmul,
-         .grad = grad_matmul});
+  // Comparisons: every type, bool results, no gradient.
+#define NABLA_COMPARISON_DEF(Name, function, expr)                                                     \
+  r.define(op::Name, {.min_inputs = 2, .max_inputs = 2, .infer = [](const InferContext& c) { \
+                        return broadcast_binary(c, true);                                    \
+                      }});
+  NABLA_COMPARISON_MATH(NABLA_COMPARISON_DEF)
+#undef NABLA_COMPARISON_DEF
+  r.define(op::LogicalAnd, {.min_inputs = 2, .max_inputs = 2, .infer = [](const InferContext& c) {
+                              if (c.dtype(0) != DType::Bool || c.dtype(1) != DType::Bool)
+                                throw TypeError(c.where() + ": inputs must be bool");
+                              return broadcast_binary(c, true);
+                            }});
+  r.define(op::LogicalNot, {.min_inputs = 1, .max_inputs = 1, .infer = [](const InferContext& c) {
+                              if (c.dtype(0) != DType::Bool)
+                                throw TypeError(c.where() + ": input must be bool");
+                              return c.inputs[0];
+                            }});
+  r.define(op::Select, {.min_inputs = 3,
+                        .max_inputs = 3,
+                        .infer = infer_select,
+                        .grad = [](const GradContext& c) -> TensorList {
+                          Tensor zero = zeros_like(c.grad);
+                          return {Tensor(), unbroadcast(where(c.x(0), c.grad, zero), c.x(1)),
+                                  unbroadcast(where(c.x(0), zero, c.grad), c.x(2))};
+                        }});
+  r.define(op::Cast, {.min_inputs = 1,
+                      .max_inputs = 1,
+                      .infer =
+                          [](const InferContext& c) {
+                            return TensorSpec{c.shape(0), c.attrs.get_dtype("dtype")};
+                          },
+                      .grad = [](const GradContext& c) -> TensorList {
+                        if (!is_floating(c.x().dtype()) || !is_floating(c.output.dtype()))
+                          return {Tensor()};
+                        return {cast(c.grad, c.x().dtype())};
+                      }});
+  r.define(op::MatMul,
+           {.min_inputs = 2, .max_inputs = 2, .infer = infer_matmul, .grad = grad_matmul});
 }
 
 }  // namespace nabla

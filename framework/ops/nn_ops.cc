@@ -8,28 +8,8 @@ using namespace op_helpers;
 
 namespace {
 
-struct ActivationInfo {
-  Activation kind;
-  const char* op;
-};
-constexpr ActivationInfo kActivations[] = {
-    {Activation::Relu, "Relu"},
-    {Activation::Relu6, "Relu6"},
-    {Activation::LeakyRelu, "LeakyRelu"},
-    {Activation::Elu, "Elu"},
-    {Activation::Selu, "Selu"},
-    {Activation::Sigmoid, "Sigmoid"},
-    {Activation::HardSigmoid, "HardSigmoid"},
-    {Activation::Tanh, "Tanh"},
-    {Activation::Softplus, "Softplus"},
-    {Activation::Softsign, "Softsign"},
-    {Activation::Gelu, "Gelu"},
-    {Activation::GeluTanh, "GeluTanh"},
-    {Activation::Silu, "Silu"},
-};
-
-Tensor activation(Activation a, const Tensor& x, double alpha = 0.0) {
-  return apply_op(activation_op_name(a), {x}, {{"alpha", alpha}});
+Tensor apply_activation(OpId op, const Tensor& x, double alpha = 0.0) {
+  return apply_op(op, {x}, {{"alpha", alpha}});
 }
 
 TensorSpec infer_softmax(const InferContext& c) {
@@ -56,73 +36,58 @@ TensorSpec infer_sparse_xent(const InferContext& c) {
 
 }  // namespace
 
-const char* activation_op_name(Activation a) {
-  for (const auto& info : kActivations)
-    if (info.kind == a) return info.op;
-  return "?";
-}
-
-bool activation_from_op_name(const std::string& op, Activation* out) {
-  for (const auto& info : kActivations)
-    if (op == info.op) {
-      *out = info.kind;
-      return true;
-    }
-  return false;
-}
-
 Tensor relu(const Tensor& x) {
-  return activation(Activation::Relu, x);
+  return apply_activation(op::Relu, x);
 }
 Tensor relu6(const Tensor& x) {
-  return activation(Activation::Relu6, x);
+  return apply_activation(op::Relu6, x);
 }
 Tensor leaky_relu(const Tensor& x, double alpha) {
-  return activation(Activation::LeakyRelu, x, alpha);
+  return apply_activation(op::LeakyRelu, x, alpha);
 }
 Tensor elu(const Tensor& x, double alpha) {
-  return activation(Activation::Elu, x, alpha);
+  return apply_activation(op::Elu, x, alpha);
 }
 Tensor selu(const Tensor& x) {
-  return activation(Activation::Selu, x);
+  return apply_activation(op::Selu, x);
 }
 Tensor sigmoid(const Tensor& x) {
-  return activation(Activation::Sigmoid, x);
+  return apply_activation(op::Sigmoid, x);
 }
 Tensor hard_sigmoid(const Tensor& x, double slope) {
-  return activation(Activation::HardSigmoid, x, slope);
+  return apply_activation(op::HardSigmoid, x, slope);
 }
 Tensor tanh(const Tensor& x) {
-  return activation(Activation::Tanh, x);
+  return apply_activation(op::Tanh, x);
 }
 Tensor softplus(const Tensor& x) {
-  return activation(Activation::Softplus, x);
+  return apply_activation(op::Softplus, x);
 }
 Tensor softsign(const Tensor& x) {
-  return activation(Activation::Softsign, x);
+  return apply_activation(op::Softsign, x);
 }
 Tensor gelu(const Tensor& x, bool approximate) {
-  return activation(approximate ? Activation::GeluTanh : Activation::Gelu, x);
+  return apply_activation(approximate ? op::GeluTanh : op::Gelu, x);
 }
 Tensor silu(const Tensor& x) {
-  return activation(Activation::Silu, x);
+  return apply_activation(op::Silu, x);
 }
 Tensor mish(const Tensor& x) {
   return x * tanh(softplus(x));
 }
 
 Tensor softmax(const Tensor& x, int axis) {
-  return apply_op("Softmax", {x}, {{"axis", int64_t{axis}}});
+  return apply_op(op::Softmax, {x}, {{"axis", int64_t{axis}}});
 }
 Tensor log_softmax(const Tensor& x, int axis) {
-  return apply_op("LogSoftmax", {x}, {{"axis", int64_t{axis}}});
+  return apply_op(op::LogSoftmax, {x}, {{"axis", int64_t{axis}}});
 }
 Tensor bias_add(const Tensor& x, const Tensor& bias) {
-  return apply_op("BiasAdd", {x, bias});
+  return apply_op(op::BiasAdd, {x, bias});
 }
 
 Tensor sparse_softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& logits) {
-  return apply_op("SparseSoftmaxCrossEntropyWithLogits", {labels, logits});
+  return apply_op(op::SparseSoftmaxCrossEntropyWithLogits, {labels, logits});
 }
 
 Tensor softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& logits) {
@@ -139,91 +104,86 @@ Tensor sigmoid_cross_entropy_with_logits(const Tensor& labels, const Tensor& log
 }
 
 void register_nn_ops(OpRegistry& r) {
-  for (const auto& info : kActivations) {
-    const Activation kind = info.kind;
-    r.add({.name = info.op,
-           .min_inputs = 1,
-           .max_inputs = 1,
-           .infer = floating_unary,
-           .grad = [kind](const GradContext& c) -> TensorList {
-             const Tensor& t = derivative_uses_output(kind) ? c.output : c.x();
-             return {apply_op("ActivationGrad", {c.grad, t},
-                              {{"kind", std::string(activation_op_name(kind))},
-                               {"alpha", c.attrs.get_float("alpha", 0.0)}})};
-           }});
-  }
-  // dy * f'(t), t being the activation's input or output (see derivative_uses_output).
-  r.add({.name = "ActivationGrad",
-         .min_inputs = 2,
-         .max_inputs = 2,
-         .infer = [](const InferContext& c) {
-           Activation a;
-           if (!activation_from_op_name(c.attrs.get_string("kind"), &a))
-             c.fail("unknown activation kind '" + c.attrs.get_string("kind") + "'");
-           return broadcast_binary(c);
-         }});
-  r.add({.name = "Softmax",
-         .min_inputs = 1,
-         .max_inputs = 1,
-         .infer = infer_softmax,
-         .grad = [](const GradContext& c) -> TensorList {
-           return {apply_op("SoftmaxGrad", {c.grad, c.output}, c.attrs)};
-         }});
-  r.add({.name = "LogSoftmax",
-         .min_inputs = 1,
-         .max_inputs = 1,
-         .infer = infer_softmax,
-         .grad = [](const GradContext& c) -> TensorList {
-           return {apply_op("LogSoftmaxGrad", {c.grad, c.output}, c.attrs)};
-         }});
+  // Every activation of activation_math.h: its gradient is ActivationGrad of its input or, when
+  // the derivative is a function of it, its output.
+#define NABLA_ACTIVATION_DEF(A)                                                       \
+  r.define(op::A, {.min_inputs = 1,                                                   \
+                   .max_inputs = 1,                                                   \
+                   .infer = floating_unary,                                           \
+                   .grad = [](const GradContext& c) -> TensorList {                   \
+                     const Tensor& t = activation::A::kUsesOutput ? c.output : c.x(); \
+                     return {apply_op(op::ActivationGrad, {c.grad, t},                \
+                                      {{"kind", std::string(#A)},                     \
+                                       {"alpha", c.attrs.get_float("alpha", 0.0)}})}; \
+                   }});
+  NABLA_ACTIVATIONS(NABLA_ACTIVATION_DEF)
+#undef NABLA_ACTIVATION_DEF
+  // dy * f'(t), t being the activation's input or output (see kUsesOutput).
+  r.define(op::ActivationGrad,
+           {.min_inputs = 2, .max_inputs = 2, .infer = [](const InferContext& c) {
+              const std::string& kind = c.attrs.get_string("kind");
+              if (!activation::with_activation_named(kind.c_str(), []<class A>() {}))
+                c.fail("unknown activation kind '" + kind + "'");
+              return broadcast_binary(c);
+            }});
+  r.define(op::Softmax, {.min_inputs = 1,
+                         .max_inputs = 1,
+                         .infer = infer_softmax,
+                         .grad = [](const GradContext& c) -> TensorList {
+                           return {apply_op(op::SoftmaxGrad, {c.grad, c.output}, c.attrs)};
+                         }});
+  r.define(op::LogSoftmax, {.min_inputs = 1,
+                            .max_inputs = 1,
+                            .infer = infer_softmax,
+                            .grad = [](const GradContext& c) -> TensorList {
+                              return {apply_op(op::LogSoftmaxGrad, {c.grad, c.output}, c.attrs)};
+                            }});
   // y (dy - sum(dy y)) along the axis.
-  r.add({.name = "SoftmaxGrad",
-         .min_inputs = 2,
-         .max_inputs = 2,
-         .infer = [](const InferContext& c) { return broadcast_binary(c); },
-         .grad = [](const GradContext& c) -> TensorList {
-           // d/d(dy) = softmax-jacobian (symmetric); d/dy left out (second order).
-           return {apply_op("SoftmaxGrad", {c.grad, c.x(1)}, c.attrs), Tensor()};
-         }});
+  r.define(op::SoftmaxGrad,
+           {.min_inputs = 2,
+            .max_inputs = 2,
+            .infer = [](const InferContext& c) { return broadcast_binary(c); },
+            .grad = [](const GradContext& c) -> TensorList {
+              // d/d(dy) = softmax-jacobian (symmetric); d/dy left out (second order).
+              return {apply_op(op::SoftmaxGrad, {c.grad, c.x(1)}, c.attrs), Tensor()};
+            }});
   // dy - exp(y) sum(dy) along the axis.
-  r.add({.name = "LogSoftmaxGrad",
-         .min_inputs = 2,
-         .max_inputs = 2,
-         .infer = [](const InferContext& c) { return broadcast_binary(c); }});
-  r.add({.name = "BiasAdd",
-         .min_inputs = 2,
-         .max_inputs = 2,
-         .infer =
-             [](const InferContext& c) {
-               c.require_same_dtype();
-               const Shape &x = c.shape(0), &b = c.shape(1);
-               if (x.rank() < 1 || b.rank() != 1)
-                 c.fail("needs x of rank >= 1 and a bias of rank 1, got " + x.to_string() +
-                        " and " + b.to_string());
-               if (x.dim(-1) >= 0 && b[0] >= 0 && x.dim(-1) != b[0])
-                 c.fail("bias " + b.to_string() + " does not match the last axis of " +
-                        x.to_string());
-               return c.inputs[0];
-             },
-         .grad = [](const GradContext& c) -> TensorList {
-           std::vector<int> leading;
-           for (int i = 0; i + 1 < c.x().rank(); ++i) leading.push_back(i);
-           return {c.grad, reduce_sum(c.grad, leading)};
-         }});
-  r.add({.name = "SparseSoftmaxCrossEntropyWithLogits",
-         .min_inputs = 2,
-         .max_inputs = 2,
-         .infer = infer_sparse_xent,
-         .grad = [](const GradContext& c) -> TensorList {
-           return {Tensor(), apply_op("SparseSoftmaxCrossEntropyGrad", {c.x(0), c.x(1), c.grad})};
-         }});
+  r.define(op::LogSoftmaxGrad,
+           {.min_inputs = 2, .max_inputs = 2, .infer = [](const InferContext& c) {
+              return broadcast_binary(c);
+            }});
+  r.define(op::BiasAdd, {.min_inputs = 2,
+                         .max_inputs = 2,
+                         .infer =
+                             [](const InferContext& c) {
+                               c.require_same_dtype();
+                               const Shape &x = c.shape(0), &b = c.shape(1);
+                               if (x.rank() < 1 || b.rank() != 1)
+                                 c.fail("needs x of rank >= 1 and a bias of rank 1, got " +
+                                        x.to_string() + " and " + b.to_string());
+                               if (x.dim(-1) >= 0 && b[0] >= 0 && x.dim(-1) != b[0])
+                                 c.fail("bias " + b.to_string() +
+                                        " does not match the last axis of " + x.to_string());
+                               return c.inputs[0];
+                             },
+                         .grad = [](const GradContext& c) -> TensorList {
+                           std::vector<int> leading;
+                           for (int i = 0; i + 1 < c.x().rank(); ++i) leading.push_back(i);
+                           return {c.grad, reduce_sum(c.grad, leading)};
+                         }});
+  r.define(
+      op::SparseSoftmaxCrossEntropyWithLogits,
+      {.min_inputs = 2,
+       .max_inputs = 2,
+       .infer = infer_sparse_xent,
+       .grad = [](const GradContext& c) -> TensorList {
+         return {Tensor(), apply_op(op::SparseSoftmaxCrossEntropyGrad, {c.x(0), c.x(1), c.grad})};
+       }});
   // (softmax(logits) - one_hot(labels)) * dloss[:, None]
-  r.add({.name = "SparseSoftmaxCrossEntropyGrad",
-         .min_inputs = 3,
-         .max_inputs = 3,
-         .infer = [](const InferContext& c) {
-           return TensorSpec{c.shape(1), c.dtype(1)};
-         }});
+  r.define(op::SparseSoftmaxCrossEntropyGrad,
+           {.min_inputs = 3, .max_inputs = 3, .infer = [](const InferContext& c) {
+              return TensorSpec{c.shape(1), c.dtype(1)};
+            }});
 }
 
 }  // namespace nabla

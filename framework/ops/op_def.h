@@ -1,13 +1,16 @@
 // OpDef: what nabla knows about one op type (shape inference and gradient rule), and the
-// registry of all op types. Kernels are registered separately, per backend.
+// registry of all op types, indexed by OpId. Kernels live in each backend's table, by OpId.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "framework/core/attrs.h"
 #include "framework/core/tensor.h"
+#include "framework/ops/op_table.h"
 
 namespace nabla {
 
@@ -19,7 +22,7 @@ struct TensorSpec {
 
 /// What a shape function sees: the input specs (static or concrete) and the attributes.
 struct InferContext {
-  const std::string& op;
+  OpId op;
   const std::string& node_name;
   const std::vector<TensorSpec>& inputs;
   const Attrs& attrs;
@@ -28,7 +31,7 @@ struct InferContext {
   DType dtype(int i) const { return inputs[i].dtype; }
   int num_inputs() const { return static_cast<int>(inputs.size()); }
   /// "MatMul 'dense/MatMul'" for error messages.
-  std::string where() const { return op + " '" + node_name + "'"; }
+  std::string where() const { return op.name() + " '" + node_name + "'"; }
   /// Throws ShapeError("<where>: <message>").
   [[noreturn]] void fail(const std::string& message) const;
   /// Throws TypeError unless input i is floating point.
@@ -64,26 +67,34 @@ struct OpDef {
   std::vector<int> mutates;    // inputs the kernel writes in place; they must be variables
   bool random = false;         // draws random numbers: has a per-node run counter
   bool aliases_input = false;  // output may share input 0's memory (Reshape, Identity)
+  OpId id;                     // set by the registry
 };
 
 /// Throws ValueError unless `count` inputs suit `def` (naming the op and node).
 void check_arity(const OpDef& def, int count, const std::string& node_name);
 
-/// All op types, by name. Built-in ops are registered on first use; users may add their own
-/// (with a kernel on each backend they want to run on).
+/// All op types, by OpId and by name. The built-in ones (op_table.h) are defined on first use;
+/// users may add their own, with a kernel on each backend they want to run on.
 class OpRegistry {
  public:
   static OpRegistry& global();
-  /// Adds or replaces an op type.
-  void add(OpDef def);
+  /// Defines built-in op `id` (its name comes from the table).
+  void define(OpId id, OpDef def);
+  /// Adds an op of a new name, or replaces the definition of an existing one; returns its id.
+  OpId add(OpDef def);
+  /// The definition of `id` (StateError for an id no op has).
+  const OpDef& def(OpId id) const;
   /// The op type `name`; throws NotFoundError with the nearest known name.
   const OpDef& get(const std::string& name) const;
   const OpDef* find(const std::string& name) const;
+  /// Every op type, in id order.
+  std::vector<OpId> ids() const;
   std::vector<std::string> names() const;
 
  private:
   OpRegistry();
-  std::vector<std::unique_ptr<OpDef>> defs_;
+  std::vector<std::unique_ptr<OpDef>> defs_;  // by id
+  std::unordered_map<std::string, OpId> by_name_;
 };
 
 }  // namespace nabla

@@ -28,7 +28,7 @@ Tensor unreduce(const Tensor& g, const Tensor& x, const std::vector<int64_t>& ax
 std::vector<int64_t> normalized_axes(const std::vector<int64_t>& axes, int rank,
                                      const std::string& where);
 /// Runs `op` on the default graph or eagerly (thin wrapper over apply_op).
-Tensor op(const std::string& name, const TensorList& inputs, const Attrs& attrs = {});
+Tensor op(OpId id, const TensorList& inputs, const Attrs& attrs = {});
 
 }  // namespace nabla::op_helpers
 

@@ -45,6 +45,14 @@ Tensor operator*(const Tensor& a, const Tensor& b);
 Tensor operator/(const Tensor& a, const Tensor& b);
 Tensor operator-(const Tensor& x);
 
+// In-place arithmetic. On eager tensors the result is written into the tensor's own memory
+// (which other handles and a variable reading it share); it is an error on a tensor a
+// GradientTape recorded. On symbolic tensors `a *= b` is `a = a * b`.
+Tensor& operator+=(Tensor& self, const Tensor& other);
+Tensor& operator-=(Tensor& self, const Tensor& other);
+Tensor& operator*=(Tensor& self, const Tensor& other);
+Tensor& operator/=(Tensor& self, const Tensor& other);
+
 // ---------------------------------------------------------------- comparisons and selection
 // Comparisons return bool tensors and have no gradient.
 Tensor equal(const Tensor& a, const Tensor& b);
@@ -122,8 +130,9 @@ Tensor random_uniform(const Shape& shape, double minval = 0.0, double maxval = 1
 /// Normal values redrawn until within two standard deviations of the mean.
 Tensor truncated_normal(const Shape& shape, double mean = 0.0, double stddev = 1.0,
                         uint64_t seed = 0, DType dtype = DType::Float32);
-/// Uniform [0, 1) values shaped like x.
-Tensor random_uniform_like(const Tensor& x, uint64_t seed = 0);
+/// Uniform [0, 1) values shaped like x. With `step` (an int64 scalar) the values are a function
+/// of (seed, step), as dropout's mask is; otherwise each run of the node draws new ones.
+Tensor random_uniform_like(const Tensor& x, uint64_t seed = 0, const Tensor& step = Tensor());
 /// Zeroes each element with probability `rate` and scales the rest by 1/(1 - rate). When `step`
 /// (an int64 scalar, e.g. a training step count) is given, the mask is a function of
 /// (seed, step); otherwise each run of the node draws a new mask. Inference simply does not
@@ -176,8 +185,5 @@ Tensor sigmoid_cross_entropy_with_logits(const Tensor& labels, const Tensor& log
 Tensor assign(const Tensor& variable, const Tensor& value);
 Tensor assign_add(const Tensor& variable, const Tensor& value);
 Tensor assign_sub(const Tensor& variable, const Tensor& value);
-/// One op that runs all of `ops` (updates) when fetched, as tf.group. Undefined ops are skipped;
-/// with no symbolic op (eager code, where updates already ran) it returns an undefined tensor.
-Tensor group(const TensorList& ops, const std::string& name = "group");
 
 }  // namespace nabla

@@ -8,12 +8,11 @@ using namespace op_helpers;
 
 namespace {
 
-Tensor random_op(const std::string& op, const Shape& shape, double a, double b, uint64_t seed,
-                 DType dtype) {
+Tensor random_op(OpId op, const Shape& shape, double a, double b, uint64_t seed, DType dtype) {
   if (!shape.is_fully_defined())
-    throw ShapeError(op + " needs a fully defined shape, got " + shape.to_string());
+    throw ShapeError(op.name() + " needs a fully defined shape, got " + shape.to_string());
   if (!is_floating(dtype))
-    throw TypeError(op + " makes float32 or float64, not " + dtype_name(dtype));
+    throw TypeError(op.name() + " makes float32 or float64, not " + dtype_name(dtype));
   return apply_op(op, {},
                   {{"shape", shape},
                    {"a", a},
@@ -37,18 +36,21 @@ TensorSpec infer_like_with_step(const InferContext& c) {
 }  // namespace
 
 Tensor random_normal(const Shape& shape, double mean, double stddev, uint64_t seed, DType dtype) {
-  return random_op("RandomNormal", shape, mean, stddev, seed, dtype);
+  return random_op(op::RandomNormal, shape, mean, stddev, seed, dtype);
 }
 Tensor random_uniform(const Shape& shape, double minval, double maxval, uint64_t seed,
                       DType dtype) {
-  return random_op("RandomUniform", shape, minval, maxval, seed, dtype);
+  return random_op(op::RandomUniform, shape, minval, maxval, seed, dtype);
 }
 Tensor truncated_normal(const Shape& shape, double mean, double stddev, uint64_t seed,
                         DType dtype) {
-  return random_op("TruncatedNormal", shape, mean, stddev, seed, dtype);
+  return random_op(op::TruncatedNormal, shape, mean, stddev, seed, dtype);
 }
-Tensor random_uniform_like(const Tensor& x, uint64_t seed) {
-  return apply_op("RandomUniformLike", {x}, {{"seed", static_cast<int64_t>(resolve_seed(seed))}});
+Tensor random_uniform_like(const Tensor& x, uint64_t seed, const Tensor& step) {
+  TensorList inputs{x};
+  if (step.defined()) inputs.push_back(step);
+  return apply_op(op::RandomUniformLike, inputs,
+                  {{"seed", static_cast<int64_t>(resolve_seed(seed))}});
 }
 
 Tensor dropout(const Tensor& x, double rate, uint64_t seed, const Tensor& step) {
@@ -57,26 +59,20 @@ Tensor dropout(const Tensor& x, double rate, uint64_t seed, const Tensor& step) 
   if (rate == 0.0) return x;
   TensorList inputs{x};
   if (step.defined()) inputs.push_back(step);
-  Tensor mask = apply_op("DropoutMask", inputs,
+  Tensor mask = apply_op(op::DropoutMask, inputs,
                          {{"rate", rate}, {"seed", static_cast<int64_t>(resolve_seed(seed))}});
   return x * mask;
 }
 
 void register_random_ops(OpRegistry& r) {
-  for (const char* name : {"RandomNormal", "RandomUniform", "TruncatedNormal"})
-    r.add({.name = name, .min_inputs = 0, .max_inputs = 0, .infer = infer_random, .random = true});
-  r.add({.name = "RandomUniformLike",
-         .min_inputs = 1,
-         .max_inputs = 2,
-         .infer = infer_like_with_step,
-         .random = true});
+  for (OpId id : {op::RandomNormal, op::RandomUniform, op::TruncatedNormal})
+    r.define(id, {.min_inputs = 0, .max_inputs = 0, .infer = infer_random, .random = true});
+  r.define(op::RandomUniformLike,
+           {.min_inputs = 1, .max_inputs = 2, .infer = infer_like_with_step, .random = true});
   // 0 with probability `rate`, else 1/(1 - rate); shaped like input 0. With a step input the
   // stream is (seed, step), else (seed, run count of the node).
-  r.add({.name = "DropoutMask",
-         .min_inputs = 1,
-         .max_inputs = 2,
-         .infer = infer_like_with_step,
-         .random = true});
+  r.define(op::DropoutMask,
+           {.min_inputs = 1, .max_inputs = 2, .infer = infer_like_with_step, .random = true});
 }
 
 }  // namespace nabla

@@ -24,7 +24,8 @@ TensorSpec infer_reduce(const InferContext& c) {
       out.push_back(1);
     }
   }
-  if (c.op != "ReduceSum" && c.op != "ReduceMax" && c.op != "ReduceMin") c.require_floating(0);
+  if (c.op != op::ReduceSum && c.op != op::ReduceMax && c.op != op::ReduceMin)
+    c.require_floating(0);
   if (c.dtype(0) == DType::Bool) throw TypeError(c.where() + ": cannot reduce a bool tensor");
   return {out, c.dtype(0)};
 }
@@ -35,7 +36,7 @@ Tensor reduced_count(const Tensor& x, const std::vector<int64_t>& axes) {
   double count = 1;
   for (int64_t a : normalized_axes(axes, x.rank(), "ReduceMean")) {
     if (x.shape()[static_cast<int>(a)] < 0)
-      return apply_op("ReducedSize", {x}, {{"axes", axes}, {"dtype", x.dtype()}});
+      return apply_op(op::ReducedSize, {x}, {{"axes", axes}, {"dtype", x.dtype()}});
     count *= static_cast<double>(x.shape()[static_cast<int>(a)]);
   }
   return Tensor::scalar(count, x.dtype());
@@ -47,26 +48,26 @@ TensorList grad_extremum(const GradContext& c) {
   // Ties share the gradient equally, as in TensorFlow.
   Tensor mask = equal(c.x(), unreduce(c.output, c.x(), axes, keepdims));
   Tensor maskf = cast(mask, c.x().dtype());
-  Tensor count = apply_op("ReduceSum", {maskf}, {{"axes", axes}, {"keepdims", keepdims}});
+  Tensor count = apply_op(op::ReduceSum, {maskf}, {{"axes", axes}, {"keepdims", keepdims}});
   return {maskf * unreduce(c.grad / count, c.x(), axes, keepdims)};
 }
 
 }  // namespace
 
 Tensor reduce_sum(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
-  return apply_op("ReduceSum", {x}, reduce_attrs(axes, keepdims));
+  return apply_op(op::ReduceSum, {x}, reduce_attrs(axes, keepdims));
 }
 Tensor reduce_mean(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
-  return apply_op("ReduceMean", {x}, reduce_attrs(axes, keepdims));
+  return apply_op(op::ReduceMean, {x}, reduce_attrs(axes, keepdims));
 }
 Tensor reduce_max(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
-  return apply_op("ReduceMax", {x}, reduce_attrs(axes, keepdims));
+  return apply_op(op::ReduceMax, {x}, reduce_attrs(axes, keepdims));
 }
 Tensor reduce_min(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
-  return apply_op("ReduceMin", {x}, reduce_attrs(axes, keepdims));
+  return apply_op(op::ReduceMin, {x}, reduce_attrs(axes, keepdims));
 }
 Tensor argmax(const Tensor& x, int axis) {
-  return apply_op("ArgMax", {x}, {{"axis", int64_t{axis}}});
+  return apply_op(op::ArgMax, {x}, {{"axis", int64_t{axis}}});
 }
 
 Tensor reduce_logsumexp(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
@@ -78,70 +79,61 @@ Tensor reduce_logsumexp(const Tensor& x, const std::vector<int>& axes, bool keep
 }
 
 void register_reduce_ops(OpRegistry& r) {
-  r.add({.name = "ReduceSum",
-         .min_inputs = 1,
-         .max_inputs = 1,
-         .infer = infer_reduce,
-         .grad = [](const GradContext& c) -> TensorList {
-           return {unreduce(c.grad, c.x(), c.attrs.get_ints("axes"),
-                            c.attrs.get_bool("keepdims", false))};
-         }});
-  r.add({.name = "ReduceMean",
-         .min_inputs = 1,
-         .max_inputs = 1,
-         .infer = infer_reduce,
-         .grad = [](const GradContext& c) -> TensorList {
-           const auto& axes = c.attrs.get_ints("axes");
-           Tensor spread = unreduce(c.grad, c.x(), axes, c.attrs.get_bool("keepdims", false));
-           return {spread / reduced_count(c.x(), axes)};
-         }});
-  r.add({.name = "ReduceMax",
-         .min_inputs = 1,
-         .max_inputs = 1,
-         .infer = infer_reduce,
-         .grad = grad_extremum});
-  r.add({.name = "ReduceMin",
-         .min_inputs = 1,
-         .max_inputs = 1,
-         .infer = infer_reduce,
-         .grad = grad_extremum});
-  r.add({.name = "ArgMax", .min_inputs = 1, .max_inputs = 1, .infer = [](const InferContext& c) {
-           const int axis = normalize_axis(static_cast<int>(c.attrs.get_int("axis")),
-                                           c.shape(0).rank(), c.where());
-           if (c.dtype(0) == DType::Bool) throw TypeError(c.where() + ": bool input");
-           return TensorSpec{c.shape(0).erased(axis), DType::Int64};
-         }});
-  r.add(
-      {.name = "ReducedSize", .min_inputs = 1, .max_inputs = 1, .infer = [](const InferContext& c) {
-         return TensorSpec{Shape{}, c.attrs.get_dtype("dtype")};
-       }});
+  r.define(op::ReduceSum, {.min_inputs = 1,
+                           .max_inputs = 1,
+                           .infer = infer_reduce,
+                           .grad = [](const GradContext& c) -> TensorList {
+                             return {unreduce(c.grad, c.x(), c.attrs.get_ints("axes"),
+                                              c.attrs.get_bool("keepdims", false))};
+                           }});
+  r.define(op::ReduceMean, {.min_inputs = 1,
+                            .max_inputs = 1,
+                            .infer = infer_reduce,
+                            .grad = [](const GradContext& c) -> TensorList {
+                              const auto& axes = c.attrs.get_ints("axes");
+                              Tensor spread = unreduce(c.grad, c.x(), axes,
+                                                       c.attrs.get_bool("keepdims", false));
+                              return {spread / reduced_count(c.x(), axes)};
+                            }});
+  r.define(op::ReduceMax,
+           {.min_inputs = 1, .max_inputs = 1, .infer = infer_reduce, .grad = grad_extremum});
+  r.define(op::ReduceMin,
+           {.min_inputs = 1, .max_inputs = 1, .infer = infer_reduce, .grad = grad_extremum});
+  r.define(op::ArgMax, {.min_inputs = 1, .max_inputs = 1, .infer = [](const InferContext& c) {
+                          const int axis = normalize_axis(static_cast<int>(c.attrs.get_int("axis")),
+                                                          c.shape(0).rank(), c.where());
+                          if (c.dtype(0) == DType::Bool)
+                            throw TypeError(c.where() + ": bool input");
+                          return TensorSpec{c.shape(0).erased(axis), DType::Int64};
+                        }});
+  r.define(op::ReducedSize, {.min_inputs = 1, .max_inputs = 1, .infer = [](const InferContext& c) {
+                               return TensorSpec{Shape{}, c.attrs.get_dtype("dtype")};
+                             }});
   // Sums a gradient over the axes along which input 1 was broadcast, giving input 1's shape.
-  r.add({.name = "ReduceToShapeOf",
-         .min_inputs = 2,
-         .max_inputs = 2,
-         .infer =
-             [](const InferContext& c) {
-               broadcast_shapes(c.shape(0), c.shape(1), c.where());
-               return TensorSpec{c.shape(1), c.dtype(0)};
-             },
-         .grad = [](const GradContext& c) -> TensorList {
-           return {apply_op("BroadcastLike", {c.grad, c.x(0)}), Tensor()};
-         }});
+  r.define(op::ReduceToShapeOf, {.min_inputs = 2,
+                                 .max_inputs = 2,
+                                 .infer =
+                                     [](const InferContext& c) {
+                                       broadcast_shapes(c.shape(0), c.shape(1), c.where());
+                                       return TensorSpec{c.shape(1), c.dtype(0)};
+                                     },
+                                 .grad = [](const GradContext& c) -> TensorList {
+                                   return {apply_op(op::BroadcastLike, {c.grad, c.x(0)}), Tensor()};
+                                 }});
   // Broadcasts input 0 to the (run-time) shape of input 1.
-  r.add({.name = "BroadcastLike",
-         .min_inputs = 2,
-         .max_inputs = 2,
-         .infer =
-             [](const InferContext& c) {
-               Shape s = broadcast_shapes(c.shape(0), c.shape(1), c.where());
-               if (s.rank() != c.shape(1).rank())
-                 c.fail("cannot broadcast " + c.shape(0).to_string() + " to " +
-                        c.shape(1).to_string());
-               return TensorSpec{c.shape(1), c.dtype(0)};
-             },
-         .grad = [](const GradContext& c) -> TensorList {
-           return {unbroadcast(c.grad, c.x(0)), Tensor()};
-         }});
+  r.define(op::BroadcastLike, {.min_inputs = 2,
+                               .max_inputs = 2,
+                               .infer =
+                                   [](const InferContext& c) {
+                                     Shape s = broadcast_shapes(c.shape(0), c.shape(1), c.where());
+                                     if (s.rank() != c.shape(1).rank())
+                                       c.fail("cannot broadcast " + c.shape(0).to_string() +
+                                              " to " + c.shape(1).to_string());
+                                     return TensorSpec{c.shape(1), c.dtype(0)};
+                                   },
+                               .grad = [](const GradContext& c) -> TensorList {
+                                 return {unbroadcast(c.grad, c.x(0)), Tensor()};
+                               }});
 }
 
 }  // namespace nabla

@@ -1,5 +1,4 @@
 // Assignments to variables.
-#include "framework/graph/graph.h"
 #include "framework/ops/op_helpers.h"
 
 namespace nabla {
@@ -18,37 +17,23 @@ TensorSpec infer_assign(const InferContext& c) {
 }  // namespace
 
 Tensor assign(const Tensor& variable, const Tensor& value) {
-  return apply_op("Assign", {variable, value});
+  return apply_op(op::Assign, {variable, value});
 }
 Tensor assign_add(const Tensor& variable, const Tensor& value) {
-  return apply_op("AssignAdd", {variable, value});
+  return apply_op(op::AssignAdd, {variable, value});
 }
 Tensor assign_sub(const Tensor& variable, const Tensor& value) {
-  return apply_op("AssignSub", {variable, value});
-}
-
-Tensor group(const TensorList& ops, const std::string& name) {
-  Graph* graph = nullptr;
-  std::vector<Node*> controls;
-  for (const Tensor& t : ops) {
-    if (!t.defined() || !t.is_symbolic()) continue;
-    if (graph && t.graph() != graph) throw ValueError("group(): ops from different graphs");
-    graph = t.graph();
-    controls.push_back(t.node());
-  }
-  if (!graph) return Tensor();
-  return graph->add_operation("NoOp", {}, {}, name, controls);
+  return apply_op(op::AssignSub, {variable, value});
 }
 
 void register_state_ops(OpRegistry& r) {
-  r.add({.name = "NoOp", .infer = no_output, .has_output = false});
-  for (const char* name : {"Assign", "AssignAdd", "AssignSub"})
-    r.add({.name = name,
-           .min_inputs = 2,
-           .max_inputs = 2,
-           .infer = infer_assign,
-           .has_output = false,
-           .mutates = {0}});
+  r.define(op::NoOp, {.infer = no_output, .has_output = false});
+  for (OpId id : {op::Assign, op::AssignAdd, op::AssignSub})
+    r.define(id, {.min_inputs = 2,
+                  .max_inputs = 2,
+                  .infer = infer_assign,
+                  .has_output = false,
+                  .mutates = {0}});
 }
 
 }  // namespace nabla

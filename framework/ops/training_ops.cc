@@ -6,15 +6,7 @@ namespace nabla {
 
 namespace {
 
-// Slots each update op takes (beyond var, grad, lr, iterations), at most.
-struct UpdateOp {
-  const char* name;
-  int max_slots;
-};
-constexpr UpdateOp kUpdateOps[] = {
-    {"ApplySGD", 1}, {"ApplyAdam", 3}, {"ApplyRMSprop", 3}, {"ApplyAdagrad", 1}, {"ApplyNadam", 3},
-};
-
+template <class Rule>
 TensorSpec infer_update(const InferContext& c) {
   using namespace optim;
   c.require_floating(kVar);
@@ -30,7 +22,7 @@ TensorSpec infer_update(const InferContext& c) {
     c.fail("the iteration count must be an int64 scalar, got " + c.shape(kIterations).to_string() +
            " " + dtype_name(c.dtype(kIterations)));
   for (int i = kSlot0; i < c.num_inputs(); ++i) {
-    const bool scalar_ok = c.op == "ApplyNadam" && i == kSlot2;  // u_product
+    const bool scalar_ok = i - kSlot0 == Rule::kScalarSlot;
     if (c.dtype(i) != c.dtype(kVar) || (!scalar_ok && c.shape(i) != var))
       c.fail("slot " + std::to_string(i - kSlot0) + " " + c.shape(i).to_string() +
              " does not match variable " + var.to_string());
@@ -38,20 +30,26 @@ TensorSpec infer_update(const InferContext& c) {
   return op_helpers::no_output(c);
 }
 
+// One op per rule of optimizer_math.h: the variable and its per-element slots are updated in
+// place; a rule's scalar slot (Nadam's momentum product) is only read.
+template <class Rule>
+void define_update(OpRegistry& r, OpId id) {
+  std::vector<int> mutated{optim::kVar};
+  for (int s = 0; s < Rule::kSlots; ++s)
+    if (s != Rule::kScalarSlot) mutated.push_back(optim::kSlot0 + s);
+  r.define(id, {.min_inputs = 4,
+                .max_inputs = 4 + Rule::kSlots,
+                .infer = infer_update<Rule>,
+                .has_output = false,
+                .mutates = mutated});
+}
+
 }  // namespace
 
 void register_training_ops(OpRegistry& r) {
-  for (const auto& op : kUpdateOps) {
-    std::vector<int> mutated{optim::kVar};
-    for (int s = 0; s < op.max_slots; ++s) mutated.push_back(optim::kSlot0 + s);
-    if (std::string(op.name) == "ApplyNadam") mutated.pop_back();  // u_product is only read
-    r.add({.name = op.name,
-           .min_inputs = 4,
-           .max_inputs = 4 + op.max_slots,
-           .infer = infer_update,
-           .has_output = false,
-           .mutates = mutated});
-  }
+#define NABLA_UPDATE_DEF(Name, Rule) define_update<optim::Rule>(r, op::Name);
+  NABLA_OPTIMIZER_RULES(NABLA_UPDATE_DEF)
+#undef NABLA_UPDATE_DEF
 }
 
 }  // namespace nabla

@@ -105,6 +105,17 @@ std::vector<const Node*> schedule(const std::vector<const Node*>& nodes,
 
 }  // namespace
 
+void check_feed(const Node* node, DType dtype, const Shape& shape, const char* what) {
+  if (node->kind() != NodeKind::Placeholder)
+    throw ValueError("only placeholders can be fed, but '" + node->name() + "' is a " + node->op());
+  if (dtype != node->dtype())
+    throw TypeError("placeholder '" + node->name() + "' expects " + dtype_name(node->dtype()) +
+                    ", got " + what + dtype_name(dtype));
+  if (!shape_matches(node->shape(), shape))
+    throw ShapeError("placeholder '" + node->name() + "' expects shape " +
+                     node->shape().to_string() + ", got " + what + "shape " + shape.to_string());
+}
+
 Plan::~Plan() = default;
 
 bool Plan::still_valid() const {
@@ -115,11 +126,9 @@ bool Plan::still_valid() const {
 
 void Plan::set_feed(int i, const Tensor& value) {
   const Feed& f = feeds_[i];
-  if (value.dtype() != f.view.dtype)
-    throw TypeError("placeholder '" + f.node->name() + "' expects " + dtype_name(f.view.dtype) +
-                    ", got " + dtype_name(value.dtype()));
+  check_feed(f.node, value.dtype(), value.shape());
   if (value.shape() != f.view.shape)
-    throw ShapeError("placeholder '" + f.node->name() + "': this plan expects shape " +
+    throw ShapeError("placeholder '" + f.node->name() + "': this plan was compiled for shape " +
                      f.view.shape.to_string() + ", got " + value.shape().to_string());
   copy_bytes(f.view.data, device_, value.raw_data(), value.device(), value.storage()->bytes());
 }
@@ -149,17 +158,9 @@ std::unique_ptr<Plan> PlanBuilder::build(const std::vector<const Node*>& fetches
   std::set<const Node*> fed;
   std::map<const Node*, const FeedSpec*> feed_of;
   for (const FeedSpec& f : feeds) {
-    if (f.placeholder->kind() != NodeKind::Placeholder)
-      throw ValueError("only placeholders can be fed, but '" + f.placeholder->name() + "' is a " +
-                       f.placeholder->op());
+    check_feed(f.placeholder, f.dtype, f.shape);
     if (!fed.insert(f.placeholder).second)
       throw ValueError("placeholder '" + f.placeholder->name() + "' is fed twice");
-    if (f.dtype != f.placeholder->dtype())
-      throw TypeError("placeholder '" + f.placeholder->name() + "' expects " +
-                      dtype_name(f.placeholder->dtype()) + ", got " + dtype_name(f.dtype));
-    if (!shape_matches(f.placeholder->shape(), f.shape))
-      throw ShapeError("placeholder '" + f.placeholder->name() + "' expects shape " +
-                       f.placeholder->shape().to_string() + ", got " + f.shape.to_string());
     feed_of[f.placeholder] = &f;
   }
 
@@ -206,7 +207,7 @@ std::unique_ptr<Plan> PlanBuilder::build(const std::vector<const Node*>& fetches
     } else {
       std::vector<TensorSpec> in_specs;
       for (const Node* in : n->inputs()) in_specs.push_back(spec.at(in));
-      s = n->def().infer ? n->def().infer(InferContext{n->op(), n->name(), in_specs, n->attrs()})
+      s = n->def().infer ? n->def().infer(InferContext{n->op_id(), n->name(), in_specs, n->attrs()})
                          : TensorSpec{};
       if (n->has_output() && !s.shape.is_fully_defined())
         throw ShapeError(describe(n) + ": output shape " + s.shape.to_string() +
@@ -290,7 +291,7 @@ std::unique_ptr<Plan> PlanBuilder::build(const std::vector<const Node*>& fetches
   for (const Node* n : order) {
     if (n->kind() != NodeKind::Operation) continue;
     KernelArgs args;
-    args.op = n->def().name.c_str();
+    args.op = n->op_id();
     args.node_name = &n->name();
     args.attrs = &n->attrs();
     args.inputs = plan->step_inputs_.data() + plan->step_inputs_.size();
@@ -299,7 +300,7 @@ std::unique_ptr<Plan> PlanBuilder::build(const std::vector<const Node*>& fetches
     if (n->has_output()) args.output = view_of(n);
     if (n->def().random) args.counter = counters(n);
     args.context = context;
-    plan->kernels_.push_back(backend.kernel(n->op()));
+    plan->kernels_.push_back(backend.kernel(n->op_id()));
     plan->steps_.push_back(args);
     plan->executed_.push_back(n);
   }

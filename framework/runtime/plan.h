@@ -81,6 +81,11 @@ class Plan {
   size_t unplanned_bytes_ = 0;
 };
 
+/// Checks a value for placeholder `node`: ValueError unless it is a placeholder, TypeError for
+/// another dtype, ShapeError for a shape its static shape does not admit. `what` prefixes the
+/// value's shape in the message ("a tensor of " gives "got a tensor of shape (2, 4)").
+void check_feed(const Node* node, DType dtype, const Shape& shape, const char* what = "");
+
 /// Builds plans (used by Session).
 class PlanBuilder {
  public:

@@ -2,6 +2,7 @@
 
 #include "framework/graph/variable.h"
 #include "framework/ops/op_def.h"
+#include "framework/runtime/plan.h"
 
 namespace nabla {
 namespace {
@@ -22,6 +23,36 @@ Session::Session(Graph& graph, Device device) : graph_(&graph), device_(device) 
 
 Session::~Session() = default;
 
+Session::PlanLease::PlanLease() = default;
+
+Session::PlanLease::PlanLease(Session* session, std::string key, std::unique_ptr<Plan> plan)
+    : session_(session), key_(std::move(key)), plan_(std::move(plan)) {}
+
+Session::PlanLease::~PlanLease() {
+  if (session_ && plan_) session_->give_back(key_, std::move(plan_));
+}
+
+Session::PlanLease::PlanLease(PlanLease&& o) noexcept
+    : session_(o.session_), key_(std::move(o.key_)), plan_(std::move(o.plan_)) {
+  o.session_ = nullptr;
+}
+
+Session::PlanLease& Session::PlanLease::operator=(PlanLease&& o) noexcept {
+  if (this != &o) {
+    PlanLease old(std::move(*this));
+    session_ = o.session_;
+    key_ = std::move(o.key_);
+    plan_ = std::move(o.plan_);
+    o.session_ = nullptr;
+  }
+  return *this;
+}
+
+void Session::give_back(const std::string& key, std::unique_ptr<Plan> plan) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  idle_[key].push_back(std::move(plan));
+}
+
 void Session::initialize() {
   TensorList inits;
   for (const auto& n : graph_->nodes()) {
@@ -36,7 +67,8 @@ void Session::initialize() {
   if (!inits.empty()) run(inits);
 }
 
-Plan& Session::plan(const TensorList& fetches, const std::vector<std::pair<Tensor, Shape>>& fed) {
+Session::PlanLease Session::acquire(const TensorList& fetches,
+                                    const std::vector<std::pair<Tensor, Shape>>& fed) {
   std::string key;
   std::vector<const Node*> fetch_nodes;
   for (const Tensor& f : fetches) {
@@ -53,14 +85,17 @@ Plan& Session::plan(const TensorList& fetches, const std::vector<std::pair<Tenso
     feed_specs.push_back({n, shape, n->dtype()});
     key += std::to_string(n->id()) + shape.to_string();
   }
-  auto it = plans_.find(key);
-  if (it != plans_.end() && it->second->still_valid()) return *it->second;
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::unique_ptr<Plan>>& idle = idle_[key];
+  while (!idle.empty()) {
+    std::unique_ptr<Plan> plan = std::move(idle.back());
+    idle.pop_back();
+    if (plan->still_valid()) return PlanLease(this, key, std::move(plan));
+  }
   auto counter = [this](const Node* n) { return &random_counters_[n]; };
   auto plan = PlanBuilder::build(fetch_nodes, feed_specs, device_, counter);
   ++plans_built_;
-  Plan& ref = *plan;
-  plans_[key] = std::move(plan);
-  return ref;
+  return PlanLease(this, key, std::move(plan));
 }
 
 Tensor Session::run(const Tensor& fetch, const FeedDict& feeds) {
@@ -68,27 +103,19 @@ Tensor Session::run(const Tensor& fetch, const FeedDict& feeds) {
 }
 
 TensorList Session::run(const TensorList& fetches, const FeedDict& feeds) {
-  std::lock_guard<std::mutex> lock(mutex_);
   std::vector<std::pair<Tensor, Shape>> fed;
   for (const auto& [key, value] : feeds) {
     const Node* n = node_of(key, "a feed key");
     if (!value.is_eager())
       throw ValueError("the value fed to '" + n->name() + "' must be an eager tensor");
-    if (n->kind() != NodeKind::Placeholder)
-      throw ValueError("only placeholders can be fed, but '" + n->name() + "' is a " + n->op());
-    if (value.dtype() != n->dtype())
-      throw TypeError("placeholder '" + n->name() + "' expects " + dtype_name(n->dtype()) +
-                      ", got a " + dtype_name(value.dtype()) + " tensor");
-    if (!shape_matches(n->shape(), value.shape()))
-      throw ShapeError("placeholder '" + n->name() + "' expects shape " + n->shape().to_string() +
-                       ", got a tensor of shape " + value.shape().to_string());
+    check_feed(n, value.dtype(), value.shape(), "a tensor of ");
     fed.emplace_back(key, value.shape());
   }
-  Plan& p = plan(fetches, fed);
-  for (size_t i = 0; i < feeds.size(); ++i) p.set_feed(static_cast<int>(i), feeds[i].second);
-  p.run();
+  PlanLease p = acquire(fetches, fed);
+  for (size_t i = 0; i < feeds.size(); ++i) p->set_feed(static_cast<int>(i), feeds[i].second);
+  p->run();
   TensorList out;
-  for (int i = 0; i < p.num_fetches(); ++i) out.push_back(p.fetch(i, Device::CPU));
+  for (int i = 0; i < p->num_fetches(); ++i) out.push_back(p->fetch(i, Device::CPU));
   return out;
 }
 

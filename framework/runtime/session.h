@@ -11,9 +11,10 @@
 
 #include "framework/core/tensor.h"
 #include "framework/graph/graph.h"
-#include "framework/runtime/plan.h"
 
 namespace nabla {
+
+class Plan;
 
 /// Values for placeholders: {{x, batch}, {y, labels}}.
 using FeedDict = std::vector<std::pair<Tensor, Tensor>>;
@@ -23,6 +24,10 @@ using FeedDict = std::vector<std::pair<Tensor, Tensor>>;
 /// signature (fetches, fed placeholders, feed shapes and dtypes) compiles a Plan; later runs reuse
 /// it. Variables keep their values across runs (they live in the variables themselves, so eager
 /// code, other sessions and checkpoints see the same weights).
+///
+/// Thread safety: run() may be called from several threads at once; concurrent runs of one
+/// signature use separate plan instances. Runs that update the same variables at the same time
+/// (two training steps) race on those variables, as in TensorFlow.
 ///
 ///     Session sess(g);
 ///     sess.initialize();
@@ -48,18 +53,47 @@ class Session {
   /// Computes several fetches in one pass.
   TensorList run(const TensorList& fetches, const FeedDict& feeds = {});
 
-  /// The compiled plan for `fetches` with placeholders `fed` of the given shapes (built on first
-  /// use). For loops that feed and fetch through the plan's buffers directly.
-  Plan& plan(const TensorList& fetches, const std::vector<std::pair<Tensor, Shape>>& fed);
+  /// A compiled plan (framework/runtime/plan.h) held for exclusive use while the lease lives,
+  /// then handed back for reuse.
+  /// Callers that hold leases of one signature at the same time get separate instances of the
+  /// plan (each with its own buffers), so loops on several threads never share buffers.
+  class PlanLease {
+   public:
+    /// An empty lease (valid() is false). Out of line, as every special member: Plan is only
+    /// declared here.
+    PlanLease();
+    ~PlanLease();
+    PlanLease(PlanLease&& o) noexcept;
+    PlanLease& operator=(PlanLease&& o) noexcept;
+    PlanLease(const PlanLease&) = delete;
+    PlanLease& operator=(const PlanLease&) = delete;
+    Plan& operator*() const { return *plan_; }
+    Plan* operator->() const { return plan_.get(); }
+    bool valid() const { return plan_ != nullptr; }
 
-  /// How many plans this session has compiled (each signature once).
+   private:
+    friend class Session;
+    PlanLease(Session* session, std::string key, std::unique_ptr<Plan> plan);
+    Session* session_ = nullptr;
+    std::string key_;
+    std::unique_ptr<Plan> plan_;
+  };
+
+  /// A plan for `fetches` with placeholders `fed` of the given shapes: an idle instance of that
+  /// signature, or a newly compiled one. For loops that feed and fetch through the plan's buffers
+  /// directly.
+  PlanLease acquire(const TensorList& fetches, const std::vector<std::pair<Tensor, Shape>>& fed);
+
+  /// How many plan instances this session has compiled (one per signature, unless several
+  /// threads ran one signature at the same time).
   int plans_built() const { return plans_built_; }
 
  private:
   Graph* graph_;
   Device device_;
   std::mutex mutex_;
-  std::map<std::string, std::unique_ptr<Plan>> plans_;
+  void give_back(const std::string& key, std::unique_ptr<Plan> plan);
+  std::map<std::string, std::vector<std::unique_ptr<Plan>>> idle_;  // by signature
   std::unordered_map<const Node*, uint64_t> random_counters_;
   int plans_built_ = 0;
 };

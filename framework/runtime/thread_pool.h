@@ -1,9 +1,12 @@
 // One thread pool for the whole library: sized to the machine, settable, never spinning long.
+// Internal: programs size it through threads.h.
 #pragma once
 
 #include <cstdint>
 #include <type_traits>
 #include <utility>
+
+#include "framework/runtime/threads.h"
 
 namespace nabla {
 
@@ -61,13 +64,6 @@ class ThreadPool {
   State* state_;
   int num_threads_ = 1;
 };
-
-/// Threads of the global pool (see ThreadPool).
-int num_threads();
-/// Resizes the global pool (1 means everything runs on the calling thread).
-void set_num_threads(int n);
-/// The number of cores this process may run on (its CPU affinity mask).
-int available_cores();
 
 /// Sets flush-to-zero and denormals-are-zero on this thread while alive, then restores. Tiny
 /// gradients otherwise turn into denormals and slow float math down many times.

@@ -7,7 +7,7 @@ Runs under either
 detected as generate_fixtures.py does (``--flavor`` forces one).
 
 DIR is what ``nabla_export_models DIR`` wrote: per case ``<case>.model.h5``
-(Sequential::save), ``<case>.weights.h5`` (save_weights, Keras 2's legacy
+(Model::save), ``<case>.weights.h5`` (save_weights, Keras 2's legacy
 layout) and ``manifest.json`` (input rows, nabla's predictions, to_json()).
 For every case it checks, on the same rows, within --atol of nabla:
 

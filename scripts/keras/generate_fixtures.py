@@ -15,6 +15,8 @@ directory (default: <repo>/tests/data/keras):
 
 and merges its entries into ``manifest.json`` (entries of the other flavor
 are kept, so running the script once per environment gives one manifest).
+The second set (Functional models, more layers, Keras 3 ``.keras`` archives)
+goes to <out>/functional/ with its own manifest: see functional_fixtures.py.
 
 See scripts/keras/README.md for how to create the environments.
 """
@@ -250,6 +252,9 @@ def main():
                                                   "data", "keras"))
     ap.add_argument("--flavor", choices=["tfkeras2", "keras3"])
     ap.add_argument("--cases", nargs="*", help="only these cases")
+    ap.add_argument("--set", choices=["all", "sequential", "functional"],
+                    default="all", help="sequential: <out>/*.h5 and manifest.json; "
+                    "functional: <out>/functional/ (functional_fixtures.py)")
     args = ap.parse_args()
 
     keras, flavor, tf_version = import_keras(args.flavor)
@@ -263,7 +268,22 @@ def main():
     print("flavor=%s keras=%s tensorflow=%s backend=%s h5py=%s numpy=%s"
           % (flavor, keras.__version__, tf_version, backend, h5py.__version__,
              np.__version__))
+    if args.set in ("all", "sequential"):
+        sequential_set(keras, flavor, tf_version, backend, out, args, np, h5py)
+    if args.set in ("all", "functional"):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import functional_fixtures
+        versions = {"keras_version": keras.__version__,
+                    "tensorflow_version": tf_version, "backend": backend,
+                    "h5py_version": h5py.__version__,
+                    "numpy_version": np.__version__,
+                    "python_version": sys.version.split()[0]}
+        functional_fixtures.run(keras, flavor, versions, out, args.cases, np,
+                                h5py)
 
+
+def sequential_set(keras, flavor, tf_version, backend, out, args, np, h5py):
+    """The first set: Sequential models, <out>/*.h5 and <out>/manifest.json."""
     entries, skipped = [], []
     for name, builder, compile_it, train in CASES:
         if args.cases and name not in args.cases:

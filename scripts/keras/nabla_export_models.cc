@@ -1,5 +1,5 @@
 // nabla_export_models OUT_DIR: one tiny model per layer, activation and optimizer nabla supports,
-// saved with Sequential::save (<case>.model.h5) and save_weights (<case>.weights.h5), plus
+// saved with Model::save (<case>.model.h5) and save_weights (<case>.weights.h5), plus
 // OUT_DIR/manifest.json with each case's input rows, nabla's predictions and model.to_json().
 // scripts/keras/check_nabla_files.py then loads every file with real Keras and compares.
 //
@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "framework/nabla.h"
+#include <nabla/nabla.h>
 
 using namespace nabla;
 namespace fs = std::filesystem;
