@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = nabla::fuzz::write_input(data, size, ".h5");
   if (config_too_large(path)) return 0;
   nabla::fuzz::expect_clean_errors([&] {
-    nabla::Sequential model = nabla::load_model(path);
+    nabla::Model model = nabla::load_model(path);
     (void)model.summary();
   });
   nabla::fuzz::expect_clean_errors([&] { weights_model->load_weights(path); });

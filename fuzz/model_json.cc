@@ -10,7 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!j.is_discarded() && nabla::fuzz::too_large(j)) return 0;
   nabla::fuzz::expect_clean_errors([&] {
-    nabla::Sequential model = nabla::model_from_json(text);
+    nabla::Model model = nabla::model_from_json(text);
     std::ostringstream table;
     model.summary(table);
     (void)model.to_json();

@@ -12,7 +12,7 @@ seconds=${1:-60}
 shift $(( $# > 0 ? 1 : 0 ))
 build=${NABLA_ASAN_BUILD_DIR:-build-asan}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(model_json run_config graph_json keras_h5 npy idx csv)
+[ ${#targets[@]} -gt 0 ] || targets=(model_json run_config graph_json keras_h5 keras_zip npy idx csv)
 
 NABLA_ASAN_BUILD_DIR="$build" scripts/sanitize.sh --build-only || exit 1
 

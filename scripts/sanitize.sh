@@ -20,7 +20,7 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
     -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
     -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_C_FLAGS="$flags" \
     -DCMAKE_CXX_FLAGS_DEBUG="" -DCMAKE_C_FLAGS_DEBUG="" \
-    -DNABLA_CUDA=OFF -DNABLA_BENCH=OFF -DNABLA_NATIVE=OFF -DNABLA_FUZZ=ON "${launcher[@]}" ||
+    -DNABLA_CUDA=OFF -DNABLA_BENCH=OFF -DNABLA_MPI=OFF -DNABLA_NATIVE=OFF -DNABLA_FUZZ=ON "${launcher[@]}" ||
     exit 1
 fi
 cmake --build "$build" -j "$jobs" || exit 1

@@ -1,6 +1,6 @@
 // The data loaders on good and bad files: CSV numbers (non-finite and non-decimal cells, byte-order
 // marks, line numbers after blank lines), .npy (sizes checked before allocating, saturating
-// conversion) and IDX (sizes checked before allocating).
+// conversion, as the Cast op's) and IDX (sizes checked before allocating).
 #include <doctest/doctest.h>
 #include <unistd.h>
 
@@ -198,6 +198,21 @@ TEST_CASE(".npy values convert to int32 as TensorFlow's saturating cast does") {
   const Tensor f32 = load_npy(path);
   CHECK(f32.to_vector<float>()[2] == 3e9f);
   CHECK(std::isnan(f32.to_vector<float>()[4]));
+}
+
+TEST_CASE("the Cast op saturates out-of-range floats and maps NaN to 0, as the .npy loader does") {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Tensor x =
+      Tensor::from_vector<float>({1.9f, -1.9f, 3e9f, -3e9f, nan, INFINITY, -INFINITY}, {7});
+  CHECK(cast(x, DType::Int32).to_vector<int32_t>() ==
+        std::vector<int32_t>{1, -1, 2147483647, -2147483648, 0, 2147483647, -2147483648});
+  CHECK(cast(x, DType::Int64).to_vector<int64_t>()[2] == 3000000000);
+  CHECK(cast(x, DType::Int64).to_vector<int64_t>()[4] == 0);
+  const Tensor wide = Tensor::from_vector<double>({1e300, -1e300, 0.5}, {3});
+  const std::vector<float> narrowed = cast(wide, DType::Float32).to_vector<float>();
+  CHECK(narrowed[0] == INFINITY);
+  CHECK(narrowed[1] == -INFINITY);
+  CHECK(narrowed[2] == 0.5f);
 }
 
 TEST_CASE("IDX headers are checked against the data before the tensor is allocated") {
