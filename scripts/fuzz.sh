@@ -4,7 +4,8 @@
 # corpus fuzz/corpus/<target>. Fails on any crash, sanitizer report, timeout (an input taking more
 # than 10 s) or out-of-memory (more than 2 GB); prints the executions of every target. Inputs
 # found along the way go to build-asan/fuzz-corpus/<target> (kept between runs); a failing input
-# is saved as build-asan/fuzz-artifacts/<target>-crash-... (see fuzz/README.md).
+# is saved as build-asan/fuzz-artifacts/<target>-crash-... (see fuzz/README.md). Targets run in
+# parallel, one per core (NABLA_FUZZ_JOBS).
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   e.g. scripts/fuzz.sh 20, scripts/fuzz.sh 300 npy
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -28,16 +29,11 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 # One worker thread: inputs are small, and a fuzzer should not compete with itself for cores.
 export NABLA_NUM_THREADS=1
 
-status=0
-summary=()
-for t in "${targets[@]}"; do
-  exe="$build/fuzz/fuzz_$t"
-  seeds="fuzz/corpus/$t"
-  work="$build/fuzz-corpus/$t"
-  [ -x "$exe" ] || { echo "fuzz: no fuzzer '$t' ($exe)" >&2; exit 2; }
+# Runs one target; its summary line goes to $build/fuzz-<target>.result, its output to .log.
+fuzz_one() {
+  local t=$1 exe="$build/fuzz/fuzz_$1" seeds="fuzz/corpus/$1" work="$build/fuzz-corpus/$1"
+  local log="$build/fuzz-$1.log" rc execs corpus line
   mkdir -p "$work"
-  log="$build/fuzz-$t.log"
-  echo "== fuzz_$t: ${seconds} s from $seeds =="
   "$exe" "$work" "$seeds" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -malloc_limit_mb=1048576 -print_final_stats=1 -artifact_prefix="$artifacts/$t-" \
     >"$log" 2>&1
@@ -46,15 +42,39 @@ for t in "${targets[@]}"; do
   corpus=$(find "$work" -type f | wc -l)
   line="fuzz_$t: ${execs:-?} executions in ${seconds} s, ${corpus} inputs in its corpus"
   if [ $rc -ne 0 ]; then
-    status=1
     line="$line: FAILED (exit $rc)"
-    grep -E "ERROR: |runtime error|SUMMARY: |Test unit written|ALARM|out-of-memory" "$log" | head -20
-    echo "   (full output: $log)"
+    {
+      grep -E "ERROR: |runtime error|SUMMARY: |Test unit written|ALARM|out-of-memory" "$log" | head -20
+      echo "   (full output: $log)"
+    } >&2
   fi
-  echo "$line"
-  summary+=("$line")
+  echo "$line" | tee "$build/fuzz-$t.result"
+}
+
+# Targets run NABLA_FUZZ_JOBS at a time (default: one per core), each on one core.
+jobs=${NABLA_FUZZ_JOBS:-$(nproc)}
+for t in "${targets[@]}"; do
+  [ -x "$build/fuzz/fuzz_$t" ] || { echo "fuzz: no fuzzer '$t' ($build/fuzz/fuzz_$t)" >&2; exit 2; }
+  rm -f "$build/fuzz-$t.result"
 done
+echo "== fuzzing ${#targets[@]} targets for ${seconds} s each, ${jobs} at a time =="
+running=0
+for t in "${targets[@]}"; do
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n
+    running=$((running - 1))
+  fi
+  fuzz_one "$t" &
+  running=$((running + 1))
+done
+wait
+
+status=0
 echo
 echo "== fuzz summary =="
-printf '  %s\n' "${summary[@]}"
+for t in "${targets[@]}"; do
+  line=$(cat "$build/fuzz-$t.result" 2>/dev/null || echo "fuzz_$t: no result")
+  echo "  $line"
+  case "$line" in *"executions in"*"corpus") ;; *) status=1 ;; esac
+done
 exit "$status"

@@ -38,7 +38,7 @@ suppressions="$PWD/scripts/lsan.supp"
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1:detect_odr_violation=2:allocator_may_return_null=1:log_path=$reports/asan"
 export LSAN_OPTIONS="suppressions=$suppressions:print_suppressions=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/ubsan"
-( cd "$build" && ctest --output-on-failure --timeout 1800 "$@" )
+( cd "$build" && ctest -j "$jobs" --output-on-failure --timeout 1800 "$@" )
 status=$?
 end=$(date +%s)
 
