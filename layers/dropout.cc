@@ -13,7 +13,7 @@ Dropout::Dropout(double rate, uint64_t seed, std::string name)
 
 Tensor Dropout::call(const Tensor& x, CallContext& ctx) {
   if (!ctx.training || rate_ == 0.0) return x;
-  return dropout(x, rate_, seed_, ctx.step);
+  return dropout(x, rate_, seed_, ctx.step, ctx.row_offset);
 }
 
 nlohmann::json Dropout::get_config() const {

@@ -27,6 +27,14 @@ struct CallContext {
   std::vector<Tensor>* updates = nullptr;
   /// Extra loss terms (activity regularization).
   std::vector<Tensor>* losses = nullptr;
+  /// Data-parallel training (distributed::Strategy): the index, within the global batch, of the
+  /// first row this rank computes (int64 scalar). Random layers pass it with `step` (dropout's
+  /// row_offset), so a row draws the same mask whichever rank holds it. Undefined otherwise.
+  Tensor row_offset;
+  /// Data-parallel training: the sum of a tensor over the ranks (a graph op whose gradient is the
+  /// same sum), for layers that synchronize statistics across ranks
+  /// (BatchNormalization(synchronized=true)). Empty when training alone.
+  std::function<Tensor(const Tensor&)> cross_replica_sum;
 };
 
 /// A Keras layer: it owns its weights (Variables named "<layer>/<weight>", e.g. "dense/kernel")

@@ -15,17 +15,18 @@ void check_rate(double rate, const char* layer) {
     throw ValueError(std::string(layer) + " rate must be in [0, 1), got " + std::to_string(rate));
 }
 
-// N(0, 1) values shaped like x, a function of (seed, step) when a step is given. Box-Muller on
+// N(0, 1) values shaped like x, a function of (seed, step) when a step is given, and of the row's
+// index in the global batch under data-parallel training (ctx.row_offset). Box-Muller on
 // two uniform streams: the uniform op is the one random op that takes the training step, so the
 // noise is reproducible on every backend without an op of its own. u1 is kept above 1e-30 so
 // that log never sees 0 (the tail beyond 11.7 standard deviations is all that is lost).
-Tensor standard_normal_like(const Tensor& x, uint64_t seed, const Tensor& step) {
+Tensor standard_normal_like(const Tensor& x, uint64_t seed, const CallContext& ctx) {
   constexpr double kTwoPi = 6.283185307179586;
   // A second seed from the first: seeds are below 2^63, so the high bit makes it differ from
   // every other layer's seed.
   const uint64_t other = seed ^ 0x9E3779B97F4A7C15ULL;
-  const Tensor u1 = random_uniform_like(x, seed, step);
-  const Tensor u2 = random_uniform_like(x, other, step);
+  const Tensor u1 = random_uniform_like(x, seed, ctx.step, ctx.row_offset);
+  const Tensor u2 = random_uniform_like(x, other, ctx.step, ctx.row_offset);
   return sqrt(log(maximum(u1, 1e-30)) * -2.0) * cos(u2 * kTwoPi);
 }
 
@@ -39,7 +40,7 @@ GaussianNoise::GaussianNoise(double stddev, uint64_t seed, std::string name)
 
 Tensor GaussianNoise::call(const Tensor& x, CallContext& ctx) {
   if (!ctx.training || stddev_ == 0.0) return x;
-  return x + standard_normal_like(x, seed_, ctx.step) * stddev_;
+  return x + standard_normal_like(x, seed_, ctx) * stddev_;
 }
 
 nlohmann::json GaussianNoise::get_config() const {
@@ -65,7 +66,7 @@ GaussianDropout::GaussianDropout(double rate, uint64_t seed, std::string name)
 Tensor GaussianDropout::call(const Tensor& x, CallContext& ctx) {
   if (!ctx.training || rate_ == 0.0) return x;
   const double stddev = std::sqrt(rate_ / (1.0 - rate_));
-  return x * (standard_normal_like(x, seed_, ctx.step) * stddev + 1.0);
+  return x * (standard_normal_like(x, seed_, ctx) * stddev + 1.0);
 }
 
 nlohmann::json GaussianDropout::get_config() const {
@@ -95,8 +96,8 @@ Tensor AlphaDropout::call(const Tensor& x, CallContext& ctx) {
   const double alpha_p = -kAlpha * kScale;
   const double a = 1.0 / std::sqrt((1.0 - rate_) * (1.0 + rate_ * alpha_p * alpha_p));
   const double b = -a * alpha_p * rate_;
-  const Tensor kept =
-      cast(greater_equal(random_uniform_like(x, seed_, ctx.step), rate_), x.dtype());
+  const Tensor kept = cast(
+      greater_equal(random_uniform_like(x, seed_, ctx.step, ctx.row_offset), rate_), x.dtype());
   // a * (x * kept + alpha_p * (1 - kept)) + b
   return (x * kept + (1.0 - kept) * alpha_p) * a + b;
 }

@@ -1,6 +1,7 @@
 #include "layers/normalization.h"
 
 #include "framework/core/errors.h"
+#include "framework/ops/dispatch.h"
 #include "framework/ops/ops.h"
 #include "layers/layer_config.h"
 
@@ -19,6 +20,21 @@ std::vector<int> all_but_last(int rank) {
   std::vector<int> axes;
   for (int i = 0; i + 1 < rank; ++i) axes.push_back(i);
   return axes;
+}
+
+// The mean and (biased) variance over `axes` of the global batch, whose rows the ranks hold
+// between them: local sums and row counts, summed over the ranks by `sum`.
+std::pair<Tensor, Tensor> global_moments(const Tensor& x, const std::vector<int>& axes,
+                                         const std::function<Tensor(const Tensor&)>& sum) {
+  const std::vector<int64_t> axes64(axes.begin(), axes.end());
+  const int64_t c = x.shape().dim(-1);
+  const Tensor rows =
+      reshape(apply_op(op::ReducedSize, {x}, {{"axes", axes64}, {"dtype", x.dtype()}}), {1});
+  const Tensor sums = sum(concat({reduce_sum(x, axes), rows}, 0));  // one collective for both
+  const Tensor count = slice(sums, {c}, {1});
+  const Tensor mean = slice(sums, {0}, {c}) / count;
+  const Tensor var = sum(reduce_sum(square(x - mean), axes)) / count;
+  return {mean, var};
 }
 
 // gamma (x - mean) rsqrt(var + eps) + beta, gamma and beta optional.
@@ -50,15 +66,39 @@ Tensor BatchNormalization::call(const Tensor& x, CallContext& ctx) {
   if (!ctx.training || !trainable())
     return normalize(x, moving_mean_, moving_variance_, o_.epsilon(), gamma_, beta_);
   const std::vector<int> axes = all_but_last(x.rank());
+  const bool data_parallel = static_cast<bool>(ctx.cross_replica_sum);
+  if (data_parallel && o_.synchronized()) {
+    const auto [mean, var] = global_moments(x, axes, ctx.cross_replica_sum);
+    update_moving(mean, var, Tensor(), ctx);
+    return normalize(x, mean, var, o_.epsilon(), gamma_, beta_);
+  }
   const Tensor mean = reduce_mean(x, axes);
   const Tensor var = reduce_mean(square(x - mean), axes);
-  const double m = o_.momentum();
-  Tensor update_mean =
-      assign(moving_mean_, moving_mean_.read() * m + stop_gradient(mean) * (1 - m));
-  Tensor update_var =
-      assign(moving_variance_, moving_variance_.read() * m + stop_gradient(var) * (1 - m));
-  if (ctx.updates) ctx.updates->insert(ctx.updates->end(), {update_mean, update_var});
+  // In data-parallel training a rank may hold no rows of an epoch's last, partial batch: its
+  // statistics are then 0/0, and its moving statistics must stay as they are.
+  Tensor has_rows;
+  if (data_parallel) {
+    const std::vector<int64_t> axes64(axes.begin(), axes.end());
+    has_rows = greater(apply_op(op::ReducedSize, {x}, {{"axes", axes64}, {"dtype", x.dtype()}}),
+                       Tensor::scalar(0.0, x.dtype()));
+  }
+  update_moving(mean, var, has_rows, ctx);
   return normalize(x, mean, var, o_.epsilon(), gamma_, beta_);
+}
+
+// moving = moving * momentum + statistic * (1 - momentum), for each moving statistic; left as it
+// is where `has_rows` (a bool scalar, when defined) is false.
+void BatchNormalization::update_moving(const Tensor& mean, const Tensor& var,
+                                       const Tensor& has_rows, CallContext& ctx) {
+  const double m = o_.momentum();
+  auto update = [&](const Variable& moving, const Tensor& statistic) {
+    Tensor value = moving.read() * m + stop_gradient(statistic) * (1 - m);
+    if (has_rows.defined()) value = where(has_rows, value, moving.read());
+    return assign(moving, value);
+  };
+  Tensor update_mean = update(moving_mean_, mean);
+  Tensor update_var = update(moving_variance_, var);
+  if (ctx.updates) ctx.updates->insert(ctx.updates->end(), {update_mean, update_var});
 }
 
 nlohmann::json BatchNormalization::get_config() const {
@@ -74,6 +114,7 @@ nlohmann::json BatchNormalization::get_config() const {
   c["moving_variance_initializer"] = o_.moving_variance_initializer().get_config();
   c["beta_regularizer"] = nullptr;
   c["gamma_regularizer"] = nullptr;
+  if (o_.synchronized()) c["synchronized"] = true;  // Keras's default (false) is left out
   return c;
 }
 
@@ -91,6 +132,7 @@ LayerPtr BatchNormalization::from_config(const nlohmann::json& c) {
       .momentum(r.number("momentum", 0.99))
       .epsilon(r.number("epsilon", 1e-3));
   o.center(r.boolean("center", true)).scale(r.boolean("scale", true));
+  o.synchronized(r.boolean("synchronized", false));
   o.beta_initializer(Initializer::from_config(r.raw("beta_initializer", "zeros")));
   o.gamma_initializer(Initializer::from_config(r.raw("gamma_initializer", "ones")));
   o.moving_mean_initializer(Initializer::from_config(r.raw("moving_mean_initializer", "zeros")));

@@ -20,6 +20,12 @@ struct BatchNormalizationOptions {
   NABLA_ARG(Initializer, gamma_initializer) = Initializer("ones");
   NABLA_ARG(Initializer, moving_mean_initializer) = Initializer("zeros");
   NABLA_ARG(Initializer, moving_variance_initializer) = Initializer("ones");
+  /// In data-parallel training, normalise with the statistics of the global batch (sums
+  /// all-reduced across the ranks in the forward pass, and their gradients in the backward pass)
+  /// instead of each rank's own rows, as Keras's synchronized=True. Off by default, as in Keras:
+  /// per-rank statistics need no communication, and with enough rows per rank they serve as
+  /// well. No effect when training alone.
+  NABLA_ARG(bool, synchronized) = false;
 };
 
 /// Keras's BatchNormalization. In training it normalises with the batch's mean and (biased)
@@ -27,6 +33,10 @@ struct BatchNormalizationOptions {
 ///     moving = moving * momentum + batch_statistic * (1 - momentum);
 /// at inference it uses the moving statistics. y = gamma (x - mean) / sqrt(var + epsilon) + beta.
 /// Weights: gamma, beta (trainable), moving_mean, moving_variance (not trainable).
+///
+/// In data-parallel training the batch statistics are each rank's own (the default; the moving
+/// statistics then differ between ranks and fit() averages them at the end of each epoch, as
+/// Keras's on-read aggregation does), or the global batch's with `synchronized`.
 class BatchNormalization : public LayerOf<BatchNormalization> {
  public:
   explicit BatchNormalization(BatchNormalizationOptions options = {}, std::string name = "");
@@ -38,6 +48,8 @@ class BatchNormalization : public LayerOf<BatchNormalization> {
   const BatchNormalizationOptions& options() const { return o_; }
 
  private:
+  void update_moving(const Tensor& mean, const Tensor& var, const Tensor& has_rows,
+                     CallContext& ctx);
   BatchNormalizationOptions o_;
   Variable gamma_, beta_, moving_mean_, moving_variance_;
 };

@@ -173,3 +173,17 @@ TEST_CASE("badly connected graphs are clear errors") {
       "input_layers": [["x", 0, 0]], "output_layers": [["d", 0, 0]]}})"),
                        doctest::Contains("no layer named 'ghost'"), ValueError);
 }
+
+TEST_CASE("a Functional model's JSON names the module Keras 3 finds the class in") {
+  // Keras 3's model_from_json looks classes up through "module": Functional is not in module
+  // "keras" but in keras.src.models.functional, under the registered name "Functional".
+  Tensor x = Input({3}, "x");
+  Model model(x, Dense(2, "linear", "out")(x), "tiny");
+  const nlohmann::json j = nlohmann::json::parse(model.to_json());
+  CHECK(j["class_name"] == "Functional");
+  CHECK(j["module"] == "keras.src.models.functional");
+  CHECK(j["registered_name"] == "Functional");
+  CHECK(model_from_json(model.to_json()).to_json() == model.to_json());
+  Sequential seq({Input({3}), Dense(2)});
+  CHECK(nlohmann::json::parse(seq.to_json())["module"] == "keras");
+}

@@ -13,6 +13,7 @@
 #include "framework/tensorboard/event_writer.h"
 #include "framework/tensorboard/graph_def.h"
 #include "guard.h"
+#include "model_data.h"
 #include "run_config.h"
 
 namespace nabla::cli {
@@ -47,18 +48,50 @@ Model load_model_file(const std::string& path, FileAttributes* attributes = null
   }
 }
 
-// A model from MODEL.h5 or CONFIG.json (compiled, so its training graph can be exported).
+// A model from MODEL.h5, MODEL.keras or CONFIG.json (compiled, so its training graph can be
+// exported).
 Model model_from_file(const std::string& path) {
   if (!is_json(path)) return load_model_file(path);
   RunConfig rc = load_config(path);
-  Model model = model_from_config(rc.model());
-  if (!model.built()) throw ConfigError("model", "the first layer must give the input shape");
-  std::vector<MetricRef> metrics;
-  for (const auto& m : rc.compile().value("metrics", json::array()))
-    metrics.emplace_back(m.get<std::string>());
-  model.compile(optimizer_from_config(rc.compile().at("optimizer")),
-                loss_from_config(rc.compile().at("loss")), metrics);
+  Model model = build_model(rc);
+  compile_model(model, rc, Device::CPU);
   return model;
+}
+
+// Rows of CSV: one output's values (no header, as before), or, for several outputs, a header
+// naming each column ("<output>_<k>", or "<output>" for --classes) and every output side by side.
+std::string predictions_csv(const TensorList& outputs, const std::vector<std::string>& names,
+                            bool classes) {
+  std::ostringstream out;
+  out << std::setprecision(8);
+  if (outputs.size() > 1) {
+    std::string header;
+    for (size_t o = 0; o < outputs.size(); ++o) {
+      const int64_t width = outputs[o].numel() / outputs[o].shape()[0];
+      if (classes) {
+        header += (header.empty() ? "" : ",") + names[o];
+      } else {
+        for (int64_t k = 0; k < width; ++k)
+          header += (header.empty() ? "" : ",") + names[o] + "_" + std::to_string(k);
+      }
+    }
+    out << header << "\n";
+  }
+  const int64_t n = outputs[0].shape()[0];
+  for (int64_t i = 0; i < n; ++i) {
+    for (size_t o = 0; o < outputs.size(); ++o) {
+      const int64_t width = outputs[o].numel() / n;
+      const float* row = outputs[o].data<float>() + i * width;
+      if (o) out << ",";
+      if (classes) {
+        out << (width == 1 ? (row[0] > 0.5f ? 1 : 0) : std::max_element(row, row + width) - row);
+        continue;
+      }
+      for (int64_t k = 0; k < width; ++k) out << (k ? "," : "") << row[k];
+    }
+    out << "\n";
+  }
+  return out.str();
 }
 
 }  // namespace
@@ -75,7 +108,7 @@ std::optional<cxxopts::ParseResult> parse_options(cxxopts::Options& opts, int ar
 int evaluate_command(int argc, char** argv) {
   cxxopts::Options opts("nabla evaluate",
                         "Loss and metrics of a saved model on a split of a config's data.");
-  opts.add_options()("model", "MODEL.h5", cxxopts::value<std::string>())(
+  opts.add_options()("model", "MODEL.h5 or MODEL.keras", cxxopts::value<std::string>())(
       "config", "the JSON config naming the data", cxxopts::value<std::string>())(
       "split", "test, validation or train", cxxopts::value<std::string>()->default_value("test"))(
       "json", "print JSON instead of text")("batch-size", "batch size",
@@ -106,19 +139,22 @@ int evaluate_command(int argc, char** argv) {
   bool tail_of_train = false;
   if (!src && split == "validation" && vsplit > 0) src = rc.data("train"), tail_of_train = true;
   if (!src) throw ConfigError("data." + split, "the config has no " + split + " data");
-  Preprocessing with_classes = pre;
-  Split s = load_split(*src, with_classes, pre.feature_names.empty() && pre.classes.empty());
-  s.x = fit_to_model(s.x, model, src->path);
-  if (tail_of_train) {
-    const int64_t n = s.x.shape()[0],
-                  begin = static_cast<int64_t>(static_cast<double>(n) * (1 - vsplit));
-    s.x = s.x.rows(begin, n);
-    s.y = s.y.rows(begin, n);
+  ModelData data;
+  if (uses_names(*src) || model.input_names().size() != 1 || model.output_names().size() != 1) {
+    data = load_named_split(*src, model, pre.scale);
+  } else {
+    Preprocessing with_classes = pre;
+    Split s = load_split(*src, with_classes, pre.feature_names.empty() && pre.classes.empty());
+    data = {{fit_to_model(s.x, model, src->path)}, {s.y}};
+    pre.apply(data.x[0]);
   }
-  check_labels(s.y, model, src->path);
-  pre.apply(s.x);
+  if (tail_of_train) {
+    const int64_t n = data.rows();
+    data = data.rows(static_cast<int64_t>(static_cast<double>(n) * (1 - vsplit)), n);
+  }
+  check_model_labels(data, model, src->path);
   const Logs logs = model.evaluate(
-      s.x, s.y, EvaluateOptions().batch_size(args["batch-size"].as<int>()).verbose(0));
+      data.x, data.y, EvaluateOptions().batch_size(args["batch-size"].as<int>()).verbose(0));
   if (args.count("json")) {
     std::cout << json(logs).dump(2) << "\n";
   } else {
@@ -129,16 +165,19 @@ int evaluate_command(int argc, char** argv) {
 
 int predict_command(int argc, char** argv) {
   cxxopts::Options opts("nabla predict", "Outputs of a saved model for each input row.");
-  opts.add_options()("model", "MODEL.h5", cxxopts::value<std::string>())(
-      "input", "X.csv, X.npy or X.h5", cxxopts::value<std::string>())(
-      "dataset", "the dataset inside an .h5 input",
+  opts.add_options()("model", "MODEL.h5 or MODEL.keras", cxxopts::value<std::string>())(
+      "input",
+      "X.csv, X.npy or X.h5; one per model input, in order (repeat --input), or one .h5 or .npz "
+      "with a dataset per input name",
+      cxxopts::value<std::vector<std::string>>())(
+      "dataset", "the dataset inside an .h5 input (default for several inputs: the input's name)",
       cxxopts::value<std::string>()->default_value(""))(
       "output", "write CSV here instead of standard output", cxxopts::value<std::string>())(
       "classes", "write the class index of each row instead of the outputs")(
       "batch-size", "batch size", cxxopts::value<int>()->default_value("256"))(
       "trusted", kTrustedHelp)("h,help", "show this help");
   opts.parse_positional({"model"});
-  opts.positional_help("MODEL.h5 --input X.(csv|npy|h5)");
+  opts.positional_help("MODEL.h5|MODEL.keras --input X.(csv|npy|h5|npz) [--input ...]");
   const auto parsed = parse_options(opts, argc, argv);
   if (!parsed) return 0;
   const cxxopts::ParseResult& args = *parsed;
@@ -147,10 +186,10 @@ int predict_command(int argc, char** argv) {
   if (args["batch-size"].as<int>() <= 0) throw ConfigError("--batch-size", "must be positive");
   const bool trusted = args.count("trusted") > 0;
   check_untrusted(args["model"].as<std::string>(), trusted);
-  const std::string input = args["input"].as<std::string>();
   const std::string dataset = args["dataset"].as<std::string>();
-  const std::string ext = fs::path(input).extension().string();
-  if (!trusted && (ext == ".h5" || ext == ".hdf5") && !dataset.empty()) {
+  for (const std::string& input : args["input"].as<std::vector<std::string>>()) {
+    const std::string ext = fs::path(input).extension().string();
+    if (trusted || (ext != ".h5" && ext != ".hdf5") || dataset.empty()) continue;
     try {
       run_guarded(
           input, [&] { (void)load_hdf5_dataset(input, dataset); }, GuardLimits::from_environment());
@@ -161,34 +200,16 @@ int predict_command(int argc, char** argv) {
   FileAttributes attributes;
   Model model = load_model_file(args["model"].as<std::string>(), &attributes);
   const Preprocessing pre = Preprocessing::from_attributes(attributes);
-  Tensor x;
-  try {
-    x = load_input(input, dataset, pre);
-  } catch (const Error& e) {
-    throw ConfigError("--input", e.what());
-  }
-  x = fit_to_model(x, model, "--input");
-  const Tensor y = model.predict(x, PredictOptions().batch_size(args["batch-size"].as<int>()));
-  std::ostringstream out;
-  const int64_t n = y.shape()[0], width = y.numel() / n;
-  const float* d = y.data<float>();
-  out << std::setprecision(8);
-  for (int64_t i = 0; i < n; ++i) {
-    const float* row = d + i * width;
-    if (args.count("classes")) {
-      out << (width == 1 ? (row[0] > 0.5f ? 1 : 0) : std::max_element(row, row + width) - row)
-          << "\n";
-      continue;
-    }
-    for (int64_t k = 0; k < width; ++k) out << (k ? "," : "") << row[k];
-    out << "\n";
-  }
+  const TensorList x = load_predict_inputs(args["input"].as<std::vector<std::string>>(),
+                                           args["dataset"].as<std::string>(), model, pre);
+  const TensorList y = model.predict(x, PredictOptions().batch_size(args["batch-size"].as<int>()));
+  const std::string csv = predictions_csv(y, model.output_names(), args.count("classes") > 0);
   if (!args.count("output")) {
-    std::cout << out.str();
+    std::cout << csv;
     return 0;
   }
   try {
-    write_text_atomically(args["output"].as<std::string>(), out.str());
+    write_text_atomically(args["output"].as<std::string>(), csv);
   } catch (const IOError& e) {
     throw ConfigError("--output", e.what());
   }
@@ -197,10 +218,11 @@ int predict_command(int argc, char** argv) {
 
 int summary_command(int argc, char** argv) {
   cxxopts::Options opts("nabla summary", "Keras's summary table of a model.");
-  opts.add_options()("model", "MODEL.h5 or CONFIG.json", cxxopts::value<std::string>())(
-      "trusted", kTrustedHelp)("h,help", "show this help");
+  opts.add_options()("model", "MODEL.h5, MODEL.keras or CONFIG.json",
+                     cxxopts::value<std::string>())("trusted", kTrustedHelp)("h,help",
+                                                                             "show this help");
   opts.parse_positional({"model"});
-  opts.positional_help("MODEL.h5|CONFIG.json");
+  opts.positional_help("MODEL.h5|MODEL.keras|CONFIG.json");
   const auto parsed = parse_options(opts, argc, argv);
   if (!parsed) return 0;
   const cxxopts::ParseResult& args = *parsed;
@@ -215,14 +237,15 @@ int export_graph_command(int argc, char** argv) {
   cxxopts::Options opts("nabla export-graph",
                         "The computational graph of a model, as Graphviz DOT, JSON or a "
                         "TensorBoard event file.");
-  opts.add_options()("model", "MODEL.h5 or CONFIG.json", cxxopts::value<std::string>())(
+  opts.add_options()("model", "MODEL.h5, MODEL.keras or CONFIG.json",
+                     cxxopts::value<std::string>())(
       "format", "dot, json or tensorboard (an event file in the --output directory)",
       cxxopts::value<std::string>()->default_value("dot"))("training",
                                                            "include gradient and update nodes")(
       "output", "write here instead of standard output (tensorboard: the directory)",
       cxxopts::value<std::string>())("trusted", kTrustedHelp)("h,help", "show this help");
   opts.parse_positional({"model"});
-  opts.positional_help("MODEL.h5|CONFIG.json");
+  opts.positional_help("MODEL.h5|MODEL.keras|CONFIG.json");
   const auto parsed = parse_options(opts, argc, argv);
   if (!parsed) return 0;
   const cxxopts::ParseResult& args = *parsed;

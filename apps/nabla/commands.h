@@ -14,6 +14,7 @@ int evaluate_command(int argc, char** argv);
 int predict_command(int argc, char** argv);
 int summary_command(int argc, char** argv);
 int export_graph_command(int argc, char** argv);
+int convert_command(int argc, char** argv);
 
 /// Parses a subcommand's options; prints its help and returns nullopt on -h/--help.
 std::optional<cxxopts::ParseResult> parse_options(cxxopts::Options& opts, int argc, char** argv);

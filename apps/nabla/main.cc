@@ -17,12 +17,15 @@ const char* kUsage =
     "nabla: a Keras-style deep-learning framework\n\n"
     "usage: nabla COMMAND [options]\n\n"
     "commands:\n"
-    "  train CONFIG.json         train a model as the config says (writes model.h5, history, "
-    "metrics)\n"
-    "  evaluate MODEL.h5 --config CONFIG.json [--split test|validation|train] [--json]\n"
-    "  predict MODEL.h5 --input X.(csv|npy|h5) [--dataset NAME] [--output OUT.csv] [--classes]\n"
-    "  summary MODEL.h5|CONFIG.json\n"
-    "  export-graph MODEL.h5|CONFIG.json --format dot|json [--training] [--output FILE]\n\n"
+    "  train CONFIG.json         train a model as the config says (writes model.h5 or "
+    "model.keras, history, metrics)\n"
+    "  evaluate MODEL --config CONFIG.json [--split test|validation|train] [--json]\n"
+    "  predict MODEL --input X.(csv|npy|h5|npz) [--input ...] [--dataset NAME] [--output OUT.csv] "
+    "[--classes]\n"
+    "  summary MODEL|CONFIG.json\n"
+    "  export-graph MODEL|CONFIG.json --format dot|json [--training] [--output FILE]\n"
+    "  convert IN OUT [--config CONFIG.json | --model-json MODEL.json]\n\n"
+    "MODEL is a .keras archive or an .h5 file; IN and OUT are .keras, .h5 or .weights.h5.\n"
     "'nabla COMMAND --help' lists a command's options; 'nabla --version' prints the version.\n";
 
 }  // namespace
@@ -45,14 +48,18 @@ int main(int argc, char** argv) {
   for (int i = 2; i < argc; ++i) rest.push_back(argv[i]);
   const int n = static_cast<int>(rest.size());
   try {
-    if (command == "train") return train_command(n, rest.data());
+    // Under mpirun a rank that fails ends the job, naming itself: its peers may be waiting for
+    // it in a collective.
+    if (command == "train")
+      return nabla::distributed::run_or_abort([&] { return train_command(n, rest.data()); });
     if (command == "evaluate") return evaluate_command(n, rest.data());
     if (command == "predict") return predict_command(n, rest.data());
     if (command == "summary") return summary_command(n, rest.data());
     if (command == "export-graph") return export_graph_command(n, rest.data());
+    if (command == "convert") return convert_command(n, rest.data());
     std::cerr << "nabla: unknown command '" << command << "'"
-              << nabla::did_you_mean(command,
-                                     {"train", "evaluate", "predict", "summary", "export-graph"})
+              << nabla::did_you_mean(command, {"train", "evaluate", "predict", "summary",
+                                               "export-graph", "convert"})
               << "; see nabla --help\n";
     return 2;
   } catch (const ConfigError& e) {

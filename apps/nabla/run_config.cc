@@ -63,6 +63,41 @@ std::string resolve_file(const json& j, const std::string& path, const std::stri
   return fs::absolute(p).lexically_normal().string();
 }
 
+// "inputs"/"targets": by model input and output name, a file (npy), a dataset (hdf5) or columns
+// (csv: a column name or a list of them). Names are checked against the model when it is read.
+void check_named(json& src, const std::string& path, const char* key, const std::string& format,
+                 const fs::path& base) {
+  if (!src.contains(key)) return;
+  const std::string p = path + "." + key;
+  json& names = src[key];
+  if (!names.is_object() || names.empty())
+    throw ConfigError(p,
+                      expected("an object {\"<name>\": ...} naming each " +
+                                   std::string(key == std::string("inputs") ? "input" : "output"),
+                               names));
+  for (auto& [name, value] : names.items()) {
+    const std::string q = p + "." + name;
+    if (format == "npy") {
+      value = resolve_file(names, p, name, base);
+    } else if (format == "hdf5") {
+      if (!value.is_string()) throw ConfigError(q, expected("a dataset name", value));
+    } else if (!value.is_string() && !(value.is_array() && !value.empty())) {
+      throw ConfigError(q, expected("a column name or a list of column names", value));
+    } else if (value.is_array()) {
+      for (const json& c : value)
+        if (!c.is_string()) throw ConfigError(q, expected("column names", c));
+    }
+  }
+}
+
+// A source gives one input and target (x/y, label) or several by name, not both.
+void check_one_form(const json& src, const std::string& path, const char* single,
+                    const char* named) {
+  if (src.contains(single) && src.contains(named))
+    throw ConfigError(path + "." + named,
+                      std::string("give either \"") + single + "\" or \"" + named + "\", not both");
+}
+
 void check_data_source(json& src, const std::string& path, const fs::path& base) {
   const json& format = require(src, path, "format");
   if (!format.is_string()) throw ConfigError(path + ".format", expected("a string", format));
@@ -72,25 +107,34 @@ void check_data_source(json& src, const std::string& path, const fs::path& base)
     src["images"] = resolve_file(src, path, "images", base);
     if (src.contains("labels")) src["labels"] = resolve_file(src, path, "labels", base);
   } else if (f == "csv") {
-    only_keys(src, path, {"format", "path", "label"});
+    only_keys(src, path, {"format", "path", "label", "inputs", "targets"});
     src["path"] = resolve_file(src, path, "path", base);
     if (src.contains("label") && !src["label"].is_string() && !src["label"].is_number_integer())
       throw ConfigError(path + ".label", expected("a column name or index", src["label"]));
+    check_one_form(src, path, "label", "targets");
   } else if (f == "npy") {
-    only_keys(src, path, {"format", "x", "y"});
-    src["x"] = resolve_file(src, path, "x", base);
+    only_keys(src, path, {"format", "x", "y", "inputs", "targets"});
+    check_one_form(src, path, "x", "inputs");
+    check_one_form(src, path, "y", "targets");
+    if (!src.contains("inputs")) src["x"] = resolve_file(src, path, "x", base);
     if (src.contains("y")) src["y"] = resolve_file(src, path, "y", base);
   } else if (f == "hdf5") {
-    only_keys(src, path, {"format", "path", "x", "y"});
+    only_keys(src, path, {"format", "path", "x", "y", "inputs", "targets"});
     src["path"] = resolve_file(src, path, "path", base);
     for (const char* k : {"x", "y"})
       if (src.contains(k) && !src[k].is_string())
         throw ConfigError(path + "." + k, expected("a dataset name", src[k]));
-    require(src, path, "x");
+    check_one_form(src, path, "x", "inputs");
+    check_one_form(src, path, "y", "targets");
+    if (!src.contains("inputs")) require(src, path, "x");
   } else {
     throw ConfigError(path + ".format", "unknown format '" + f + "'" +
                                             did_you_mean(f, {"csv", "idx", "npy", "hdf5"}) +
                                             "; known: csv, idx, npy, hdf5");
+  }
+  if (f != "idx") {
+    check_named(src, path, "inputs", f, base);
+    check_named(src, path, "targets", f, base);
   }
 }
 
@@ -116,58 +160,110 @@ void check_optimizer(const json& opt, const std::string& path) {
   }
 }
 
-// Each layer made on its own first, so an error names its index.
-void check_model(const json& model) {
+// Each layer of a Sequential made on its own first, so an error names its index; a Functional
+// model made whole (its errors name the layer entry). Returns the model, whose output names the
+// compile section is checked against.
+Model check_model(const json& model) {
   only_keys(model, "model",
             {"class_name", "config", "module", "registered_name", "build_config", "keras_version",
              "backend", "compile_config"});
   const json& cls = require(model, "model", "class_name");
-  if (cls != "Sequential")
+  if (cls == "Functional" || cls == "Model") {
+    const json& config = require(model, "model", "config");
+    if (!config.is_object()) throw ConfigError("model.config", expected("an object", config));
+  } else if (cls != "Sequential") {
     throw ConfigError("model.class_name",
-                      "only \"Sequential\" models are supported, got " + cls.dump());
-  const json& config = require(model, "model", "config");
-  const json& layers = config.is_array() ? config : require(config, "model.config", "layers");
-  const std::string base = config.is_array() ? "model.config" : "model.config.layers";
-  if (!layers.is_array() || layers.empty())
-    throw ConfigError(base, expected("a non-empty list of layers", layers));
-  for (size_t i = 0; i < layers.size(); ++i) {
-    const std::string p = base + "[" + std::to_string(i) + "]";
+                      "expected \"Sequential\" or \"Functional\", got " + cls.dump());
+  } else {
+    const json& config = require(model, "model", "config");
+    const json& layers = config.is_array() ? config : require(config, "model.config", "layers");
+    const std::string base = config.is_array() ? "model.config" : "model.config.layers";
+    if (!layers.is_array() || layers.empty())
+      throw ConfigError(base, expected("a non-empty list of layers", layers));
+    for (size_t i = 0; i < layers.size(); ++i) {
+      const std::string p = base + "[" + std::to_string(i) + "]";
+      try {
+        LayerRegistry::global().from_config(layers[i]);
+      } catch (const Error& e) {
+        throw ConfigError(p, e.what());
+      }
+    }
+  }
+  try {
+    return model_from_config(model);
+  } catch (const Error& e) {
+    throw ConfigError("model.config", e.what());
+  }
+}
+
+void check_metric(const json& m, const std::string& p) {
+  if (!m.is_string()) throw ConfigError(p, expected("a metric name", m));
+  if (m != "accuracy" && m != "acc") {
     try {
-      LayerRegistry::global().from_config(layers[i]);
+      get_metric(m.get<std::string>());
     } catch (const Error& e) {
       throw ConfigError(p, e.what());
     }
   }
 }
 
-void check_compile(const json& c) {
-  only_keys(c, "compile", {"optimizer", "loss", "metrics"});
+void check_metric_list(const json& list, const std::string& p) {
+  if (!list.is_array()) throw ConfigError(p, expected("a list", list));
+  for (size_t i = 0; i < list.size(); ++i) check_metric(list[i], p + "[" + std::to_string(i) + "]");
+}
+
+// An object keyed by output name, as Keras's compile takes per-output arguments.
+void check_outputs(const json& by_output, const std::string& p,
+                   const std::vector<std::string>& outputs) {
+  for (const auto& [name, value] : by_output.items())
+    if (std::find(outputs.begin(), outputs.end(), name) == outputs.end())
+      throw ConfigError(p + "." + name,
+                        "the model has no output '" + name + "'" + did_you_mean(name, outputs));
+}
+
+// A loss: a name, a loss config {"class_name", "config"}, or (several outputs) one per output
+// name; metrics: a list for every output or lists by output name; loss_weights by output name.
+void check_compile(const json& c, const std::vector<std::string>& outputs) {
+  only_keys(c, "compile", {"optimizer", "loss", "metrics", "loss_weights"});
   try {
     check_optimizer(require(c, "compile", "optimizer"), "compile.optimizer");
     optimizer_from_config(c.at("optimizer"));
   } catch (const Error& e) {
     throw ConfigError("compile.optimizer", e.what());
   }
-  try {
-    loss_from_config(require(c, "compile", "loss"));
-  } catch (const Error& e) {
-    throw ConfigError("compile.loss", e.what());
+  const json& loss = require(c, "compile", "loss");
+  const bool by_output = loss.is_object() && !loss.contains("class_name");
+  if (by_output) {
+    check_outputs(loss, "compile.loss", outputs);
+    for (const std::string& o : outputs)
+      if (!loss.contains(o))
+        throw ConfigError("compile.loss", "no loss for output '" + o +
+                                              "' (the model's outputs: " + join(outputs) + ")");
+  }
+  const json losses = by_output ? loss : json{{"", loss}};
+  for (const auto& [name, one] : losses.items()) {
+    try {
+      loss_from_config(one);
+    } catch (const Error& e) {
+      throw ConfigError(name.empty() ? "compile.loss" : "compile.loss." + name, e.what());
+    }
   }
   if (c.contains("metrics")) {
-    if (!c["metrics"].is_array())
-      throw ConfigError("compile.metrics", expected("a list", c["metrics"]));
-    for (size_t i = 0; i < c["metrics"].size(); ++i) {
-      const json& m = c["metrics"][i];
-      const std::string p = "compile.metrics[" + std::to_string(i) + "]";
-      if (!m.is_string()) throw ConfigError(p, expected("a metric name", m));
-      if (m != "accuracy" && m != "acc") {
-        try {
-          get_metric(m.get<std::string>());
-        } catch (const Error& e) {
-          throw ConfigError(p, e.what());
-        }
-      }
+    const json& m = c["metrics"];
+    if (m.is_object()) {
+      check_outputs(m, "compile.metrics", outputs);
+      for (const auto& [name, list] : m.items()) check_metric_list(list, "compile.metrics." + name);
+    } else {
+      check_metric_list(m, "compile.metrics");
     }
+  }
+  if (c.contains("loss_weights")) {
+    const json& w = c["loss_weights"];
+    if (!w.is_object()) throw ConfigError("compile.loss_weights", expected("an object", w));
+    check_outputs(w, "compile.loss_weights", outputs);
+    for (const auto& [name, value] : w.items())
+      if (!value.is_number())
+        throw ConfigError("compile.loss_weights." + name, expected("a number", value));
   }
 }
 
@@ -189,6 +285,12 @@ void check_callbacks(const json& cbs) {
 }
 
 }  // namespace
+
+std::string join(const std::vector<std::string>& names) {
+  std::string s;
+  for (const std::string& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
 
 std::string expected(const std::string& what, const nlohmann::json& got) {
   return "expected " + what + ", got " + (got.is_primitive() ? got.dump() : type_name(got));
@@ -219,8 +321,13 @@ RunConfig load_config(const std::string& file) {
   if (!j.contains("seed")) j["seed"] = 42;
   if (!j["seed"].is_number_unsigned())
     throw ConfigError("seed", expected("a non-negative integer", j["seed"]));
-  check_model(require(j, "", "model"));
-  check_compile(require(j, "", "compile"));
+  {
+    const Model model = check_model(require(j, "", "model"));
+    check_compile(require(j, "", "compile"), model.output_names());
+  }
+  // The model made to check the config is thrown away: the one trained takes the default layer
+  // names ("dense", "dense_1", ...) that a model made once from this config has.
+  reset_layer_names();
 
   json& data = j["data"];
   if (data.is_null()) data = json::object();
@@ -264,7 +371,12 @@ RunConfig load_config(const std::string& file) {
   check_callbacks(j["callbacks"]);
   json& output = j["output"];
   if (output.is_null()) output = json::object();
-  only_keys(output, "output", {"dir"});
+  only_keys(output, "output", {"dir", "format"});
+  if (!output.contains("format")) output["format"] = "h5";
+  if (output["format"] != "h5" && output["format"] != "keras")
+    throw ConfigError(
+        "output.format",
+        "expected \"h5\" (model.h5) or \"keras\" (model.keras), got " + output["format"].dump());
   if (!output.contains("dir")) output["dir"] = "runs/" + fs::path(file).stem().string();
   if (!output["dir"].is_string())
     throw ConfigError("output.dir", expected("a directory path", output["dir"]));

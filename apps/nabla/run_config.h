@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace nabla::cli {
 
@@ -38,6 +39,8 @@ struct RunConfig {
   const nlohmann::json& fit() const { return json.at("fit"); }
   const nlohmann::json& callbacks() const { return json.at("callbacks"); }
   std::string output_dir() const { return json.at("output").at("dir").get<std::string>(); }
+  /// "h5" (model.h5, Keras 2's legacy layout) or "keras" (model.keras, Keras 3's archive).
+  std::string output_format() const { return json.at("output").at("format").get<std::string>(); }
   std::string device() const { return json.at("device").get<std::string>(); }
   std::optional<DataSource> data(const std::string& split) const;
   double validation_split() const { return json.at("data").value("validation_split", 0.0); }
@@ -52,5 +55,8 @@ RunConfig load_config(const std::string& file);
 
 /// "expected a number, got \"fast\"".
 std::string expected(const std::string& what, const nlohmann::json& got);
+
+/// "a, b, c".
+std::string join(const std::vector<std::string>& names);
 
 }  // namespace nabla::cli

@@ -9,7 +9,9 @@
 #include "framework/backend/backend.h"  // device_available
 
 #include "commands.h"
+#include "data_parallel_run.h"
 #include "datasets.h"
+#include "model_data.h"
 #include "run_config.h"
 
 namespace nabla::cli {
@@ -102,7 +104,7 @@ int train_command(int argc, char** argv) {
       "epochs", "override fit.epochs (0 saves the freshly initialised model)",
       cxxopts::value<int>())("batch-size", "override fit.batch_size", cxxopts::value<int>())(
       "output-dir", "override output.dir", cxxopts::value<std::string>())(
-      "weights", "start from weights in this .h5 (Keras's or nabla's)",
+      "weights", "start from the weights in this .h5, .weights.h5 or .keras (Keras's or nabla's)",
       cxxopts::value<std::string>())("seed", "override seed", cxxopts::value<uint64_t>())(
       "verbose", "0, 1 or 2", cxxopts::value<int>())(
       "device", "cpu or cuda[:N]", cxxopts::value<std::string>())("h,help", "show this help");
@@ -143,55 +145,66 @@ int train_command(int argc, char** argv) {
   if (args.count("weights"))
     j["init_weights"] = fs::absolute(args["weights"].as<std::string>()).string();
 
+  // Under mpirun: data-parallel over the ranks, rank 0 printing and writing (docs/distributed.md).
+  const std::optional<distributed::Strategy> strategy = data_parallel_strategy(j);
+  const bool chief = !strategy || strategy->is_chief();
+
   set_seed(rc.seed());
   const Device device = Device::parse(rc.device());
   std::string why;
   if (!device_available(device, &why)) throw ConfigError("device", why);
-  Model model = [&] {
-    try {
-      return model_from_config(rc.model());
-    } catch (const Error& e) {
-      throw ConfigError("model", e.what());
-    }
-  }();
-  if (!model.built())
-    throw ConfigError(
-        "model", "the first layer must give the input shape (an InputLayer or batch_input_shape)");
-  std::vector<MetricRef> metrics;
-  for (const auto& m : rc.compile().value("metrics", json::array()))
-    metrics.emplace_back(m.get<std::string>());
-  model.compile(optimizer_from_config(rc.compile().at("optimizer")),
-                loss_from_config(rc.compile().at("loss")), metrics, device);
+  Model model = build_model(rc);
+  compile_model(model, rc, device);
 
+  // The data, one tensor per model input and output. A source naming them ("inputs",
+  // "targets") is read by name; one x and y feed a one-input, one-output model as before.
   Preprocessing pre;
   pre.scale = rc.scale();
   pre.allow_non_finite = rc.allow_non_finite();
   const auto train_src = rc.data("train");
   if (!train_src) throw ConfigError("data", "missing key 'train'");
-  Split train = load_split(*train_src, pre, true);
-  train.x = fit_to_model(train.x, model, train_src->path);
-  check_labels(train.y, model, train_src->path + (train_src->format == "idx" ? ".labels" : ""));
-  const int64_t n = train.x.shape()[0];
+  const bool named =
+      uses_names(*train_src) || model.input_names().size() != 1 || model.output_names().size() != 1;
+  if (named && rc.standardize())
+    throw ConfigError("data.standardize",
+                      "standardization is for one input given as x; scale, or standardize "
+                      "the files, for data given by name");
+  ModelData train;
+  if (named) {
+    train = load_named_split(*train_src, model, pre.scale);
+  } else {
+    Split split = load_split(*train_src, pre, true);
+    train = {{fit_to_model(split.x, model, train_src->path)}, {split.y}};
+  }
+  check_model_labels(train, model, train_src->path + (train_src->format == "idx" ? ".labels" : ""));
+  const int64_t n = train.rows();
   const double vsplit = rc.validation_split();
   const int64_t fit_rows =
       vsplit > 0 ? static_cast<int64_t>(static_cast<double>(n) * (1 - vsplit)) : n;
   if (vsplit > 0 && (fit_rows <= 0 || fit_rows >= n))
     throw ConfigError("data.validation_split",
                       "leaves no training or no validation samples of " + std::to_string(n));
-  // Statistics of the training rows only: not the validation split, not the test data.
-  if (rc.standardize()) standardization(train.x.rows(0, fit_rows), pre);
-  pre.apply(train.x);
-  std::optional<Split> test, validation;
+  if (!named) {
+    // Statistics of the training rows only: not the validation split, not the test data.
+    if (rc.standardize()) standardization(train.x[0].rows(0, fit_rows), pre);
+    pre.apply(train.x[0]);
+  }
+  std::optional<ModelData> test, validation;
   for (const char* name : {"test", "validation"}) {
     if (const auto src = rc.data(name)) {
-      Split s = load_split(*src, pre, false);
-      s.x = fit_to_model(s.x, model, src->path);
-      pre.apply(s.x);
-      check_labels(s.y, model, src->path);
-      (std::string(name) == "test" ? test : validation) = s;
+      ModelData d;
+      if (named) {
+        d = load_named_split(*src, model, pre.scale);
+      } else {
+        Split s = load_split(*src, pre, false);
+        d = {{fit_to_model(s.x, model, src->path)}, {s.y}};
+        pre.apply(d.x[0]);
+      }
+      check_model_labels(d, model, src->path);
+      (std::string(name) == "test" ? test : validation) = d;
     }
   }
-  if (j.contains("init_weights")) {
+  if (j.contains("init_weights") && chief) {  // fit gives rank 0's weights to every rank
     try {
       model.load_weights(j["init_weights"].get<std::string>());
     } catch (const Error& e) {
@@ -202,8 +215,8 @@ int train_command(int argc, char** argv) {
 
   const fs::path out_dir(rc.output_dir());
   std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  if (ec || !fs::is_directory(out_dir))
+  if (chief) fs::create_directories(out_dir, ec);  // only rank 0 writes there
+  if (chief && (ec || !fs::is_directory(out_dir)))
     throw ConfigError("output.dir", "cannot create directory '" + out_dir.string() + "'");
   const FileAttributes attributes = pre.to_attributes();
   const std::vector<CallbackPtr> callbacks = make_callbacks(rc.callbacks(), out_dir, attributes);
@@ -219,10 +232,11 @@ int train_command(int argc, char** argv) {
                       .seed(rc.seed())
                       .callbacks(callbacks);
   if (validation) {
-    fo.validation_data(std::make_pair(validation->x, validation->y));
+    fo.validation_data(ValidationData(validation->x, validation->y));
   } else if (vsplit > 0) {
     fo.validation_split(vsplit);
   }
+  if (strategy) fo.strategy(*strategy);
   ClassWeight cw;
   const json class_weight = f.value("class_weight", json::object());  // items() points into it
   for (const auto& [k, v] : class_weight.items()) cw[std::stoll(k)] = v.get<double>();
@@ -231,22 +245,27 @@ int train_command(int argc, char** argv) {
   const History history = model.fit(train.x, train.y, fo);
   refuse_diverged_run(model, callbacks, history, out_dir);
 
-  save_model(model, (out_dir / "model.h5").string(), attributes);
-  json hist = json::object();
-  for (const auto& [k, v] : history.history) hist[k] = v;
-  write_text_atomically((out_dir / "history.json").string(), hist.dump(2) + "\n");
-  write_text_atomically((out_dir / "history.csv").string(), history_csv(history));
-  write_text_atomically((out_dir / "config.json").string(), j.dump(2) + "\n");
-  if (test) {
+  const fs::path model_file =
+      out_dir / (rc.output_format() == "keras" ? "model.keras" : "model.h5");
+  if (chief) {  // only rank 0 writes
+    save_model(model, model_file.string(), attributes);
+    json hist = json::object();
+    for (const auto& [k, v] : history.history) hist[k] = v;
+    write_text_atomically((out_dir / "history.json").string(), hist.dump(2) + "\n");
+    write_text_atomically((out_dir / "history.csv").string(), history_csv(history));
+    write_text_atomically((out_dir / "config.json").string(), j.dump(2) + "\n");
+  }
+  if (test) {  // sharded over the ranks when there are several: every rank evaluates
     const Logs logs =
         model.evaluate(test->x, test->y, EvaluateOptions().batch_size(fo.batch_size()).verbose(0));
     json metrics_json(logs);
-    write_text_atomically((out_dir / "metrics.json").string(), metrics_json.dump(2) + "\n");
+    if (chief)
+      write_text_atomically((out_dir / "metrics.json").string(), metrics_json.dump(2) + "\n");
     std::cout << "test:";
     for (const auto& [k, v] : logs) std::cout << " " << k << "=" << std::setprecision(6) << v;
     std::cout << "\n";
   }
-  std::cout << "saved " << (out_dir / "model.h5").string() << "\n";
+  std::cout << "saved " << model_file.string() << "\n";
   return 0;
 }
 

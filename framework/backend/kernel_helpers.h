@@ -137,6 +137,14 @@ inline Groups group_dims(const Shape& in, AxisMask mask) {
   return g;
 }
 
+/// Elements per row (index along the first axis) of a tensor shaped `shape`: the product of the
+/// other axes, also when there are no rows; 1 for a scalar.
+inline int64_t elements_per_row(const Shape& shape) {
+  int64_t n = 1;
+  for (int i = 1; i < shape.rank(); ++i) n *= shape[i];
+  return n;
+}
+
 /// ReducedSize's value: how many elements of `in` its "axes" attribute spans (all when empty).
 inline double reduced_size(const KernelArgs& args, const Shape& in) {
   const auto& axes = args.attrs->get_ints("axes");

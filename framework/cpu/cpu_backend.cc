@@ -23,6 +23,7 @@ void register_array_kernels(Backend& b);
 void register_nn_kernels(Backend& b);
 void register_random_kernels(Backend& b);
 void register_state_kernels(Backend& b);
+void register_collective_kernels(Backend& b);
 }  // namespace cpu
 
 namespace {
@@ -95,6 +96,7 @@ class CpuBackend : public Backend {
     register_nn_kernels(*this);
     register_random_kernels(*this);
     register_state_kernels(*this);
+    register_collective_kernels(*this);
   }
   Device device() const override { return Device::CPU; }
   void* allocate(size_t bytes, const std::string& what) override {

@@ -14,14 +14,22 @@ uint64_t run_index(const KernelArgs& args, int step_input) {
   return args.counter ? (*args.counter)++ : 0;
 }
 
+// The number of the output's first element in its stream: row offset (input `offset_input`,
+// when given) times the elements per row, else 0.
+uint64_t first_element(const KernelArgs& args, int offset_input) {
+  if (args.num_inputs <= offset_input) return 0;
+  return static_cast<uint64_t>(*args.in(offset_input).as<int64_t>()) *
+         static_cast<uint64_t>(kernels::elements_per_row(args.output.shape));
+}
+
 template <class Gen>
-void generate(const KernelArgs& args, uint64_t run, Gen gen) {
+void generate(const KernelArgs& args, uint64_t run, Gen gen, uint64_t first = 0) {
   const uint64_t seed = static_cast<uint64_t>(args.attrs->get_int("seed"));
   dispatch_float(args.output.dtype, args, [&]<class T>() {
     T* y = args.output.as<T>();
     parallel_range(args, args.output.numel(), 64, [&](int64_t lo, int64_t hi) {
       for (int64_t i = lo; i < hi; ++i)
-        y[i] = static_cast<T>(gen(seed, run, static_cast<uint64_t>(i)));
+        y[i] = static_cast<T>(gen(seed, run, first + static_cast<uint64_t>(i)));
     });
   });
 }
@@ -48,16 +56,21 @@ void truncated_normal_kernel(const KernelArgs& args) {
 }
 
 void random_uniform_like_kernel(const KernelArgs& args) {
-  generate(args, run_index(args, 1),
-           [](uint64_t s, uint64_t r, uint64_t i) { return philox::uniform(s, r, i); });
+  generate(
+      args, run_index(args, 1),
+      [](uint64_t s, uint64_t r, uint64_t i) { return philox::uniform(s, r, i); },
+      first_element(args, 2));
 }
 
 void dropout_mask_kernel(const KernelArgs& args) {
   const double rate = args.attrs->get_float("rate");
   const double scale = 1.0 / (1.0 - rate);
-  generate(args, run_index(args, 1), [=](uint64_t s, uint64_t r, uint64_t i) {
-    return philox::uniform(s, r, i) >= rate ? scale : 0.0;
-  });
+  generate(
+      args, run_index(args, 1),
+      [=](uint64_t s, uint64_t r, uint64_t i) {
+        return philox::uniform(s, r, i) >= rate ? scale : 0.0;
+      },
+      first_element(args, 2));
 }
 
 }  // namespace

@@ -38,6 +38,7 @@ class KernelTable : public Backend {
     register_xent_kernels(*this);
     register_random_kernels(*this);
     register_state_kernels(*this);
+    register_collective_kernels(*this);
   }
   Device device() const override { return Device::CUDA(0); }
   void* allocate(size_t, const std::string&) override { throw StateError("a kernel table"); }

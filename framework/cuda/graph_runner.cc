@@ -7,7 +7,8 @@
 // feeds are written into them before run(), shapes and attributes are fixed, and the values that
 // change per step (learning rate, iteration count, step of a dropout mask) are read by the
 // kernels from device memory. A plan is not captured when a step takes its random stream from
-// the host-side run counter, or when capturing fails (a library call that cannot be captured):
+// the host-side run counter, when a collective goes through host memory (no NCCL), or when
+// capturing fails (a library call that cannot be captured):
 // it then runs plainly every time. NABLA_CUDA_GRAPHS=0 turns capture off.
 #include <cstdlib>
 #include <cstring>
@@ -39,7 +40,8 @@ class GraphRunner : public StepRunner {
     use_device(ctx_.device);
     if (state_ == State::New) {
       bool capturable = graphs_enabled() && !steps.empty();
-      for (const KernelArgs& s : steps) capturable = capturable && !uses_host_counter(s);
+      for (const KernelArgs& s : steps)
+        capturable = capturable && !uses_host_counter(s) && !runs_collective_on_host(s);
       state_ = capturable ? State::WarmUp : State::Plain;
     }
     switch (state_) {

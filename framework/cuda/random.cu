@@ -24,9 +24,11 @@ int step_input_of(OpId op) {
 struct Params {
   Dist dist;
   uint64_t seed;
-  double a, b;          // mean and stddev, or low and high, or the dropout rate and scale
-  const int64_t* step;  // the run index in device memory, or nullptr
-  uint64_t host_run;    // the run index when there is no step input
+  double a, b;                // mean and stddev, or low and high, or the dropout rate and scale
+  const int64_t* step;        // the run index in device memory, or nullptr
+  uint64_t host_run;          // the run index when there is no step input
+  const int64_t* row_offset;  // the first row's index in a larger batch (device), or nullptr
+  int64_t per_row;            // elements per row of the output
 
   __device__ double draw(uint64_t run, uint64_t i) const {
     switch (dist) {
@@ -50,13 +52,16 @@ void generate(const KernelArgs& args, Params p) {
   T* y = args.output.as<T>();
   for_each(args, args.output.numel(), [=] __device__(int64_t i) {
     const uint64_t run = p.step ? static_cast<uint64_t>(*p.step) : p.host_run;
-    y[i] = static_cast<T>(p.draw(run, static_cast<uint64_t>(i)));
+    const uint64_t first =
+        p.row_offset ? static_cast<uint64_t>(*p.row_offset) * static_cast<uint64_t>(p.per_row) : 0;
+    y[i] = static_cast<T>(p.draw(run, first + static_cast<uint64_t>(i)));
   });
 }
 
 template <Dist D>
 void random_kernel(const KernelArgs& args) {
-  Params p{D, static_cast<uint64_t>(args.attrs->get_int("seed")), 0, 0, nullptr, 0};
+  Params p{D,       static_cast<uint64_t>(args.attrs->get_int("seed")), 0, 0, nullptr, 0,
+           nullptr, kernels::elements_per_row(args.output.shape)};
   if constexpr (D == Dist::Dropout) {
     p.a = args.attrs->get_float("rate");
     p.b = 1.0 / (1.0 - p.a);
@@ -70,6 +75,7 @@ void random_kernel(const KernelArgs& args) {
   } else {
     p.host_run = args.counter ? (*args.counter)++ : 0;
   }
+  if (step >= 0 && args.num_inputs > step + 1) p.row_offset = args.in(step + 1).as<int64_t>();
   dispatch_float(args.output.dtype, args, [&]<class T>() { generate<T>(args, p); });
 }
 

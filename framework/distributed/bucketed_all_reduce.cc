@@ -62,25 +62,41 @@ BucketedAllReduce::BucketedAllReduce(Communicator& comm, std::vector<GradientBuf
 
 BucketedAllReduce::~BucketedAllReduce() = default;
 
+std::vector<int> bucket_boundaries(const std::vector<size_t>& bytes,
+                                   const std::vector<DType>& dtypes, size_t bucket_bytes) {
+  std::vector<int> first;
+  size_t in_bucket = 0;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (first.empty() || dtypes[i] != dtypes[i - 1] || in_bucket >= bucket_bytes) {
+      first.push_back(static_cast<int>(i));
+      in_bucket = 0;
+    }
+    in_bucket += bytes[i];
+  }
+  first.push_back(static_cast<int>(bytes.size()));
+  return first;
+}
+
 void BucketedAllReduce::layout() {
   buckets_.clear();
   bucket_of_.assign(buffers_.size(), 0);
   bytes_per_step_ = 0;
-  for (size_t i = 0; i < buffers_.size(); ++i) {
-    const GradientBuffer& b = buffers_[i];
-    const bool close = !buckets_.empty() && (buckets_.back().dtype != b.dtype ||
-                                             buckets_.back().bytes >= options_.bucket_bytes());
-    if (buckets_.empty() || close) {
-      Bucket next;
-      next.first = static_cast<int>(i);
-      next.dtype = b.dtype;
-      buckets_.push_back(next);
+  std::vector<size_t> bytes;
+  std::vector<DType> dtypes;
+  for (const GradientBuffer& b : buffers_)
+    bytes.push_back(buffer_bytes(b)), dtypes.push_back(b.dtype);
+  const std::vector<int> first = bucket_boundaries(bytes, dtypes, options_.bucket_bytes());
+  for (size_t k = 0; k + 1 < first.size(); ++k) {
+    Bucket next;
+    next.first = first[k];
+    next.end = first[k + 1];
+    next.dtype = buffers_[static_cast<size_t>(first[k])].dtype;
+    for (int i = next.first; i < next.end; ++i) {
+      next.count += buffers_[static_cast<size_t>(i)].count;
+      next.bytes += bytes[static_cast<size_t>(i)];
+      bucket_of_[static_cast<size_t>(i)] = static_cast<int>(k);
     }
-    Bucket& k = buckets_.back();
-    k.end = static_cast<int>(i) + 1;
-    k.count += b.count;
-    k.bytes += buffer_bytes(b);
-    bucket_of_[i] = static_cast<int>(buckets_.size()) - 1;
+    buckets_.push_back(next);
   }
   for (size_t b = 0; b < buckets_.size(); ++b) {
     if (buckets_[b].count > INT_MAX)

@@ -35,6 +35,13 @@ struct BucketOptions {
   NABLA_ARG(Device, device) = Device::CPU;
 };
 
+/// How BucketedAllReduce groups buffers of `bytes` and `dtypes` (given in the order they become
+/// ready): consecutive buffers of one dtype, a bucket closed once it holds at least `bucket_bytes`
+/// (a larger buffer is a bucket of its own). Returns the index of each bucket's first buffer, then
+/// the number of buffers. Also used to bucket the gradient ops of a compiled training step.
+std::vector<int> bucket_boundaries(const std::vector<size_t>& bytes,
+                                   const std::vector<DType>& dtypes, size_t bucket_bytes);
+
 /// Averages a fixed list of gradient buffers over all ranks, overlapping communication with the
 /// backward pass as PyTorch's DDP reducer and Horovod's tensor fusion do.
 ///

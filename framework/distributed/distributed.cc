@@ -60,6 +60,10 @@ std::string how_to_enable() {
          "e.g. mpirun -np 2 nabla train config.json";
 }
 
+bool started_by_launcher() {
+  return detect_launch().distributed;
+}
+
 Communicator& world() {
   static Communicator* const comm = make_world();
   return *comm;

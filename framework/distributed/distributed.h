@@ -26,6 +26,10 @@ namespace nabla::distributed {
 
 /// True when this build of nabla has MPI (CMake option NABLA_MPI found it).
 bool built_with_mpi();
+/// True when a launcher (mpirun, srun) started this process, or NABLA_DISTRIBUTED=1 asks for MPI
+/// (false with NABLA_DISTRIBUTED=0): what a program checks to train data-parallel by itself, as
+/// `nabla train` does. Reads the environment only; MPI is not initialised.
+bool started_by_launcher();
 /// How to get a distributed build and run: the Debian packages, the CMake option, mpirun.
 std::string how_to_enable();
 

@@ -114,6 +114,27 @@ void Strategy::broadcast_variables(const VariableList& variables, int root) cons
   }
 }
 
+void Strategy::average_variables(const VariableList& variables) const {
+  if (!is_distributed()) return;
+  TensorList values;
+  for (const Variable& v : variables) {
+    const VariableState& s = v.state();
+    if (!s.storage)
+      throw StateError("average_variables: variable '" + s.name + "' is not initialised");
+    if (comm_.get() != &world() && !s.storage->device().is_cpu())
+      throw UnimplementedError("average_variables: variable '" + s.name + "' is on " +
+                               s.storage->device().to_string() +
+                               "; only the world communicator moves device memory");
+    values.push_back(Tensor::make_eager(s.storage, s.shape, s.dtype));
+  }
+  if (comm_.get() == &world()) {
+    distributed::all_reduce(values, Reduce::Average);
+    return;
+  }
+  for (const Tensor& t : values)
+    comm_->all_reduce(t.raw_data(), t.numel(), t.dtype(), Reduce::Average);
+}
+
 void Strategy::check_same_on_all_ranks(const std::string& what, const std::string& text) const {
   const std::vector<std::string> hashes = comm_->all_gather(fingerprint(text));
   std::vector<int> differing;

@@ -78,6 +78,10 @@ class Strategy {
   bool any_rank(bool flag) const;
   /// Sets every variable to rank `root`'s value.
   void broadcast_variables(const VariableList& variables, int root = 0) const;
+  /// Sets every variable to its mean over the ranks: statistics each rank keeps for itself
+  /// (BatchNormalization's moving averages), before they are read for evaluation or saved, as
+  /// Keras aggregates such variables on read.
+  void average_variables(const VariableList& variables) const;
   /// Checks that `fingerprint` (a config, the weights' shapes) is the same on every rank: it
   /// hashes it, gathers the hashes and, where they differ, throws ValueError on every rank
   /// naming `what` and the ranks that differ from rank 0.

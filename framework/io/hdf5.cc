@@ -313,6 +313,12 @@ Group open_file(const std::string& path) {
   return Group(own(root, kGroup), path, "/");
 }
 
+Group root_group(int64_t file_id, const std::string& name) {
+  const hid_t root = H5Gopen2(file_id, "/", H5P_DEFAULT);
+  if (root < 0) throw IOError("HDF5 file '" + name + "' has no readable root group (damaged?)");
+  return Group(own(root, kGroup), name, "/");
+}
+
 void write_atomically(const std::string& path, const std::function<void(Group& root)>& write) {
   // An injected failure (tests) applies to this save only, whether it fails or not.
   struct ResetFault {

@@ -83,6 +83,11 @@ class Group {
 /// Opens an existing HDF5 file read-only; IOError when missing, truncated or not HDF5.
 Group open_file(const std::string& path);
 
+/// The root group of the open HDF5 file `file_id` (an hid_t), called `name` in messages. The
+/// group keeps the file open; the caller closes its own `file_id`. (hdf5_memory.h opens file
+/// images through it.)
+Group root_group(int64_t file_id, const std::string& name);
+
 /// Writes an HDF5 file through `write(root)` with write_file_atomically() (framework/io/
 /// atomic_file.h): a temporary file, flushed, closed with its errors checked and fsynced, then
 /// renamed over `path`. On any error an existing file at `path` is untouched and the IOError

@@ -32,6 +32,9 @@ class Callback {
   virtual void on_train_batch_end(int batch, const Logs& logs) {}
   virtual void on_test_begin(const Logs& logs) {}
   virtual void on_test_end(const Logs& logs) {}
+  /// True for callbacks that only write files (checkpoints, CSV logs, TensorBoard events): in
+  /// data-parallel training only rank 0 runs them, as every rank holds the same model and logs.
+  virtual bool chief_only() const { return false; }
 
   /// The model being trained or evaluated (fit and evaluate set it).
   void set_model(Model* model) { model_ = model; }
@@ -126,6 +129,7 @@ class ModelCheckpoint : public Callback {
   explicit ModelCheckpoint(std::string filepath,
                            ModelCheckpointOptions options = ModelCheckpointOptions());
   void on_epoch_end(int epoch, Logs& logs) override;
+  bool chief_only() const override { return true; }
   /// The path for `epoch` (0-based) and `logs`; ValueError for a placeholder naming no log.
   std::string format_path(int epoch, const Logs& logs) const;
   /// The path pattern it was made with.
@@ -179,6 +183,7 @@ class CSVLogger : public Callback {
   void on_train_begin(const Logs&) override;
   void on_epoch_end(int epoch, Logs& logs) override;
   void on_train_end(const Logs&) override;
+  bool chief_only() const override { return true; }
 
  private:
   std::string filename_;

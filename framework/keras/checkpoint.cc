@@ -7,8 +7,10 @@
 //    /optimizer_weights (@weight_names; "iteration:0", then "<Optimizer>/<slot>/<weight>:0").
 //  Keras 3 model.save(.h5): the same, with weight names nested under the model name
 //    ("sequential/dense/kernel"), which is just another path under the layer group.
-//  Keras 3 .weights.h5: /layers/<layer>/vars/<i>, matched to the model's layers by name.
+//  Keras 3 .weights.h5: /layers/<key>/vars/<i>, read by keras3_weights.h.
+// checkpoint_formats.cc chooses between these and the .keras archive by the file's extension.
 #include "framework/keras/checkpoint.h"
+#include "framework/keras/h5_checkpoint.h"
 
 #include <iostream>
 #include <map>
@@ -17,6 +19,7 @@
 #include "framework/core/errors.h"
 #include "framework/io/hdf5.h"
 #include "framework/keras/compile_config.h"
+#include "framework/keras/keras3_weights.h"
 #include "layers/activations.h"
 #include "layers/input_layer.h"
 
@@ -120,34 +123,6 @@ TensorList read_legacy_weights(const h5::Group& g, const std::vector<LayerPtr>& 
   return values;
 }
 
-// Keras 3's .weights.h5: /layers/<name>/vars/0, 1, ... matched by layer name.
-TensorList read_keras3_weights(const h5::Group& root, const std::vector<LayerPtr>& layers) {
-  const h5::Group lg = root.group("layers");
-  TensorList values;
-  for (const LayerPtr& l : layers) {
-    const VariableList expected = l->weights();
-    if (expected.empty()) continue;
-    if (!lg.has(l->name() + "/vars"))
-      throw IOError("HDF5 file '" + root.file() + "': no group 'layers/" + l->name() +
-                    "/vars' for layer '" + l->name() +
-                    "' (Keras 3 weights files match layers by name)");
-    const h5::Group vars = lg.group(l->name() + "/vars");
-    for (size_t i = 0; i < expected.size(); ++i) {
-      const std::string key = std::to_string(i);
-      if (!vars.has(key))
-        throw IOError("HDF5 file '" + root.file() + "': dataset '" + vars.child_path(key) +
-                      "' is missing");
-      const Shape found = vars.dataset_shape(key);
-      if (found != expected[i].shape())
-        throw IOError("HDF5 file '" + root.file() + "', path '" + vars.child_path(key) +
-                      "': shape " + found.to_string() + " does not match weight '" +
-                      expected[i].name() + "' of shape " + expected[i].shape().to_string());
-      values.push_back(vars.read(key));
-    }
-  }
-  return values;
-}
-
 int keras_major(const h5::Group& g) {
   if (!g.has_attribute("keras_version")) return 2;
   const std::string v = g.get_string("keras_version");
@@ -156,14 +131,14 @@ int keras_major(const h5::Group& g) {
 
 }  // namespace
 
-void save_weights(const Model& model, const std::string& path) {
+void save_h5_weights(const Model& model, const std::string& path) {
   if (!model.built())
     throw StateError("model '" + model.name() + "' has no weights yet (build it or fit it first)");
   // The layers' configs are not in a weights file: any Keras reads it the same.
   h5::write_atomically(path, [&](h5::Group& root) { write_weights(model, root, kKerasVersion); });
 }
 
-void save_model(const Model& model, const std::string& path, const FileAttributes& attributes) {
+void save_h5_model(const Model& model, const std::string& path, const FileAttributes& attributes) {
   if (!model.built())
     throw StateError("model '" + model.name() + "' is not built yet: nothing to save");
   Model handle = model;
@@ -195,7 +170,7 @@ void save_model(const Model& model, const std::string& path, const FileAttribute
   });
 }
 
-void load_weights(Model& model, const std::string& path) {
+void load_h5_weights(Model& model, const std::string& path) {
   const h5::Group root = h5::open_file(path);
   if (!model.built())
     throw StateError("model '" + model.name() +
@@ -207,7 +182,8 @@ void load_weights(Model& model, const std::string& path) {
   } else if (root.has("model_weights")) {
     values = read_legacy_weights(root.group("model_weights"), layers);
   } else if (root.has("layers")) {
-    values = read_keras3_weights(root, layers);
+    load_keras3_weights(model, root, /*with_optimizer=*/true);
+    return;
   } else {
     throw IOError("HDF5 file '" + path +
                   "' holds no Keras weights: expected the attribute 'layer_names', the group "
@@ -222,7 +198,7 @@ void load_weights(Model& model, const std::string& path) {
     }
 }
 
-Model load_model(const std::string& path, Device device, FileAttributes* attributes) {
+Model load_h5_model(const std::string& path, Device device, FileAttributes* attributes) {
   const h5::Group root = h5::open_file(path);
   if (!root.has_attribute("model_config"))
     throw IOError("HDF5 file '" + path +
@@ -244,7 +220,7 @@ Model load_model(const std::string& path, Device device, FileAttributes* attribu
   }
   if (!model.built())
     throw IOError("HDF5 file '" + path + "': the model config gives no input shape");
-  model.load_weights(path);
+  load_h5_weights(model, path);
   if (attributes)
     for (const std::string& key : root.attribute_names())
       if (key.rfind("nabla_", 0) == 0) (*attributes)[key.substr(6)] = root.get_string(key);
@@ -295,6 +271,20 @@ Model load_model(const std::string& path, Device device, FileAttributes* attribu
           Variable v = vars[i];
           v.assign(values[i]);
         }
+      } else if (!in_file.empty() && without_optimizer_name(in_file[0]) == "iteration") {
+        // Keras 3 lists its optimizer's variables as it does in .keras archives, learning rate
+        // included, and reads them back by position.
+        auto assignment = optimizer_state_from_keras3(
+            model, in_file.size(), [&](size_t i) { return og.dataset_shape(in_file[i]); },
+            [&](size_t i, bool integer) {
+              return integer ? Tensor::scalar(static_cast<double>(og.read_int(in_file[i])),
+                                              DType::Int64)
+                             : og.read(in_file[i]);
+            },
+            [&](size_t i) {
+              return "HDF5 file '" + path + "', path '" + og.child_path(in_file[i]) + "'";
+            });
+        if (assignment) assignment->apply(opt);
       } else if (!in_file.empty()) {
         std::cerr << "load_model('" << path
                   << "'): the optimizer state in the file does not match this optimizer's "

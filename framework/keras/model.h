@@ -139,7 +139,18 @@ class Model {
   void compile(OptimizerRef optimizer, std::map<std::string, LossRef> losses,
                std::map<std::string, std::vector<MetricRef>> metrics = {},
                std::map<std::string, double> loss_weights = {}, Device device = Device::CPU);
+  /// compile() for data-parallel training: `strategy` (distributed::MultiWorker()) trains over
+  /// the ranks of an MPI job, each computing its share of every batch, with gradients averaged
+  /// between them; on a GPU each rank uses the GPU of its local rank (Strategy::device_for).
+  void compile(OptimizerRef optimizer, LossRef loss, std::vector<MetricRef> metrics,
+               const distributed::Strategy& strategy, Device device = Device::CPU);
   bool compiled() const;
+  /// The strategy fit, evaluate and train_on_batch train and evaluate with (SingleDevice()
+  /// unless compile or FitOptions set one).
+  const distributed::Strategy& strategy() const;
+  /// Uses `strategy` from now on (moving to its device for this rank when the model runs on a
+  /// GPU); the step is rebuilt on next use.
+  void set_strategy(const distributed::Strategy& strategy);
   /// Trains on (x, y). x: float32 [samples, ...input shape]; y: labels as the loss expects them
   /// (class indices for sparse losses, else values shaped like the output).
   History fit(const Tensor& x, const Tensor& y, const FitOptions& options = FitOptions());

@@ -24,6 +24,15 @@ int keras_major(const nlohmann::json& j) {
 }  // namespace
 
 nlohmann::json Model::get_config() const {
+  // Keras 3's model_from_json finds a class through "module": a Sequential is keras.Sequential,
+  // but Functional is no name in module keras, only in keras.src.models.functional (under the
+  // registered name "Functional"), which is what Keras 3 writes; tf-keras ignores both keys.
+  if (class_name() == "Functional") {
+    nlohmann::json j =
+        keras_object("keras.src.models.functional", class_name(), state().arch->get_config(name()));
+    j["registered_name"] = "Functional";
+    return j;
+  }
   return keras_object("keras", class_name(), state().arch->get_config(name()));
 }
 

@@ -63,6 +63,8 @@ struct ModelState {
   std::vector<int> metric_outputs;
   std::vector<std::string> metric_names;
   GradientTransform gradient_transform;
+  // How fit and evaluate spread over processes: SingleDevice() unless compile or fit set one.
+  distributed::Strategy strategy;
   std::weak_ptr<Layer> as_layer;  // the layer this model is inside other models
   bool stop_training = false;
 

@@ -67,6 +67,7 @@ class TensorBoard : public Callback {
   /// ValueError for a negative histogram_freq or an empty log_dir.
   explicit TensorBoard(TensorBoardOptions options);
   ~TensorBoard() override;
+  bool chief_only() const override { return true; }
 
   /// Opens the train writer; writes the graph and model config when write_graph.
   void on_train_begin(const Logs& logs) override;

@@ -1,6 +1,7 @@
 #include "framework/keras/train_step.h"
 
 #include "framework/autodiff/gradients.h"
+#include "framework/keras/data_parallel.h"
 #include "framework/keras/model.h"
 #include "framework/keras/model_state.h"
 #include "framework/ops/ops.h"
@@ -38,6 +39,10 @@ std::unique_ptr<TrainStep> TrainStep::build(Model& model, Device device) {
     step->targets.push_back(t);
   }
 
+  // Data-parallel training: step inputs of its own, and the ranks made known to the layers.
+  if (state.strategy.is_distributed())
+    step->data_parallel = std::make_shared<detail::DataParallelStep>(state.strategy, device);
+
   // The forward pass twice over the same variables: training mode (dropout, batch statistics,
   // moving-average updates) and inference mode.
   std::vector<Tensor> layer_updates, activity_losses;
@@ -46,6 +51,7 @@ std::unique_ptr<TrainStep> TrainStep::build(Model& model, Device device) {
   train_ctx.step = g.capture(optimizer.iterations().read());
   train_ctx.updates = &layer_updates;
   train_ctx.losses = &activity_losses;
+  if (step->data_parallel) step->data_parallel->prepare(train_ctx);
   {
     auto ns = g.name_scope("training");
     step->train_outputs = model.call(step->inputs, train_ctx);
@@ -82,14 +88,20 @@ std::unique_ptr<TrainStep> TrainStep::build(Model& model, Device device) {
   step->trainable = model.trainable_weights();
   TensorList updates;
   if (!step->trainable.empty()) {
-    step->raw_gradients = nabla::gradients(step->train_loss, step->trainable);
-    step->gradients = state.gradient_transform
-                          ? state.gradient_transform(step->raw_gradients, step->trainable)
-                          : step->raw_gradients;
+    step->raw_gradients =
+        nabla::gradients(step->data_parallel ? step->data_parallel->weighted_loss(step->train_loss)
+                                             : step->train_loss,
+                         step->trainable);
+    const TensorList averaged = step->data_parallel
+                                    ? step->data_parallel->all_reduce(step->raw_gradients)
+                                    : step->raw_gradients;
+    step->gradients =
+        state.gradient_transform ? state.gradient_transform(averaged, step->trainable) : averaged;
     auto ns = g.name_scope("optimizer");
     updates.push_back(optimizer.apply_gradients(step->gradients, step->trainable));
   }
   updates.insert(updates.end(), layer_updates.begin(), layer_updates.end());
+  if (step->data_parallel) step->data_parallel->set_replica_local(layer_updates);
   step->update = group(updates, "train_op");
 
   for (size_t k = 0; k < state.metrics.size(); ++k) {

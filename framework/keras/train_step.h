@@ -13,17 +13,20 @@
 namespace nabla {
 
 class Model;
+namespace detail {
+class DataParallelStep;
+}
 
 /// The compiled training step of a Model. Loops, tools and distributed training address its
 /// parts by name, never by position in a fetch list:
 ///
 ///   inputs → (train_outputs | infer_outputs) → (train_loss | eval_loss), metric statistics
-///   train_loss → raw_gradients → [GradientTransform] → gradients → update
+///   train_loss → raw_gradients → [all-reduce] → [GradientTransform] → gradients → update
 ///
-/// `gradients` are what the optimizer applies: the raw gradients after the model's
-/// GradientTransform (data-parallel training averages them across processes there). `update`
-/// runs the optimizer's update and the layers' own updates (BatchNormalization's moving
-/// statistics) in one op.
+/// `gradients` are what the optimizer applies: the raw gradients, averaged over the ranks when
+/// the model trains data-parallel (data_parallel, framework/keras/data_parallel.h), after the
+/// model's GradientTransform. `update` runs the optimizer's update and the layers' own updates
+/// (BatchNormalization's moving statistics) in one op.
 struct TrainStep {
   /// One target placeholder per output, as its loss takes the labels.
   struct Target {
@@ -55,6 +58,9 @@ struct TrainStep {
   VariableList trainable;
   TensorList raw_gradients, gradients;
   Tensor update;
+  /// The data-parallel parts (step inputs, gradient all-reduce, collective group) when the
+  /// model's strategy has several ranks; null otherwise.
+  std::shared_ptr<detail::DataParallelStep> data_parallel;
 
   /// Compiles `model` (built and compiled) for `device`.
   static std::unique_ptr<TrainStep> build(Model& model, Device device);

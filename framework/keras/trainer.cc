@@ -3,10 +3,10 @@
 // Each loop leases its plans once (one for full batches, one for a last partial batch), then per
 // batch gathers rows straight into the plan's feed buffers, runs the plan and reads the loss and
 // metric statistics back through the step's named handles. Nothing in a step allocates.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <iostream>
-#include <algorithm>
 #include <numeric>
 
 #include "framework/backend/backend.h"
@@ -14,6 +14,7 @@
 #include "framework/core/philox.h"
 #include "framework/core/random.h"
 #include "framework/keras/data_adapter.h"
+#include "framework/keras/data_parallel.h"
 #include "framework/keras/model.h"
 #include "framework/keras/model_state.h"
 #include "framework/keras/progress_bar.h"
@@ -44,19 +45,27 @@ std::vector<int64_t> epoch_order(int64_t n, bool shuffle, uint64_t seed, int epo
 enum class Pass { Train, Evaluate, Predict };
 
 // Runs batches of a dataset through leased plans of one pass of the step and accumulates the
-// loss and the metrics' statistics.
+// loss and the metrics' statistics. With `dp` (data-parallel training or evaluation) each batch
+// is a global batch: this rank computes its share of the rows, and the loss and statistics are
+// summed over the ranks, so every rank sees the logs of the whole batch.
 class BatchRunner {
  public:
   BatchRunner(TrainStep& step, Pass pass, const DataSet& data, int64_t batch_size,
-              std::vector<MetricPtr> metrics)
-      : step_(step), pass_(pass), data_(data), batch_(batch_size), metrics_(std::move(metrics)) {
+              std::vector<MetricPtr> metrics, const detail::DataParallelStep* dp = nullptr)
+      : step_(step),
+        pass_(pass),
+        data_(data),
+        batch_(batch_size),
+        metrics_(std::move(metrics)),
+        dp_(pass == Pass::Predict ? nullptr : dp) {
     // The fetch list, with the index of each handle in it.
     if (pass == Pass::Predict) {
       for (const Tensor& out : step.infer_outputs) fetches_.push_back(out);
     } else {
       loss_index_ = 0;
       fetches_.push_back(pass == Pass::Train ? step.train_loss : step.eval_loss);
-      for (const Tensor& l : pass == Pass::Train ? step.train_output_losses : step.eval_output_losses) {
+      for (const Tensor& l :
+           pass == Pass::Train ? step.train_output_losses : step.eval_output_losses) {
         output_loss_index_.push_back(static_cast<int>(fetches_.size()));
         fetches_.push_back(l);
       }
@@ -72,14 +81,15 @@ class BatchRunner {
       if (pass == Pass::Train && step.update.defined()) fetches_.push_back(step.update);
     }
     const int64_t n = data.size();
-    if (n >= batch_size) full_ = lease(batch_size);
-    if (n % batch_size) tail_ = lease(n % batch_size);
+    if (n >= batch_size) full_ = lease(rows_here(batch_size));
+    if (n % batch_size) tail_ = lease(rows_here(n % batch_size));
     const Plan& any = full_.valid() ? *full_ : *tail_;
     host_.resize(any.num_fetches());
     if (pass != Pass::Predict)
       for (int i = 0; i < any.num_fetches(); ++i)
         if (any.fetch_view(i).data) host_[i].resize(static_cast<size_t>(any.fetch_view(i).numel()));
     pointers_.reserve(host_.size());
+    global_.resize(host_.size());
   }
 
   int64_t steps() const { return (data_.size() + batch_ - 1) / batch_; }
@@ -93,16 +103,13 @@ class BatchRunner {
 
   // Runs batch `b` of the sample order `indices` (int64 on the data's device).
   void run_batch(int64_t b, const Tensor& indices) {
+    if (dp_) {
+      run_shard(b, indices);
+      return;
+    }
     const int64_t begin = b * batch_, count = std::min(batch_, data_.size() - begin);
     Plan& plan = plan_for(b);
-    int feed = 0;
-    for (const Tensor& x : data_.x) gather_rows(x, indices, begin, count, plan.feed_view(feed++));
-    if (pass_ != Pass::Predict) {
-      for (size_t o = 0; o < data_.y.size(); ++o) {
-        gather_rows(data_.y[o], indices, begin, count, plan.feed_view(feed++));
-        gather_rows(data_.weights[o], indices, begin, count, plan.feed_view(feed++));
-      }
-    }
+    feed_rows(plan, indices, begin, count);
     plan.run();
     if (pass_ == Pass::Predict) return;
     const Device device = plan.device();
@@ -150,6 +157,75 @@ class BatchRunner {
   }
 
  private:
+  // Gathers rows [begin, begin + count) of the sample order into the plan's feeds; returns the
+  // index of the next feed.
+  int feed_rows(Plan& plan, const Tensor& indices, int64_t begin, int64_t count) {
+    int feed = 0;
+    for (const Tensor& x : data_.x) gather_rows(x, indices, begin, count, plan.feed_view(feed++));
+    if (pass_ != Pass::Predict) {
+      for (size_t o = 0; o < data_.y.size(); ++o) {
+        gather_rows(data_.y[o], indices, begin, count, plan.feed_view(feed++));
+        gather_rows(data_.weights[o], indices, begin, count, plan.feed_view(feed++));
+      }
+    }
+    return feed;
+  }
+
+  // The rows this process computes of a batch of `rows`.
+  int64_t rows_here(int64_t rows) const { return dp_ ? dp_->rows_of(rows).count : rows; }
+
+  // Data-parallel batch `b`: this rank's rows of it (none, possibly, in a last partial batch: a
+  // training step still runs, for its collectives, with its share 0), then the sums over the
+  // ranks of the loss and statistics, accumulated as one batch.
+  void run_shard(int64_t b, const Tensor& indices) {
+    const int64_t begin = b * batch_, count = std::min(batch_, data_.size() - begin);
+    const distributed::Shard mine = dp_->rows_of(count);
+    Plan& plan = plan_for(b);
+    int feed = feed_rows(plan, indices, begin + mine.begin, mine.count);
+    const bool train = pass_ == Pass::Train;
+    if (train) {
+      const int64_t offset = mine.begin;
+      const float share = dp_->share_of(mine, count);
+      copy_bytes(plan.feed_view(feed++).data, plan.device(), &offset, Device::CPU, sizeof offset);
+      copy_bytes(plan.feed_view(feed++).data, plan.device(), &share, Device::CPU, sizeof share);
+    }
+    const bool has_rows = mine.count > 0;
+    if (train || has_rows) plan.run();
+    const Device device = plan.device();
+    sums_.clear();
+    if (has_rows)
+      for (int i = 0; i < plan.num_fetches(); ++i) {
+        const TensorView& v = plan.fetch_view(i);
+        if (v.data)
+          copy_bytes(host_[i].data(), Device::CPU, v.data, device, host_[i].size() * sizeof(float));
+      }
+    // A rank without rows adds zeros (its loss, a mean over no rows, is NaN).
+    const double rows = static_cast<double>(mine.count);
+    sums_.push_back(has_rows ? static_cast<double>(host_[loss_index_][0]) * rows : 0.0);
+    sums_.push_back(rows);
+    for (int k : output_loss_index_)
+      sums_.push_back(has_rows ? static_cast<double>(host_[k][0]) * rows : 0.0);
+    for (const std::vector<int>& stats : stat_index_)
+      for (int k : stats)
+        for (float value : host_[k]) sums_.push_back(has_rows ? value : 0.0);
+    dp_->sum(sums_);
+    size_t i = 0;
+    loss_sum_ += sums_[i++];
+    const double total = sums_[i++];
+    last_loss_ = total > 0 ? static_cast<float>(sums_[0] / total) : 0.f;
+    samples_ += static_cast<int64_t>(total);
+    for (double& s : output_loss_sums_) s += sums_[i++];
+    for (size_t m = 0; m < metrics_.size(); ++m) {
+      pointers_.clear();
+      for (int k : stat_index_[m]) {
+        global_[k].resize(host_[k].size());
+        for (float& value : global_[k]) value = static_cast<float>(sums_[i++]);
+        pointers_.push_back(global_[k].data());
+      }
+      metrics_[m]->accumulate(pointers_);
+    }
+  }
+
   Session::PlanLease lease(int64_t rows) {
     auto with_rows = [rows](Shape s) {
       s[0] = rows;
@@ -162,6 +238,10 @@ class BatchRunner {
         feeds.emplace_back(t.labels, with_rows(t.label_shape));
         feeds.emplace_back(t.sample_weight, Shape{rows});
       }
+    if (dp_ && pass_ == Pass::Train) {
+      feeds.emplace_back(dp_->row_offset(), Shape{});
+      feeds.emplace_back(dp_->share(), Shape{});
+    }
     return step_.session->acquire(fetches_, feeds);
   }
 
@@ -175,14 +255,17 @@ class BatchRunner {
   const DataSet& data_;
   int64_t batch_;
   std::vector<MetricPtr> metrics_;
+  const detail::DataParallelStep* dp_;
   TensorList fetches_;
   int loss_index_ = 0;
-  std::vector<int> output_loss_index_;        // per output (several outputs), its loss in fetches_
+  std::vector<int> output_loss_index_;  // per output (several outputs), its loss in fetches_
   std::vector<double> output_loss_sums_;
   std::vector<std::string> metric_names_;     // as in the logs
   std::vector<std::vector<int>> stat_index_;  // per metric, its statistics in fetches_
   Session::PlanLease full_, tail_;
   std::vector<std::vector<float>> host_;
+  std::vector<std::vector<float>> global_;  // data-parallel: statistics summed over the ranks
+  std::vector<double> sums_;                // data-parallel: what is summed over the ranks
   std::vector<const float*> pointers_;
   double loss_sum_ = 0;
   int64_t samples_ = 0;
@@ -262,7 +345,10 @@ History Model::fit(const TensorList& x, const TensorList& y, const FitOptions& o
       throw ValueError("fit: the dataset is empty (x has shape " + t.shape().to_string() + ")");
   detail::ModelState& s = state();
   detail::FitGuard guard(s);
+  if (o.strategy()) set_strategy(*o.strategy());
+  if (s.strategy.is_distributed()) s.strategy.shard(o.batch_size(), "fit: batch_size");
   TrainStep& step = s.ensure_step(*this, data_shapes(x));
+  const detail::DataParallelStep* dp = step.data_parallel.get();
   DataSet all = make_dataset(*this, step, x, y, o.sample_weight(), o.class_weight(), "fit");
 
   DataSet train = all, val;
@@ -283,19 +369,28 @@ History Model::fit(const TensorList& x, const TensorList& y, const FitOptions& o
   if (!val.x.empty()) val = val.to(s.device);
 
   History history;
-  std::vector<CallbackPtr> callbacks = o.callbacks();
+  std::vector<CallbackPtr> callbacks = detail::callbacks_for_rank(o.callbacks(), dp);
   auto history_ptr = std::shared_ptr<History>(&history, [](History*) {});
   callbacks.insert(callbacks.begin(), history_ptr);
   for (const CallbackPtr& c : callbacks) c->set_model(this);
   s.stop_training = false;
-  const uint64_t seed = o.seed() ? *o.seed() : next_seed();
+  uint64_t seed = o.seed() ? *o.seed() : next_seed();
+  // Data-parallel: the same model, data and arguments everywhere, rank 0's state and seed.
+  if (dp)
+    seed = detail::begin_data_parallel_fit(
+        *this, *dp,
+        std::to_string(train.size()) + " " + std::to_string(val.x.empty() ? 0 : val.size()) + " " +
+            std::to_string(o.batch_size()) + " " + std::to_string(o.epochs()) + " " +
+            std::to_string(o.initial_epoch()) + " " + std::to_string(o.shuffle()),
+        seed);
+  const int verbose = !dp || dp->strategy().is_chief() ? o.verbose() : 0;  // rank 0 prints
   std::ostream& out = std::cout;
 
-  BatchRunner runner(step, Pass::Train, train, o.batch_size(), s.metrics);
+  BatchRunner runner(step, Pass::Train, train, o.batch_size(), s.metrics, dp);
   std::unique_ptr<BatchRunner> val_runner;
   if (!val.x.empty())
     val_runner =
-        std::make_unique<BatchRunner>(step, Pass::Evaluate, val, o.batch_size(), s.metrics);
+        std::make_unique<BatchRunner>(step, Pass::Evaluate, val, o.batch_size(), s.metrics, dp);
 
   const std::vector<std::string> keys = log_keys(runner);
   Logs batch_logs;  // keys made once: updating values does not allocate
@@ -306,8 +401,8 @@ History Model::fit(const TensorList& x, const TensorList& y, const FitOptions& o
   for (const CallbackPtr& c : callbacks) c->on_train_begin({});
   for (int epoch = o.initial_epoch(); epoch < o.epochs() && !s.stop_training; ++epoch) {
     for (const CallbackPtr& c : callbacks) c->on_epoch_begin(epoch, {});
-    if (o.verbose()) out << "Epoch " << epoch + 1 << "/" << o.epochs() << "\n";
-    ProgressBar bar(runner.steps(), o.verbose(), out);
+    if (verbose) out << "Epoch " << epoch + 1 << "/" << o.epochs() << "\n";
+    ProgressBar bar(runner.steps(), verbose, out);
     const Tensor order = order_on(epoch_order(train.size(), o.shuffle(), seed, epoch), s.device);
     runner.reset();
     const auto start = Clock::now();
@@ -318,13 +413,14 @@ History Model::fit(const TensorList& x, const TensorList& y, const FitOptions& o
       runner.run_batch(b, order);
       runner.update(batch_logs, keys);
       for (const CallbackPtr& c : callbacks) c->on_train_batch_end(static_cast<int>(b), batch_logs);
-      if (o.verbose() == 1 && ProgressBar::is_terminal(out)) {
+      if (verbose == 1 && ProgressBar::is_terminal(out)) {
         shown.clear();
         runner.values(shown);
         bar.update(b + 1, shown);
       }
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (dp) dp->average_replica_local();  // per-rank moving statistics, before they are read
     shown.clear();
     runner.values(shown);
     Logs logs(shown.begin(), shown.end());
@@ -340,6 +436,9 @@ History Model::fit(const TensorList& x, const TensorList& y, const FitOptions& o
     logs["lr"] = s.optimizer->learning_rate();
     for (const CallbackPtr& c : callbacks) c->on_epoch_end(epoch, logs);
     history.history["epoch_seconds"].push_back(seconds);
+    // The built-in callbacks decide alike on every rank (they see the same logs); this keeps a
+    // callback of the user's that stopped one rank from leaving the others waiting.
+    if (dp) s.stop_training = dp->strategy().any_rank(s.stop_training);
   }
   for (const CallbackPtr& c : callbacks) c->on_train_end({});
   return history;
@@ -362,9 +461,11 @@ Logs Model::evaluate(const TensorList& x, const TensorList& y, const EvaluateOpt
   const DataSet data =
       make_dataset(*this, step, x, y, o.sample_weight(), {}, "evaluate").to(s.device);
   std::lock_guard<std::mutex> turn(s.evaluate_mutex);  // the metrics hold one call's sums
-  for (const CallbackPtr& c : o.callbacks()) c->set_model(this), c->on_test_begin({});
-  BatchRunner runner(step, Pass::Evaluate, data, o.batch_size(), s.metrics);
-  ProgressBar bar(runner.steps(), o.verbose(), std::cout);
+  const detail::DataParallelStep* dp = step.data_parallel.get();  // sharded when distributed
+  const std::vector<CallbackPtr> callbacks = detail::callbacks_for_rank(o.callbacks(), dp);
+  for (const CallbackPtr& c : callbacks) c->set_model(this), c->on_test_begin({});
+  BatchRunner runner(step, Pass::Evaluate, data, o.batch_size(), s.metrics, dp);
+  ProgressBar bar(runner.steps(), !dp || dp->strategy().is_chief() ? o.verbose() : 0, std::cout);
   const Tensor order = order_on(epoch_order(data.size(), false, 0, 0), s.device);
   runner.reset();
   for (int64_t b = 0; b < runner.steps(); ++b) runner.run_batch(b, order);
@@ -372,7 +473,7 @@ Logs Model::evaluate(const TensorList& x, const TensorList& y, const EvaluateOpt
   runner.values(values);
   bar.finish(values);
   Logs logs(values.begin(), values.end());
-  for (const CallbackPtr& c : o.callbacks()) c->on_test_end(logs);
+  for (const CallbackPtr& c : callbacks) c->on_test_end(logs);
   return logs;
 }
 
@@ -439,7 +540,7 @@ Logs Model::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sampl
   TrainStep& step = s.ensure_step(*this, data_shapes(TensorList{x}));
   const DataSet data =
       make_dataset(*this, step, {x}, {y}, sample_weight, {}, "train_on_batch").to(s.device);
-  BatchRunner runner(step, Pass::Train, data, data.size(), s.metrics);
+  BatchRunner runner(step, Pass::Train, data, data.size(), s.metrics, step.data_parallel.get());
   runner.reset();
   s.optimizer->prepare_step();
   runner.run_batch(0, order_on(epoch_order(data.size(), false, 0, 0), s.device));

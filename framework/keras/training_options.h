@@ -9,6 +9,7 @@
 
 #include "framework/core/options.h"
 #include "framework/core/tensor.h"
+#include "framework/distributed/strategy.h"
 #include "framework/keras/callbacks.h"
 
 namespace nabla {
@@ -46,6 +47,11 @@ struct FitOptions {
   NABLA_ARG(int, initial_epoch) = 0;
   /// Seed of the shuffles (the global seed sequence when unset).
   NABLA_ARG(std::optional<uint64_t>, seed) = std::nullopt;
+  /// Trains with this strategy (and uses it from then on, as compile(..., strategy) would):
+  /// distributed::MultiWorker() trains data-parallel over the ranks of an MPI job, batch_size
+  /// being the global batch. Unset: the model's strategy (a single process unless compile set
+  /// one).
+  NABLA_ARG(std::optional<distributed::Strategy>, strategy) = std::nullopt;
 };
 
 /// Keras's evaluate() arguments.

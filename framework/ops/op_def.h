@@ -68,6 +68,11 @@ struct OpDef {
   bool random = false;         // draws random numbers: has a per-node run counter
   bool aliases_input = false;  // output may share input 0's memory (Reshape, Identity)
   OpId id;                     // set by the registry
+
+  // Runs as soon as its inputs are ready, ahead of ready ops without this flag (the plan otherwise
+  // runs the smallest node id first): an op that starts communication (a gradient bucket's
+  // all-reduce) then starts it while the rest of the backward pass still runs.
+  bool schedule_early = false;
 };
 
 /// Throws ValueError unless `count` inputs suit `def` (naming the op and node).

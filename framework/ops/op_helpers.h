@@ -41,4 +41,5 @@ void register_nn_ops(OpRegistry& r);
 void register_random_ops(OpRegistry& r);
 void register_state_ops(OpRegistry& r);
 void register_training_ops(OpRegistry& r);
+void register_collective_ops(OpRegistry& r);
 }  // namespace nabla

@@ -49,6 +49,7 @@ OpRegistry::OpRegistry() {
   register_random_ops(*this);
   register_state_ops(*this);
   register_training_ops(*this);
+  register_collective_ops(*this);
   std::string missing;
   for (int i = 0; i < op::kBuiltinCount; ++i)
     if (!defs_[i]) missing += std::string(missing.empty() ? "" : ", ") + op::builtin_name(i);

@@ -58,7 +58,9 @@ class OpId {
   /* random numbers */                                                                        \
   X(RandomNormal) X(RandomUniform) X(TruncatedNormal) X(RandomUniformLike) X(DropoutMask)     \
   /* state: assignments and the fused optimizer updates */                                    \
-  X(NoOp) X(Assign) X(AssignAdd) X(AssignSub) NABLA_OPTIMIZER_RULES(X)
+  X(NoOp) X(Assign) X(AssignAdd) X(AssignSub) NABLA_OPTIMIZER_RULES(X)                       \
+  /* collectives between the ranks of a data-parallel job */                                  \
+  X(AllReduceStart) X(AllReduceUnpack) X(AllReduceSum)
 // clang-format on
 
 namespace op {

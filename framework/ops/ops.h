@@ -132,12 +132,18 @@ Tensor truncated_normal(const Shape& shape, double mean = 0.0, double stddev = 1
                         uint64_t seed = 0, DType dtype = DType::Float32);
 /// Uniform [0, 1) values shaped like x. With `step` (an int64 scalar) the values are a function
 /// of (seed, step), as dropout's mask is; otherwise each run of the node draws new ones.
-Tensor random_uniform_like(const Tensor& x, uint64_t seed = 0, const Tensor& step = Tensor());
+/// `row_offset` (an int64 scalar, needs `step`) takes x as rows offset, offset + 1, ... of a
+/// larger batch, as dropout's does.
+Tensor random_uniform_like(const Tensor& x, uint64_t seed = 0, const Tensor& step = Tensor(),
+                           const Tensor& row_offset = Tensor());
 /// Zeroes each element with probability `rate` and scales the rest by 1/(1 - rate). When `step`
 /// (an int64 scalar, e.g. a training step count) is given, the mask is a function of
-/// (seed, step); otherwise each run of the node draws a new mask. Inference simply does not
-/// call dropout (Keras layers pass training=false).
-Tensor dropout(const Tensor& x, double rate, uint64_t seed = 0, const Tensor& step = Tensor());
+/// (seed, step); otherwise each run of the node draws a new mask. `row_offset` (an int64 scalar,
+/// with a step) says x holds rows row_offset, row_offset + 1, ... of a larger batch, and each row
+/// then draws the mask it would draw there (data-parallel ranks computing parts of one batch).
+/// Inference simply does not call dropout (Keras layers pass training=false).
+Tensor dropout(const Tensor& x, double rate, uint64_t seed = 0, const Tensor& step = Tensor(),
+               const Tensor& row_offset = Tensor());
 
 // ---------------------------------------------------------------- activations
 Tensor relu(const Tensor& x);

@@ -49,9 +49,10 @@ bool mutates_input(const Node* n, int i) {
   return std::find(m.begin(), m.end(), i) != m.end();
 }
 
-// Topological order of `nodes` (smallest id first among the ready ones, so plans are
-// deterministic). Besides data and control edges, every read of a variable runs before any op
-// that updates it in the same run: gradients see the weights the forward pass used.
+// Topological order of `nodes` (among the ready ones, ops marked schedule_early first, then the
+// smallest id, so plans are deterministic). Besides data and control edges, every read of a
+// variable runs before any op that updates it in the same run: gradients see the weights the
+// forward pass used.
 std::vector<const Node*> schedule(const std::vector<const Node*>& nodes,
                                   const std::set<const Node*>& fed) {
   std::set<const Node*> in_plan(nodes.begin(), nodes.end());
@@ -82,7 +83,11 @@ std::vector<const Node*> schedule(const std::vector<const Node*>& nodes,
         if (r != w && std::find(ws.begin(), ws.end(), r) == ws.end()) edge(r, w);
     for (size_t i = 1; i < ws.size(); ++i) edge(ws[i - 1], ws[i]);  // writers in creation order
   }
-  auto later = [](const Node* a, const Node* b) { return a->id() > b->id(); };
+  auto later = [](const Node* a, const Node* b) {
+    const bool early_a = a->def().schedule_early, early_b = b->def().schedule_early;
+    if (early_a != early_b) return early_b;
+    return a->id() > b->id();
+  };
   std::priority_queue<const Node*, std::vector<const Node*>, decltype(later)> ready(later);
   for (const Node* n : nodes)
     if (pending[n] == 0) ready.push(n);

@@ -1,6 +1,8 @@
 // nabla_export_models OUT_DIR: one tiny model per layer, activation and optimizer nabla supports,
-// saved with Model::save (<case>.model.h5) and save_weights (<case>.weights.h5), plus
-// OUT_DIR/manifest.json with each case's input rows, nabla's predictions and model.to_json().
+// and the Functional models of export_functional_cases.cc, saved with Model::save
+// (<case>.model.h5, <case>.keras) and save_weights (<case>.weights.h5, .legacy_weights.h5), plus
+// OUT_DIR/manifest.json with each case's input rows (by input name when there are several),
+// nabla's predictions and model.to_json().
 // scripts/keras/check_nabla_files.py then loads every file with real Keras and compares.
 //
 // Every file is first read back by nabla itself (load_model; model_from_json + load_weights), so
@@ -17,21 +19,16 @@
 
 #include <nabla/nabla.h>
 
+#include "export_case.h"
+
 using namespace nabla;
+using nabla::keras_export::Case;
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
 
 constexpr int64_t kRows = 5;
-
-struct Case {
-  std::string name;
-  Shape input_shape;  // without the batch axis
-  std::function<Sequential()> build;
-  std::function<OptimizerRef()> optimizer;  // empty: not compiled
-  int train_epochs = 0;  // fit before saving (moving statistics, optimizer state)
-};
 
 // FNV-1a: a seed per case that does not depend on the standard library's std::hash.
 uint64_t seed_of(const std::string& s) {
@@ -46,10 +43,18 @@ Shape with_rows(const Shape& shape, int64_t rows) {
 
 // Non-trivial weights (Keras's initial ones are zeros and ones for biases and statistics, which
 // would hide a swapped gamma/beta or mean/variance). Variances and scales stay positive.
-void randomize_weights(Sequential& model, uint64_t seed) {
+// A Normalization's statistics (mean, variance, count) keep what adapt() computed.
+void randomize_weights(Model& model, uint64_t seed) {
   TensorList values;
   for (const Variable& v : model.weights()) {
     const std::string& n = v.name();
+    const auto ends_with = [&n](const std::string& s) {
+      return n.size() >= s.size() && n.compare(n.size() - s.size(), s.size(), s) == 0;
+    };
+    if (ends_with("/mean") || ends_with("/variance") || ends_with("/count")) {
+      values.push_back(v.value());
+      continue;
+    }
     const bool positive = n.find("moving_variance") != std::string::npos;
     const bool scale = n.find("gamma") != std::string::npos;
     const double lo = positive ? 0.5 : scale ? 0.5 : -1.0, hi = positive ? 2.0 : scale ? 1.5 : 1.0;
@@ -83,7 +88,7 @@ double max_abs_diff(const Tensor& a, const Tensor& b) {
 
 // A case that is saved uncompiled.
 Case plain(std::string name, Shape input_shape, std::function<Sequential()> build) {
-  return {std::move(name), input_shape, std::move(build), nullptr, 0};
+  return {std::move(name), {input_shape}, std::move(build), nullptr, 0, nullptr};
 }
 
 OptimizerRef adam() {
@@ -93,7 +98,7 @@ OptimizerRef adam() {
 // A case compiled with Adam and trained two epochs before saving, so that moving statistics and
 // optimizer state are not their initial values.
 Case trained(std::string name, Shape input_shape, std::function<Sequential()> build) {
-  return {std::move(name), input_shape, std::move(build), adam, 2};
+  return {std::move(name), {input_shape}, std::move(build), adam, 2, nullptr};
 }
 
 std::vector<Case> cases() {
@@ -158,9 +163,45 @@ std::vector<Case> cases() {
   };
   auto small = [] { return Sequential({Input({3}), Dense(4, "relu"), Dense(2)}); };
   for (const auto& [name, make] : optimizers)
-    out.push_back({std::string("optimizer_") + name, {3}, small, make, 2});
-  out.push_back({"compiled_untrained", {3}, small, adam, 0});
+    out.push_back({std::string("optimizer_") + name, {{3}}, small, make, 2, nullptr});
+  out.push_back({"compiled_untrained", {{3}}, small, adam, 0, nullptr});
+  for (Case& c : keras_export::functional_cases()) out.push_back(std::move(c));
   return out;
+}
+
+// Every output of `model` for `x` (one tensor per input).
+TensorList predict_all(Model& model, const TensorList& x) {
+  return model.predict(x);
+}
+
+double max_abs_diff(const TensorList& a, const TensorList& b) {
+  if (a.size() != b.size()) return INFINITY;
+  double worst = 0;
+  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, max_abs_diff(a[i], b[i]));
+  return worst;
+}
+
+// The largest difference between two optimizers' state, in Keras's order.
+double state_diff(const Optimizer& saved_opt, const Optimizer& read_opt) {
+  const VariableList saved = saved_opt.variables_in_keras_order();
+  const VariableList read = read_opt.variables_in_keras_order();
+  double d = saved.size() == read.size() ? 0 : INFINITY;
+  for (size_t i = 0; i < saved.size() && d == 0; ++i)
+    d = max_abs_diff(saved[i].value(), read[i].value());
+  return d;
+}
+
+// Compiles and trains a one-output case as its `optimizer` and `train_epochs` say.
+void train_simple(const Case& c, Model& model, uint64_t seed) {
+  const int64_t classes = model.output_shape().dim(-1);
+  const bool softmax = c.name == "mlp";
+  model.compile(c.optimizer(), softmax ? "categorical_crossentropy" : "mse",
+                {softmax ? "accuracy" : "mae"});
+  if (c.train_epochs == 0) return;
+  const Tensor xt = Tensor::random_normal(with_rows(c.input_shapes[0], 16), 0, 1, seed + 2000);
+  Tensor yt = Tensor::zeros({16, classes});
+  for (int64_t i = 0; i < 16; ++i) yt.data<float>()[i * classes + i % classes] = 1.f;
+  model.fit(xt, yt, FitOptions().epochs(c.train_epochs).batch_size(8).seed(seed).verbose(0));
 }
 
 }  // namespace
@@ -180,42 +221,52 @@ int main(int argc, char** argv) {
     reset_layer_names();
     const uint64_t seed = seed_of(c.name);
     set_seed(seed);
-    Sequential model = c.build();
-    if (!model.built()) model.build(c.input_shape);
+    Model model = c.build();
+    if (!model.built()) model.build(c.input_shapes[0]);
     randomize_weights(model, seed);
-    const Tensor x = Tensor::random_normal(with_rows(c.input_shape, kRows), 0, 1, seed + 1000);
-    if (c.optimizer) {
-      const int64_t classes = model.output_shape().dim(-1);
-      const bool softmax = c.name == "mlp";
-      model.compile(c.optimizer(), softmax ? "categorical_crossentropy" : "mse",
-                    {softmax ? "accuracy" : "mae"});
-      if (c.train_epochs > 0) {
-        const Tensor xt = Tensor::random_normal(with_rows(c.input_shape, 16), 0, 1, seed + 2000);
-        Tensor yt = Tensor::zeros({16, classes});
-        for (int64_t i = 0; i < 16; ++i) yt.data<float>()[i * classes + i % classes] = 1.f;
-        model.fit(xt, yt, FitOptions().epochs(c.train_epochs).batch_size(8).seed(seed).verbose(0));
-      }
-    }
-    const Tensor y = model.predict(x);
-    const std::string model_file = c.name + ".model.h5", weights_file = c.name + ".weights.h5";
+    TensorList x;
+    for (size_t i = 0; i < c.input_shapes.size(); ++i)
+      x.push_back(
+          Tensor::random_normal(with_rows(c.input_shapes[i], kRows), 0, 1, seed + 1000 + i));
+    if (c.train)
+      c.train(model, seed);
+    else if (c.optimizer)
+      train_simple(c, model, seed);
+    const TensorList y = predict_all(model, x);
+    // Weights in both layouts, chosen by extension: Keras 2's (".h5") and Keras 3's native one
+    // (".weights.h5", which only Keras 3 reads); the model as .h5 and as a .keras archive.
+    const std::string model_file = c.name + ".model.h5";
+    const std::string archive_file = c.name + ".keras";
+    const std::string weights_file = c.name + ".legacy_weights.h5";
+    const std::string native_weights_file = c.name + ".weights.h5";
     model.save((dir / model_file).string());
+    // nabla refuses what a .keras archive cannot hold (Keras 2's hard_sigmoid): recorded.
+    std::string archive_refused;
+    try {
+      model.save((dir / archive_file).string());
+    } catch (const Error& e) {
+      archive_refused = e.what();
+    }
     model.save_weights((dir / weights_file).string());
+    model.save_weights((dir / native_weights_file).string());
 
     // nabla's own reading of the files it wrote.
-    Sequential loaded = load_model((dir / model_file).string());
-    Sequential rebuilt = model_from_json(model.to_json());
+    Model loaded = load_model((dir / model_file).string());
+    Model loaded_archive =
+        archive_refused.empty() ? load_model((dir / archive_file).string()) : loaded;
+    Model rebuilt = model_from_json(model.to_json());
     rebuilt.load_weights((dir / weights_file).string());
-    const double d_model = max_abs_diff(loaded.predict(x), y);
-    const double d_weights = max_abs_diff(rebuilt.predict(x), y);
-    // The optimizer state too, which load_model matches by name.
+    Model rebuilt_native = model_from_json(model.to_json());
+    rebuilt_native.load_weights((dir / native_weights_file).string());
+    const double d_model = std::max(max_abs_diff(predict_all(loaded, x), y),
+                                    max_abs_diff(predict_all(loaded_archive, x), y));
+    const double d_weights = std::max(max_abs_diff(predict_all(rebuilt, x), y),
+                                      max_abs_diff(predict_all(rebuilt_native, x), y));
+    // The optimizer state too, which load_model matches by name (.h5) or position (.keras).
     double d_state = 0;
-    if (model.compiled()) {
-      const VariableList saved = model.optimizer().variables_in_keras_order();
-      const VariableList read = loaded.optimizer().variables_in_keras_order();
-      d_state = saved.size() == read.size() ? 0 : INFINITY;
-      for (size_t i = 0; i < saved.size() && d_state == 0; ++i)
-        d_state = max_abs_diff(saved[i].value(), read[i].value());
-    }
+    if (model.compiled())
+      d_state = std::max(state_diff(model.optimizer(), loaded.optimizer()),
+                         state_diff(model.optimizer(), loaded_archive.optimizer()));
     const bool ok = d_model == 0 && d_weights == 0 && d_state == 0;
     if (!ok) {
       ++failures;
@@ -225,14 +276,32 @@ int main(int argc, char** argv) {
     }
     json entry = {{"case", c.name},
                   {"model_file", model_file},
+                  {"archive_file", archive_file},
                   {"weights_file", weights_file},
-                  {"input_shape", c.input_shape.to_vector()},
-                  {"input", rows_to_json(x)},
-                  {"output", rows_to_json(y)},
+                  {"native_weights_file", native_weights_file},
+                  {"input_names", model.input_names()},
+                  {"output_names", model.output_names()},
                   {"model_json", model.to_json()},
                   {"compiled", model.compiled()},
                   {"trained_epochs", c.train_epochs},
                   {"nabla_round_trip_ok", ok}};
+    // One input: its rows; several: rows by input name (Keras takes a dict by model.inputs'
+    // names). Outputs likewise: rows, or a list in model.outputs order.
+    if (!archive_refused.empty()) entry["archive_refused"] = archive_refused;
+    if (x.size() == 1) {
+      entry["input_shape"] = c.input_shapes[0].to_vector();
+      entry["input"] = rows_to_json(x[0]);
+    } else {
+      entry["inputs"] = json::object();
+      for (size_t i = 0; i < x.size(); ++i)
+        entry["inputs"][model.input_names()[i]] = rows_to_json(x[i]);
+    }
+    if (y.size() == 1) {
+      entry["output"] = rows_to_json(y[0]);
+    } else {
+      entry["outputs"] = json::array();
+      for (const Tensor& t : y) entry["outputs"].push_back(rows_to_json(t));
+    }
     if (model.compiled()) {
       entry["optimizer"] = model.optimizer().class_name();
       entry["optimizer_iterations"] = model.optimizer().iterations_value();

@@ -1,6 +1,7 @@
 # Runs a job that must fail: `cmake -DCOMMAND=a|b|c -DEXPECT=<regex> -DLIMIT=<seconds> -P
 # expect_job_failure.cmake` passes when COMMAND (arguments separated by |) exits non-zero within
-# LIMIT seconds and its output (stdout and stderr together) matches EXPECT.
+# LIMIT seconds and its output (stdout and stderr together) matches EXPECT, and then, when
+# -DAFTER=x|y is given, that command (what the failure must have left intact) exits with 0.
 string(REPLACE "|" ";" command "${COMMAND}")
 string(TIMESTAMP start "%s")
 execute_process(COMMAND ${command} TIMEOUT ${LIMIT}
@@ -17,4 +18,13 @@ if("${status}" STREQUAL "0")
 endif()
 if(NOT output MATCHES "${EXPECT}")
   message(FATAL_ERROR "the job's output does not match '${EXPECT}'")
+endif()
+if(DEFINED AFTER)
+  string(REPLACE "|" ";" after "${AFTER}")
+  execute_process(COMMAND ${after} TIMEOUT ${LIMIT}
+                  RESULT_VARIABLE after_status OUTPUT_VARIABLE after_output ERROR_VARIABLE after_output)
+  message("${after_output}")
+  if(NOT "${after_status}" STREQUAL "0")
+    message(FATAL_ERROR "after the failure, '${AFTER}' exited with '${after_status}'")
+  endif()
 endif()

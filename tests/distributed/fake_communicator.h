@@ -24,7 +24,8 @@ class FakeCommunicator final : public distributed::Communicator {
   };
   /// The non-blocking all-reduces started, in order.
   std::vector<Started> started;
-  /// What the other ranks contribute to all_gather (this rank's own entry is ignored).
+  /// What the other ranks contribute to all_gather (this rank's own entry is ignored); when
+  /// empty, every peer contributes what this rank does.
   std::vector<std::string> peers_gather;
 
   int rank() const override { return rank_; }
@@ -40,6 +41,7 @@ class FakeCommunicator final : public distributed::Communicator {
   void broadcast(void* data, int64_t bytes, int root) override { check_root(root, "broadcast"); }
   std::vector<std::string> all_gather(const std::string& bytes) override {
     std::vector<std::string> out = peers_gather;
+    if (out.empty()) out.assign(static_cast<size_t>(size_), bytes);
     out.resize(static_cast<size_t>(size_));
     out[static_cast<size_t>(rank_)] = bytes;
     return out;
