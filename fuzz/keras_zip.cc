@@ -1,6 +1,7 @@
 // Fuzz target: .keras archives through the bounded zip reader (framework/io/zip_archive.h):
 // the central directory, every member read (inflated and CRC-checked) under limits small enough
-// for a fuzzer, and a config.json member through model_from_json as a .keras loader reads it.
+// for a fuzzer, a config.json member through model_from_json, then the whole archive through
+// load_model (framework/keras/keras_archive.h: config, metadata and the model.weights.h5 member).
 #include "framework/io/zip_archive.h"
 #include "framework/nabla.h"
 #include "fuzz/fuzz_util.h"
@@ -22,6 +23,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         nabla::Model model = nabla::model_from_json(bytes);
         (void)model.to_json();
       });
+  });
+  nabla::fuzz::expect_clean_errors([&] {
+    nabla::ZipReader zip(path, limits);  // the archive's config: skipped when its model is huge
+    const nlohmann::json j = nlohmann::json::parse(zip.read("config.json"), nullptr, false);
+    if (j.is_discarded() || nabla::fuzz::too_large(j)) return;
+    nabla::Model model = nabla::load_model(path);
+    (void)model.to_json();
   });
   return 0;
 }

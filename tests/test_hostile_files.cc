@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "framework/io/hdf5.h"
+#include "framework/io/hdf5_memory.h"
 #include "framework/nabla.h"
 
 using namespace nabla;
@@ -184,4 +185,17 @@ TEST_CASE("every input in tests/data/hostile ends in a typed error, not a crash"
     ++files;
   }
   CHECK(files >= 8);
+}
+
+TEST_CASE("in-memory images (a .keras archive's weights) get the checks of files on disk") {
+  NoHandlesLeft no_handles_left;
+  // The bad heap index crashed libhdf5 through a file; as an image it must fail as cleanly.
+  const std::string bad = read_bytes(kHostile / "keras_version_bad_heap_index.h5");
+  h5::Group root = h5::open_image(bad, "m.keras/model.weights.h5");
+  CHECK_THROWS_WITH_AS(root.get_string("keras_version"),
+                       doctest::Contains("m.keras/model.weights.h5"), IOError);
+  // An image cut short: its object headers lie outside it, found before libhdf5 reads them.
+  const std::string good = read_bytes(kKeras / "dense_relu.tfkeras2.model.h5");
+  CHECK_THROWS_AS(h5::open_image(good.substr(0, 1200), "cut.h5"), IOError);
+  CHECK(h5::open_image(good, "good.h5").get_string("keras_version").size() > 0);
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -25,8 +26,9 @@ inline bool undefined(uint64_t address, int offset_size) {
 // Reads byte ranges of the file, each checked to lie inside it.
 class ByteSource {
  public:
-  ByteSource(const FileInfo& file, const std::string& where)
-      : file_(file), where_(where), in_(file.path, std::ios::binary) {
+  ByteSource(const FileInfo& file, const std::string& where) : file_(file), where_(where) {
+    if (file.image) return;  // an in-memory image: read from its bytes
+    in_.open(file.path, std::ios::binary);
     if (!in_) fail(where, "cannot open the file to read it");
   }
   /// Fails unless `bytes` at `address` lie inside the file.
@@ -41,6 +43,10 @@ class ByteSource {
   std::vector<uint8_t> read(uint64_t address, uint64_t bytes, const char* what) {
     check(address, bytes, what);
     std::vector<uint8_t> out(bytes);
+    if (file_.image) {
+      std::memcpy(out.data(), file_.image->data() + file_.base + address, bytes);
+      return out;
+    }
     in_.seekg(static_cast<std::streamoff>(file_.base + address));
     if (!in_.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(bytes)))
       fail(where_, std::string("cannot read ") + what);

@@ -2,6 +2,10 @@
 
 #include <hdf5.h>
 
+#include <algorithm>
+#include <memory>
+#include <string>
+
 #include "framework/core/errors.h"
 
 namespace nabla::h5 {
@@ -31,6 +35,25 @@ bool standard_number(hid_t type) {
   return false;
 }
 
+// The bytes of an in-memory file (the core driver, as hdf5_memory.cc opens .keras weights),
+// null for a file on disk. Copied once per file: the last one is kept, by the file's internal
+// name, which hdf5_memory.cc never gives twice in a process.
+std::shared_ptr<const std::string> image_of(hid_t file, const std::string& path) {
+  Id<H5Pclose> fapl(H5Fget_access_plist(file));
+  if (fapl.id < 0 || H5Pget_driver(fapl.id) != H5FD_CORE) return nullptr;
+  char name[256] = {};
+  if (H5Fget_name(file, name, sizeof name) < 0)
+    throw IOError("HDF5 file '" + path + "': cannot name the in-memory file");
+  thread_local std::pair<std::string, std::shared_ptr<const std::string>> last;
+  if (last.second && last.first == name) return last.second;
+  const ssize_t size = H5Fget_file_image(file, nullptr, 0);
+  auto bytes = std::make_shared<std::string>(size > 0 ? static_cast<size_t>(size) : 0, '\0');
+  if (size <= 0 || H5Fget_file_image(file, bytes->data(), bytes->size()) != size)
+    throw IOError("HDF5 file '" + path + "': cannot read the in-memory file image");
+  last = {name, bytes};
+  return bytes;
+}
+
 }  // namespace
 
 format::FileInfo file_info(int64_t object, const std::string& path) {
@@ -49,6 +72,9 @@ format::FileInfo file_info(int64_t object, const std::string& path) {
   format::FileInfo info;
   info.path = path;
   info.size = size;
+  info.image = image_of(file.id, path);
+  // Reads of an image are checked against its bytes.
+  if (info.image) info.size = std::min<uint64_t>(info.size, info.image->size());
   info.base = user_block;
   info.offset_size = static_cast<int>(offset_size);
   info.length_size = static_cast<int>(length_size);

@@ -170,19 +170,15 @@ Attribute decode_attribute(const Message& m, const FileInfo& file, const std::st
 
 }  // namespace
 
-FileInfo read_superblock(const std::string& path, uint64_t* root_object) {
-  const std::string where = "HDF5 file '" + path + "'";
-  FileInfo file;
-  file.path = path;
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) fail(where, "cannot open the file to read it");
-  file.size = static_cast<uint64_t>(in.tellg());
+namespace {
+
+// The superblock of a file of `size` bytes whose bytes `read(at, n, out)` copies.
+template <class Read>
+FileInfo superblock_of(FileInfo file, const std::string& where, Read read, uint64_t* root_object) {
   // The superblock is at 0 or, after a user block, at 512, 1024, 2048, ...
   for (uint64_t at = 0; at + 48 <= file.size; at = at ? at * 2 : 512) {
     uint8_t head[96] = {};
-    in.seekg(static_cast<std::streamoff>(at));
-    in.read(reinterpret_cast<char*>(head),
-            static_cast<std::streamsize>(std::min<uint64_t>(96, file.size - at)));
+    read(at, std::min<uint64_t>(96, file.size - at), head);
     if (std::memcmp(head, "\x89HDF\r\n\x1a\n", 8) != 0) continue;
     const int version = head[8];
     const bool old = version < 2;
@@ -205,6 +201,35 @@ FileInfo read_superblock(const std::string& path, uint64_t* root_object) {
     return file;
   }
   fail(where, "no HDF5 superblock");
+}
+
+}  // namespace
+
+FileInfo read_superblock(const std::string& path, uint64_t* root_object) {
+  const std::string where = "HDF5 file '" + path + "'";
+  FileInfo file;
+  file.path = path;
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) fail(where, "cannot open the file to read it");
+  file.size = static_cast<uint64_t>(in.tellg());
+  auto read = [&](uint64_t at, uint64_t n, uint8_t* out) {
+    in.seekg(static_cast<std::streamoff>(at));
+    in.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(n));
+  };
+  return superblock_of(std::move(file), where, read, root_object);
+}
+
+FileInfo read_superblock(std::shared_ptr<const std::string> image, const std::string& name,
+                         uint64_t* root_object) {
+  FileInfo file;
+  file.path = name;
+  file.size = image->size();
+  file.image = std::move(image);
+  const std::string& bytes = *file.image;
+  auto read = [&](uint64_t at, uint64_t n, uint8_t* out) {
+    std::memcpy(out, bytes.data() + at, n);
+  };
+  return superblock_of(std::move(file), "HDF5 file '" + name + "'", read, root_object);
 }
 
 void check_object_header(const FileInfo& file, uint64_t object, const std::string& where) {

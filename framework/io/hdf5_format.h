@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct FileInfo {
   uint64_t base = 0;    // absolute position of relative address 0 (after a user block)
   int offset_size = 8;  // bytes of an address
   int length_size = 8;  // bytes of a length
+  /// The file's bytes when it is an in-memory image (a .keras archive's weights), else null and
+  /// the bytes are read from `path`.
+  std::shared_ptr<const std::string> image;
 };
 
 /// One attribute as stored in an object header: its name, element type and raw data.
@@ -48,6 +52,9 @@ std::vector<std::string> read_strings(const FileInfo& file, const Attribute& att
 /// The superblock of the HDF5 file at `path`: the file's layout and, in `root_object`, the
 /// address of its root group's object header. IOError when it has none or it is damaged.
 FileInfo read_superblock(const std::string& path, uint64_t* root_object);
+/// The same for an in-memory file image; `name` names it in messages.
+FileInfo read_superblock(std::shared_ptr<const std::string> image, const std::string& name,
+                         uint64_t* root_object);
 
 /// Checks, before libhdf5 loads the object header at `object`, what libhdf5 would otherwise
 /// allocate and read as the file declares it: every block of the header lies inside the file, no
