@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs whatever nabla needs that this Debian machine lacks. Idempotent: apt-get runs only
-# when a package is missing. Usage: scripts/setup.sh
+# Installs whatever nabla needs that this Debian machine lacks (clang-14, its sanitizer and
+# libFuzzer runtimes and llvm-14's symbolizer are for scripts/sanitize.sh and scripts/fuzz.sh).
+# Idempotent: apt-get runs only when a package is missing. Usage: scripts/setup.sh
 set -euo pipefail
 
 packages=(
@@ -8,6 +9,7 @@ packages=(
   libeigen3-dev libhdf5-dev nlohmann-json3-dev libcxxopts-dev doctest-dev zlib1g-dev libzip-dev
   libbenchmark-dev hdf5-tools dataset-fashion-mnist libprotobuf-dev protobuf-compiler
   libopenmpi-dev openmpi-bin dpkg-dev file libopenblas-dev
+  clang-14 libclang-rt-14-dev llvm-14
 )
 
 missing=()

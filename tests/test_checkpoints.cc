@@ -68,8 +68,10 @@ TEST_CASE("training resumed from a checkpoint continues exactly where it stopped
   TempDir dir;
   auto [x, y] = spiral_data(20);
   Tensor x6 = concat({x, x * 2.f, x * -1.f}, 1);
+  const Tensor labels = y;  // clang 14's lambdas cannot capture a structured binding
   auto fit = [&](Sequential& m, int from, int to) {
-    m.fit(x6, y, FitOptions().epochs(to).initial_epoch(from).batch_size(8).seed(77).verbose(0));
+    m.fit(x6, labels,
+          FitOptions().epochs(to).initial_epoch(from).batch_size(8).seed(77).verbose(0));
   };
   Sequential straight = all_layers_model();
   straight.compile(Adam(0.01), "sparse_categorical_crossentropy");

@@ -320,6 +320,82 @@ TEST_CASE("npy and hdf5 data sources train, and predict reads .npy and .h5 input
         2);  // no --dataset
 }
 
+TEST_CASE("damaged or hostile model files end in one line, guarded or --trusted") {
+  const std::string hostile = std::string(NABLA_SOURCE_DIR) + "/tests/data/hostile/";
+  // keras_version_bad_heap_index.h5 crashed `nabla summary` inside libhdf5 (exit 139).
+  for (const char* file : {"keras_version_bad_heap_index.h5", "model_config_heap_outside.h5",
+                           "kernel_data_outside.h5"}) {
+    for (const char* mode : {"", " --trusted"}) {
+      CAPTURE(file);
+      CAPTURE(mode);
+      Result r = run("summary " + hostile + file + mode);
+      CHECK(r.code == 2);
+      CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
+      CHECK(r.output.find(file) != std::string::npos);
+    }
+  }
+  Result predict = run("predict " + hostile + "kernel_data_outside.h5 --input " + kConfigs +
+                       "/data/iris_test.csv");
+  CHECK(predict.code == 2);
+  CHECK(predict.output.find("lies outside the file") != std::string::npos);
+}
+
+TEST_CASE("guarded loads report a hung or crashed reader in one line (exit 1)") {
+  TempDir dir;
+  const std::string config = iris_config(dir);
+  REQUIRE(run("train " + config + " --epochs 1 --verbose 0").code == 0);
+  const std::string model = (dir.path / "run" / "model.h5").string();
+  CHECK(run("summary " + model).code == 0);
+  // A guarded load with no time at all: the child is stopped and the command says why.
+  const std::string cmd = "NABLA_LOAD_TIMEOUT=0.000001 " + kCli + " summary " + model + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  REQUIRE(pipe);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  const int status = pclose(pipe);
+  CHECK(WEXITSTATUS(status) == 1);
+  CHECK(out.find("took longer than 1e-06 s and was stopped") != std::string::npos);
+  CHECK(std::count(out.begin(), out.end(), '\n') == 1);
+  // --trusted reads in this process: no limit applies.
+  CHECK(run("summary " + model + " --trusted").code == 0);
+  CHECK(run("summary " + model + " --trusted --help").output.find("--trusted") !=
+        std::string::npos);
+}
+
+TEST_CASE("CSV data with NaN, infinities or hexadecimal is refused unless the config allows it") {
+  TempDir dir;
+  const fs::path csv = dir.path / "nan.csv";
+  std::ofstream(csv) << "a,b,y\n1,2,0\n\n3,nan,1\n4,5,0\n";
+  auto config = [&](const json& allow) {
+    return iris_config(dir, [&](json& j) {
+      j["data"] = {{"train", {{"format", "csv"}, {"path", csv.string()}, {"label", "y"}}}};
+      if (!allow.is_null()) j["data"]["allow_non_finite"] = allow;
+      j["model"]["config"]["layers"][0]["config"]["batch_input_shape"] = {nullptr, 2};
+    });
+  };
+  Result refused = run("train " + config(nullptr) + " --epochs 1 --verbose 0");
+  CHECK(refused.code == 2);
+  CHECK(refused.output.find("nan.csv' line 4, column 'b': 'nan' is not a finite float32 number") !=
+        std::string::npos);
+  Result typo = run("train " + config("yes") + " --epochs 1 --verbose 0");
+  CHECK(typo.code == 2);
+  CHECK(typo.output.find("data.allow_non_finite: expected true or false") != std::string::npos);
+  Result allowed = run("train " + config(true) + " --epochs 1 --verbose 0");
+  CHECK(allowed.output.find("is not a finite") == std::string::npos);
+}
+
+TEST_CASE("a config whose JSON number overflows is a one-line config error") {
+  // Found by fuzz_run_config: "8e888" made the JSON parser throw out_of_range, uncaught.
+  const std::string file =
+      std::string(NABLA_SOURCE_DIR) + "/tests/data/hostile/run_config-number_overflow.config.json";
+  Result r = run("train " + file);
+  CHECK(r.code == 2);
+  CHECK(r.output.find("is not valid JSON") != std::string::npos);
+  CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
+}
+
 TEST_CASE(
     "a run stopped by NaN exits 1, says so, and leaves the earlier run's files as they were") {
   TempDir dir;

@@ -86,7 +86,8 @@ CUDA_TEST_CASE("every optimizer's updates on CUDA match the CPU") {
       {"Nadam", make<Nadam>(0.01)},
   };
   for (const auto& [name, factory] : cases) {
-    CAPTURE(name);
+    const auto& optimizer = name;  // clang 14's CAPTURE (a lambda) cannot name a binding
+    CAPTURE(optimizer);
     const TensorList cpu = optimizer_steps(factory, Device::CPU);
     const TensorList gpu = optimizer_steps(factory, kGpu);
     for (size_t step = 0; step < cpu.size(); ++step) {
@@ -133,7 +134,8 @@ CUDA_TEST_CASE("checkpoints saved on CUDA load on the CPU and the other way roun
   auto [x, y] = spiral_data(30);
   const FitOptions options = FitOptions().epochs(2).batch_size(16).seed(7).verbose(0);
   for (const auto& [from, to] : {std::pair{kGpu, Device::CPU}, std::pair{Device::CPU, kGpu}}) {
-    CAPTURE(from.to_string());
+    const std::string from_device = from.to_string();  // clang 14: no binding in CAPTURE
+    CAPTURE(from_device);
     TempFile file;
     Sequential model = mlp();
     model.compile(Adam(0.01), logits_loss(), {"accuracy"}, from);

@@ -198,7 +198,8 @@ TEST_CASE("losses by Keras name, alias or class name; configs round-trip") {
            {"sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"},
            {"kld", "KLDivergence"},
            {"hinge", "Hinge"}}) {
-    CAPTURE(name);
+    const std::string& alias = name;  // clang 14's CAPTURE (a lambda) cannot name a binding
+    CAPTURE(alias);
     const LossPtr loss = get_loss(name);
     CHECK(loss->class_name() == class_name);
     const nlohmann::json config = loss->get_config();

@@ -107,7 +107,10 @@ TEST_CASE("bad TensorBoard configs exit 2 naming the key") {
       {{{"profile_batch", 5}}, "callbacks[0].config.profile_batch: not supported"},
       {{{"logdir", "x"}}, "callbacks[0].config.logdir: unknown key (did you mean 'log_dir'?)"},
   };
-  for (const auto& [tb, message] : cases) {
+  for (const auto& c : cases) {
+    // Not a structured binding: clang 14 cannot capture one in CAPTURE's lambda.
+    const json& tb = c.first;
+    const std::string& message = c.second;
     CAPTURE(tb.dump());
     const Result r = run_cli("train " + iris_with_tensorboard(dir, tb) + " --epochs 1");
     CHECK(r.code == 2);

@@ -60,8 +60,10 @@ struct RawMember {
   uint32_t size = 0;  // declared uncompressed size
 };
 
+// Little-endian; fields wider than 8 bytes (runs of zeros) are padded with zero bytes.
 inline void put(std::string& out, uint64_t value, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+  for (int i = 0; i < bytes; ++i)
+    out.push_back(i < 8 ? static_cast<char>((value >> (8 * i)) & 0xff) : '\0');
 }
 
 // Local headers and data, then the central directory and its end record (no zip64).

@@ -12,6 +12,7 @@
 #include "framework/keras/train_step.h"
 #include "framework/tensorboard/event_writer.h"
 #include "framework/tensorboard/graph_def.h"
+#include "guard.h"
 #include "model_data.h"
 #include "run_config.h"
 
@@ -21,6 +22,23 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+bool is_json(const std::string& path) {
+  return fs::path(path).extension() == ".json";
+}
+
+const char* kTrustedHelp =
+    "read the model (and an .h5 input) in this process, without the guarded child process "
+    "(for files you wrote yourself)";
+
+// Reads MODEL.h5 once in a guarded child process (guard.h) unless `trusted`: a damaged or hostile
+// file then ends in a one-line error instead of a crash or a hang. Called before anything
+// starts nabla's thread pool.
+void check_untrusted(const std::string& path, bool trusted) {
+  if (!trusted && !is_json(path))
+    run_guarded(
+        path, [&] { (void)load_model(path); }, GuardLimits::from_environment());
+}
+
 Model load_model_file(const std::string& path, FileAttributes* attributes = nullptr,
                       Device device = Device::CPU) {
   try {
@@ -28,10 +46,6 @@ Model load_model_file(const std::string& path, FileAttributes* attributes = null
   } catch (const Error& e) {
     throw ConfigError("", e.what());
   }
-}
-
-bool is_json(const std::string& path) {
-  return fs::path(path).extension() == ".json";
 }
 
 // A model from MODEL.h5, MODEL.keras or CONFIG.json (compiled, so its training graph can be
@@ -97,9 +111,9 @@ int evaluate_command(int argc, char** argv) {
   opts.add_options()("model", "MODEL.h5 or MODEL.keras", cxxopts::value<std::string>())(
       "config", "the JSON config naming the data", cxxopts::value<std::string>())(
       "split", "test, validation or train", cxxopts::value<std::string>()->default_value("test"))(
-      "json", "print JSON instead of text")(
-      "batch-size", "batch size", cxxopts::value<int>()->default_value("256"))("h,help",
-                                                                               "show this help");
+      "json", "print JSON instead of text")("batch-size", "batch size",
+                                            cxxopts::value<int>()->default_value("256"))(
+      "trusted", kTrustedHelp)("h,help", "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5 --config CONFIG.json");
   const auto parsed = parse_options(opts, argc, argv);
@@ -112,6 +126,7 @@ int evaluate_command(int argc, char** argv) {
   if (split != "test" && split != "validation" && split != "train")
     throw ConfigError("--split", "expected test, validation or train, got '" + split + "'");
   if (args["batch-size"].as<int>() <= 0) throw ConfigError("--batch-size", "must be positive");
+  check_untrusted(args["model"].as<std::string>(), args.count("trusted") > 0);
   RunConfig rc = load_config(args["config"].as<std::string>());
   FileAttributes attributes;
   Model model = load_model_file(args["model"].as<std::string>(), &attributes);
@@ -159,8 +174,8 @@ int predict_command(int argc, char** argv) {
       cxxopts::value<std::string>()->default_value(""))(
       "output", "write CSV here instead of standard output", cxxopts::value<std::string>())(
       "classes", "write the class index of each row instead of the outputs")(
-      "batch-size", "batch size", cxxopts::value<int>()->default_value("256"))("h,help",
-                                                                               "show this help");
+      "batch-size", "batch size", cxxopts::value<int>()->default_value("256"))(
+      "trusted", kTrustedHelp)("h,help", "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5|MODEL.keras --input X.(csv|npy|h5|npz) [--input ...]");
   const auto parsed = parse_options(opts, argc, argv);
@@ -169,6 +184,19 @@ int predict_command(int argc, char** argv) {
   if (!args.count("model")) throw ConfigError("", "missing MODEL.h5 (see nabla predict --help)");
   if (!args.count("input")) throw ConfigError("--input", "missing: the file of inputs to predict");
   if (args["batch-size"].as<int>() <= 0) throw ConfigError("--batch-size", "must be positive");
+  const bool trusted = args.count("trusted") > 0;
+  check_untrusted(args["model"].as<std::string>(), trusted);
+  const std::string dataset = args["dataset"].as<std::string>();
+  for (const std::string& input : args["input"].as<std::vector<std::string>>()) {
+    const std::string ext = fs::path(input).extension().string();
+    if (trusted || (ext != ".h5" && ext != ".hdf5") || dataset.empty()) continue;
+    try {
+      run_guarded(
+          input, [&] { (void)load_hdf5_dataset(input, dataset); }, GuardLimits::from_environment());
+    } catch (const ConfigError& e) {
+      throw ConfigError("--input", e.what());
+    }
+  }
   FileAttributes attributes;
   Model model = load_model_file(args["model"].as<std::string>(), &attributes);
   const Preprocessing pre = Preprocessing::from_attributes(attributes);
@@ -191,7 +219,8 @@ int predict_command(int argc, char** argv) {
 int summary_command(int argc, char** argv) {
   cxxopts::Options opts("nabla summary", "Keras's summary table of a model.");
   opts.add_options()("model", "MODEL.h5, MODEL.keras or CONFIG.json",
-                     cxxopts::value<std::string>())("h,help", "show this help");
+                     cxxopts::value<std::string>())("trusted", kTrustedHelp)("h,help",
+                                                                             "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5|MODEL.keras|CONFIG.json");
   const auto parsed = parse_options(opts, argc, argv);
@@ -199,6 +228,7 @@ int summary_command(int argc, char** argv) {
   const cxxopts::ParseResult& args = *parsed;
   if (!args.count("model"))
     throw ConfigError("", "missing MODEL.h5 or CONFIG.json (see nabla summary --help)");
+  check_untrusted(args["model"].as<std::string>(), args.count("trusted") > 0);
   model_from_file(args["model"].as<std::string>()).summary(std::cout);
   return 0;
 }
@@ -213,7 +243,7 @@ int export_graph_command(int argc, char** argv) {
       cxxopts::value<std::string>()->default_value("dot"))("training",
                                                            "include gradient and update nodes")(
       "output", "write here instead of standard output (tensorboard: the directory)",
-      cxxopts::value<std::string>())("h,help", "show this help");
+      cxxopts::value<std::string>())("trusted", kTrustedHelp)("h,help", "show this help");
   opts.parse_positional({"model"});
   opts.positional_help("MODEL.h5|MODEL.keras|CONFIG.json");
   const auto parsed = parse_options(opts, argc, argv);
@@ -226,6 +256,7 @@ int export_graph_command(int argc, char** argv) {
     throw ConfigError("--format", "expected dot, json or tensorboard, got '" + format + "'");
   if (format == "tensorboard" && !args.count("output"))
     throw ConfigError("--output", "--format tensorboard needs the directory to write into");
+  check_untrusted(args["model"].as<std::string>(), args.count("trusted") > 0);
   Model model = model_from_file(args["model"].as<std::string>());
   TrainStep& step = model.train_step();
   TensorList fetches = step.infer_outputs;

@@ -15,6 +15,9 @@ std::vector<std::string> strings(const json& j) {
 void Preprocessing::apply(Tensor& out) const {
   float* d = out.data<float>();
   const int64_t n = out.shape()[0], width = n ? out.numel() / n : 0;
+  if (!mean.empty() && static_cast<int64_t>(mean.size()) != width)
+    throw ConfigError("", "the model's standardization has " + std::to_string(mean.size()) +
+                              " features but the data has " + std::to_string(width));
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < width; ++j) {
       float v = d[i * width + j] * static_cast<float>(scale);
@@ -28,19 +31,32 @@ json Preprocessing::to_json() const {
           {"mean", mean},
           {"stddev", stddev},
           {"classes", classes},
-          {"feature_names", feature_names}};
+          {"feature_names", feature_names},
+          {"allow_non_finite", allow_non_finite}};
 }
 
 Preprocessing Preprocessing::from_attributes(const FileAttributes& attributes) {
   Preprocessing p;
   auto it = attributes.find("preprocessing");
   if (it == attributes.end()) return p;
-  const json j = json::parse(it->second);
-  p.scale = j.value("scale", 1.0);
-  p.mean = j.value("mean", std::vector<float>{});
-  p.stddev = j.value("stddev", std::vector<float>{});
-  p.classes = strings(j.value("classes", json::array()));
-  p.feature_names = strings(j.value("feature_names", json::array()));
+  try {  // the attribute comes from the file: any JSON, of any types
+    const json j = json::parse(it->second);
+    p.scale = j.value("scale", 1.0);
+    p.allow_non_finite = j.value("allow_non_finite", false);
+    p.mean = j.value("mean", std::vector<float>{});
+    p.stddev = j.value("stddev", std::vector<float>{});
+    p.classes = strings(j.value("classes", json::array()));
+    p.feature_names = strings(j.value("feature_names", json::array()));
+  } catch (const json::exception& e) {
+    throw ConfigError("",
+                      "the model's preprocessing (attribute nabla_preprocessing) is not "
+                      "readable: " +
+                          std::string(e.what()));
+  }
+  if (!p.mean.empty() && (p.mean.size() != p.stddev.size()))
+    throw ConfigError("", "the model's preprocessing (attribute nabla_preprocessing) has " +
+                              std::to_string(p.mean.size()) + " means but " +
+                              std::to_string(p.stddev.size()) + " standard deviations");
   return p;
 }
 
@@ -70,7 +86,8 @@ Split load_split(const DataSource& src, Preprocessing& pre, bool first_split) {
                                     : std::to_string(s["label"].get<int64_t>());
       const CsvTable table = read_csv(file);
       LabeledData d = csv_features_labels(
-          table, file, label, first_split || pre.classes.empty() ? nullptr : &pre.classes);
+          table, file, label, first_split || pre.classes.empty() ? nullptr : &pre.classes,
+          CsvOptions().allow_non_finite(src.allow_non_finite));
       if (first_split) {
         pre.classes = d.classes;
         pre.feature_names = d.feature_names;
@@ -147,9 +164,12 @@ Tensor load_input(const std::string& file, const std::string& dataset, const Pre
         for (size_t c : cols) r.push_back(row[c]);
         kept.rows.push_back(r);
       }
+      kept.lines = table.lines;
       table = kept;
     }
-    x = csv_features_labels(table, file, "").x;
+    x = csv_features_labels(table, file, "", nullptr,
+                            CsvOptions().allow_non_finite(pre.allow_non_finite))
+            .x;
   } else {
     throw ConfigError("--input", "unknown input type '" + ext + "' (expected .csv, .npy or .h5)");
   }

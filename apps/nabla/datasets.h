@@ -18,6 +18,7 @@ struct Preprocessing {
   std::vector<float> mean, stddev;         // empty: no standardization
   std::vector<std::string> classes;        // string labels, sorted; index = class
   std::vector<std::string> feature_names;  // CSV feature columns, in order
+  bool allow_non_finite = false;           // data.allow_non_finite of the training config
   /// Scales and standardizes x in place (no copy of the data set).
   void apply(Tensor& x) const;
   nlohmann::json to_json() const;

@@ -299,7 +299,8 @@ std::string expected(const std::string& what, const nlohmann::json& got) {
 std::optional<DataSource> RunConfig::data(const std::string& split) const {
   const nlohmann::json& d = json.at("data");
   if (!d.contains(split)) return std::nullopt;
-  return DataSource{"data." + split, d[split].at("format").get<std::string>(), d[split]};
+  return DataSource{"data." + split, d[split].at("format").get<std::string>(), d[split],
+                    allow_non_finite()};
 }
 
 RunConfig load_config(const std::string& file) {
@@ -309,7 +310,7 @@ RunConfig load_config(const std::string& file) {
   RunConfig rc;
   try {
     rc.json = json::parse(in);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e400
     throw ConfigError("", "config file '" + file + "' is not valid JSON: " + e.what());
   }
   rc.base_dir = fs::absolute(fs::path(file)).parent_path();
@@ -331,13 +332,15 @@ RunConfig load_config(const std::string& file) {
   json& data = j["data"];
   if (data.is_null()) data = json::object();
   only_keys(data, "data",
-            {"train", "test", "validation", "validation_split", "scale", "standardize"});
+            {"train", "test", "validation", "validation_split", "scale", "standardize",
+             "allow_non_finite"});
   for (const char* split : {"train", "test", "validation"})
     if (data.contains(split))
       check_data_source(data[split], std::string("data.") + split, rc.base_dir);
   check_number(data, "data", "validation_split", 0.0, 0.999999);
   check_number(data, "data", "scale", -1e30, 1e30);
   check_bool(data, "data", "standardize");
+  check_bool(data, "data", "allow_non_finite");
 
   json& fit = j["fit"];
   if (fit.is_null()) fit = json::object();

@@ -21,9 +21,10 @@ class ConfigError : public std::runtime_error {
 
 /// Where one split of the data comes from (data.train, data.test, data.validation).
 struct DataSource {
-  std::string path;     // JSON path, for messages ("data.train")
-  std::string format;   // csv, idx, npy, hdf5
-  nlohmann::json spec;  // the source's JSON, file paths made absolute
+  std::string path;               // JSON path, for messages ("data.train")
+  std::string format;             // csv, idx, npy, hdf5
+  nlohmann::json spec;            // the source's JSON, file paths made absolute
+  bool allow_non_finite = false;  // data.allow_non_finite: CSV NaN and infinities accepted
 };
 
 /// A checked config. `json` is the whole config as resolved (defaults filled in, command-line
@@ -45,6 +46,7 @@ struct RunConfig {
   double validation_split() const { return json.at("data").value("validation_split", 0.0); }
   double scale() const { return json.at("data").value("scale", 1.0); }
   bool standardize() const { return json.at("data").value("standardize", false); }
+  bool allow_non_finite() const { return json.at("data").value("allow_non_finite", false); }
 };
 
 /// Reads and checks CONFIG.json: unknown keys (with the nearest valid key suggested), wrong

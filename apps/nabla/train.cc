@@ -160,6 +160,7 @@ int train_command(int argc, char** argv) {
   // "targets") is read by name; one x and y feed a one-input, one-output model as before.
   Preprocessing pre;
   pre.scale = rc.scale();
+  pre.allow_non_finite = rc.allow_non_finite();
   const auto train_src = rc.data("train");
   if (!train_src) throw ConfigError("data", "missing key 'train'");
   const bool named =

@@ -20,11 +20,13 @@ class NablaGemm final : public GemmProvider {
     return cpu::have_fast_sgemm() ? "AVX-512 kernel" : "no AVX-512: Eigen fallback";
   }
   bool has_threads() const override { return false; }
+  /// The kernel's packing buffers, reused across calls.
+  cpu::SgemmScratch scratch_;
   void set_threads(int) override {}
   void gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool ta, const float* b,
             int64_t ldb, bool tb, float* c, int64_t ldc) override {
     if (cpu::have_fast_sgemm()) {
-      cpu::sgemm(m, n, k, a, lda, ta, b, ldb, tb, c, ldc);
+      cpu::sgemm(m, n, k, a, lda, ta, b, ldb, tb, c, ldc, scratch_);
       return;
     }
     Map A(a, ta ? k : m, ta ? m : k, Stride(lda));

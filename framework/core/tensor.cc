@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <ostream>
 #include <sstream>
 
@@ -251,7 +252,25 @@ std::vector<T> Tensor::to_vector() const {
   const int64_t n = host.numel();
   std::vector<T> out(static_cast<size_t>(n));
   const void* data = host.raw_data();
-  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(load(data, host.dtype(), i));
+  // The same type: an exact copy (an int64 above 2^53 does not survive a trip through double).
+  if (host.dtype() == dtype_of<T>()) {
+    if (n) std::memcpy(out.data(), data, static_cast<size_t>(n) * sizeof(T));
+    return out;
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    const double v = load(data, host.dtype(), i);
+    if constexpr (std::is_integral_v<T>) {
+      // Defined for every value: NaN -> 0, beyond the range -> its end (a plain cast is UB).
+      constexpr double lo = static_cast<double>(std::numeric_limits<T>::min());
+      constexpr double hi = static_cast<double>(std::numeric_limits<T>::max());
+      out[i] = std::isnan(v) ? T(0)
+               : v <= lo     ? std::numeric_limits<T>::min()
+               : v >= hi     ? std::numeric_limits<T>::max()
+                             : static_cast<T>(v);
+    } else {
+      out[i] = static_cast<T>(v);
+    }
+  }
   return out;
 }
 template std::vector<float> Tensor::to_vector<float>() const;

@@ -36,12 +36,20 @@ struct Entry {
 
 void no_init() {}
 
+// nabla's own kernel behind the providers' signature, with packing buffers per calling thread
+// (the matrix product kernel passes its own per-block buffers instead; see matmul.cc).
+void native_sgemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool trans_a,
+                  const float* b, int64_t ldb, bool trans_b, float* c, int64_t ldc) {
+  thread_local SgemmScratch scratch;
+  sgemm(m, n, k, a, lda, trans_a, b, ldb, trans_b, c, ldc, scratch);
+}
+
 // Preference order. nabla's AVX-512 kernel first where the CPU has it (it beat Eigen by 20-30%
 // on Zen 5); then OpenBLAS, 25-30% faster than Eigen on Zen 3 with no allocation per call; BLIS
 // and oneDNN are opt-in (see cmake/gemm.cmake); Eigen always last.
 std::vector<Entry> entries() {
   std::vector<Entry> e;
-  e.push_back({{"native", sgemm}, no_init, have_fast_sgemm()});
+  e.push_back({{"native", native_sgemm}, no_init, have_fast_sgemm()});
 #if NABLA_GEMM_OPENBLAS
   e.push_back({{"openblas", openblas_sgemm}, openblas_init, true});
 #endif

@@ -2,21 +2,42 @@
 // own kernel) on blocks of the output, spread over the thread pool; small products and single
 // rows go to Eigen (is_small_gemm). Transposed operands are passed as strides, never copied.
 #include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <vector>
 
 #include "framework/backend/backend.h"
 #include "framework/cpu/gemm_provider.h"
 #include "framework/cpu/kernel_util.h"
+#include "framework/cpu/sgemm.h"
 
 namespace nabla::cpu {
 namespace {
 
-// Multiplies rows [r0, r1) and columns [c0, c1) of the output.
+// Packing buffers of nabla's own kernel for the blocks of one product, by block index, kept by
+// the thread that runs the plan. Were they kept per pool thread instead, a thread would grow its
+// buffers the first time it happened to claim a wider block, which depends on timing: a training
+// step would then allocate now and then (tests/test_no_alloc.cc).
+std::vector<std::unique_ptr<SgemmScratch>>* scratch_for(int64_t blocks) {
+  thread_local std::vector<std::unique_ptr<SgemmScratch>> scratch;
+  while (static_cast<int64_t>(scratch.size()) < blocks)
+    scratch.push_back(std::make_unique<SgemmScratch>());
+  return &scratch;
+}
+
+// Multiplies rows [r0, r1) and columns [c0, c1) of the output (`scratch`: nabla's kernel's
+// buffers for this block when that kernel is the provider, else null).
 template <class T, bool TA, bool TB>
 void gemm_block(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k, int64_t r0,
-                int64_t r1, int64_t c0, int64_t c1) {
+                int64_t r1, int64_t c0, int64_t c1, SgemmScratch* scratch) {
   const T* a0 = TA ? a + r0 : a + r0 * k;
   const T* b0 = TB ? b + c0 * k : b + c0;
   if constexpr (std::is_same_v<T, float>) {
+    if (scratch && !is_small_gemm(r1 - r0, c1 - c0, k)) {
+      sgemm(r1 - r0, c1 - c0, k, a0, TA ? m : k, TA, b0, TB ? k : n, TB, c + r0 * n + c0, n,
+            *scratch);
+      return;
+    }
     const GemmFn<float> f =
         is_small_gemm(r1 - r0, c1 - c0, k) ? eigen_sgemm : gemm_provider().sgemm;
     f(r1 - r0, c1 - c0, k, a0, TA ? m : k, TA, b0, TB ? k : n, TB, c + r0 * n + c0, n);
@@ -36,8 +57,14 @@ void gemm(const KernelArgs& args, const T* a, const T* b, T* c, int64_t m, int64
   const double flops = 2.0 * static_cast<double>(m) * n * k;
   constexpr double kMinFlopsPerTask = 2e5;
   const int64_t tasks = std::min<int64_t>(threads, static_cast<int64_t>(flops / kMinFlopsPerTask));
+  std::vector<std::unique_ptr<SgemmScratch>>* scratch = nullptr;
+  if constexpr (std::is_same_v<T, float>) {
+    if (!std::strcmp(gemm_provider().name, "native"))
+      scratch = scratch_for(std::max<int64_t>(tasks, 1));
+  }
+  auto block_scratch = [&](int64_t t) { return scratch ? (*scratch)[t].get() : nullptr; };
   if (tasks <= 1) {
-    gemm_block<T, TA, TB>(a, b, c, m, n, k, 0, m, 0, n);
+    gemm_block<T, TA, TB>(a, b, c, m, n, k, 0, m, 0, n, block_scratch(0));
     return;
   }
   // Split the longer output side into aligned blocks, one per thread.
@@ -49,9 +76,9 @@ void gemm(const KernelArgs& args, const T* a, const T* b, T* c, int64_t m, int64
   pool(args).run(count, [&](int64_t t) {
     const int64_t lo = t * block, hi = std::min(len, lo + block);
     if (split_cols) {
-      gemm_block<T, TA, TB>(a, b, c, m, n, k, 0, m, lo, hi);
+      gemm_block<T, TA, TB>(a, b, c, m, n, k, 0, m, lo, hi, block_scratch(t));
     } else {
-      gemm_block<T, TA, TB>(a, b, c, m, n, k, lo, hi, 0, n);
+      gemm_block<T, TA, TB>(a, b, c, m, n, k, lo, hi, 0, n, block_scratch(t));
     }
   });
 }

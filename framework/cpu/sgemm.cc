@@ -6,6 +6,7 @@
 #include "framework/cpu/sgemm.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #if defined(__AVX512F__)
@@ -13,6 +14,11 @@
 #endif
 
 namespace nabla::cpu {
+
+SgemmScratch::~SgemmScratch() {
+  std::free(a);
+  std::free(b);
+}
 
 #if defined(__AVX512F__)
 namespace {
@@ -92,17 +98,8 @@ bool have_fast_sgemm() {
 }
 
 void sgemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool trans_a,
-           const float* b, int64_t ldb, bool trans_b, float* c, int64_t ldc) {
-  // Packing buffers live per thread and grow once: a training step allocates nothing.
-  thread_local struct Buffers {
-    float* a = nullptr;
-    float* b = nullptr;
-    int64_t b_size = 0;
-    ~Buffers() {
-      std::free(a);
-      std::free(b);
-    }
-  } buf;
+           const float* b, int64_t ldb, bool trans_b, float* c, int64_t ldc, SgemmScratch& buf) {
+  // The caller's buffers grow once per block shape: a training step allocates nothing.
   if (!buf.a) buf.a = static_cast<float*>(std::aligned_alloc(64, kMC * kKC * sizeof(float)));
   const int64_t n_padded = (n + kNR - 1) / kNR * kNR;
   if (buf.b_size < kKC * n_padded) {
@@ -136,7 +133,7 @@ bool have_fast_sgemm() {
   return false;
 }
 void sgemm(int64_t, int64_t, int64_t, const float*, int64_t, bool, const float*, int64_t, bool,
-           float*, int64_t) {}
+           float*, int64_t, SgemmScratch&) {}
 
 #endif
 

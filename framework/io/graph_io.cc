@@ -150,14 +150,29 @@ std::string to_json(const Graph& graph, const TensorList* fetches, bool with_var
 }
 }  // namespace
 
+namespace {
+std::unique_ptr<Graph> graph_from_document(const json& doc);
+}  // namespace
+
 std::unique_ptr<Graph> graph_from_json(const std::string& text) {
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e400
     throw ValueError(std::string("graph JSON does not parse: ") + e.what());
   }
-  if (doc.value("format", "") != "nabla-graph")
+  // A key of the wrong type or missing outside a node (the nodes name themselves) is still a
+  // ValueError, not a JSON library exception.
+  try {
+    return graph_from_document(doc);
+  } catch (const nlohmann::json::exception& e) {
+    throw ValueError(std::string("graph JSON: ") + e.what());
+  }
+}
+
+namespace {
+std::unique_ptr<Graph> graph_from_document(const json& doc) {
+  if (!doc.is_object() || doc.value("format", "") != "nabla-graph")
     throw ValueError("not a nabla graph: the JSON lacks \"format\": \"nabla-graph\"");
   auto g = std::make_unique<Graph>();
   auto scope = g->as_default();
@@ -205,6 +220,7 @@ std::unique_ptr<Graph> graph_from_json(const std::string& text) {
   }
   return g;
 }
+}  // namespace
 
 namespace {
 std::string to_dot(const Graph& graph, const TensorList* fetches, const std::string& title) {

@@ -8,6 +8,7 @@
 
 #include "framework/core/errors.h"
 #include "framework/io/atomic_file.h"
+#include "framework/io/hdf5_checks.h"
 
 namespace nabla::h5 {
 namespace {
@@ -118,6 +119,9 @@ bool Group::has(const std::string& name) const {
     const size_t slash = name.find('/', start);
     prefix = name.substr(0, slash);
     if (H5Lexists(handle_.id(), prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    // Checked before anything opens it (and before the next step walks through it).
+    check_link(handle_.id(), prefix, file_,
+               "HDF5 file '" + file_ + "', path '" + child_path(prefix) + "'");
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
@@ -125,19 +129,20 @@ bool Group::has(const std::string& name) const {
 }
 
 bool Group::has_attribute(const std::string& name) const {
-  return H5Aexists(handle_.id(), name.c_str()) > 0;
+  for (const format::Attribute& a : attributes_of(handle_.id(), file_, where()))
+    if (a.name == name) return true;
+  return false;
 }
 
 std::vector<std::string> Group::attribute_names() const {
   std::vector<std::string> names;
-  H5Aiterate2(
-      handle_.id(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
-      [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
-        static_cast<std::vector<std::string>*>(out)->push_back(name);
-        return 0;
-      },
-      &names);
+  for (const format::Attribute& a : attributes_of(handle_.id(), file_, where()))
+    names.push_back(a.name);
   return names;
+}
+
+std::string Group::where() const {
+  return "HDF5 file '" + file_ + "', path '" + path_ + "'";
 }
 
 Group Group::group(const std::string& name) const {
@@ -196,16 +201,21 @@ Shape Group::dataset_shape(const std::string& name) const {
   std::vector<hsize_t> dims(static_cast<size_t>(rank));
   H5Sget_simple_extent_dims(space.id(), dims.data(), nullptr);
   Shape s;
-  for (hsize_t d : dims) s.push_back(static_cast<int64_t>(d));
+  uint64_t elements = 1;
+  for (hsize_t d : dims) {
+    // Shapes count in int64; a product past 2^62 elements is no real dataset.
+    if (d != 0 && elements > (uint64_t{1} << 62) / d)
+      fail("has an impossible shape (more than 2^62 elements)", name);
+    elements *= d;
+    s.push_back(static_cast<int64_t>(d));
+  }
   return s;
 }
 
 Tensor Group::read(const std::string& name) const {
   const Shape shape = dataset_shape(name);
   Handle ds = own(H5Dopen2(handle_.id(), name.c_str(), H5P_DEFAULT), kDataset);
-  Handle type = own(H5Dget_type(ds.id()), kType);
-  const H5T_class_t cls = H5Tget_class(type.id());
-  if (cls != H5T_FLOAT && cls != H5T_INTEGER) fail("is not a numeric dataset", name);
+  check_dataset(ds.id(), file_, "HDF5 file '" + file_ + "', dataset '" + child_path(name) + "'");
   Tensor out = Tensor::empty(shape, DType::Float32);
   if (shape.numel() > 0 &&
       H5Dread(ds.id(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.raw_data()) < 0)
@@ -214,10 +224,13 @@ Tensor Group::read(const std::string& name) const {
 }
 
 int64_t Group::read_int(const std::string& name) const {
-  if (!has(name)) fail("dataset not found", name);
+  if (dataset_shape(name).numel() != 1) fail("is not a single integer", name);
   Handle ds = own(H5Dopen2(handle_.id(), name.c_str(), H5P_DEFAULT), kDataset);
+  check_dataset(ds.id(), file_, "HDF5 file '" + file_ + "', dataset '" + child_path(name) + "'");
+  Handle type = own(H5Dget_type(ds.id()), kType);
   int64_t v = 0;
-  if (!ds.valid() || H5Dread(ds.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) < 0)
+  if (H5Tget_class(type.id()) != H5T_INTEGER ||
+      H5Dread(ds.id(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) < 0)
     fail("cannot be read as an integer", name);
   return v;
 }
@@ -240,7 +253,7 @@ void Group::set_string(const std::string& name, const std::string& value) {
   H5Tset_size(type.id(), H5T_VARIABLE);
   H5Tset_cset(type.id(), H5T_CSET_UTF8);
   Handle space = own(H5Screate(H5S_SCALAR), kSpace);
-  if (has_attribute(name)) H5Adelete(handle_.id(), name.c_str());
+  if (H5Aexists(handle_.id(), name.c_str()) > 0) H5Adelete(handle_.id(), name.c_str());
   Handle attr =
       own(H5Acreate2(handle_.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT),
           kAttribute);
@@ -258,7 +271,7 @@ void Group::set_string_list(const std::string& name, const std::vector<std::stri
   Handle type = own(fixed_string_type(width), kType);
   const hsize_t n = values.size();
   Handle space = own(H5Screate_simple(1, &n, nullptr), kSpace);
-  if (has_attribute(name)) H5Adelete(handle_.id(), name.c_str());
+  if (H5Aexists(handle_.id(), name.c_str()) > 0) H5Adelete(handle_.id(), name.c_str());
   Handle attr =
       own(H5Acreate2(handle_.id(), name.c_str(), type.id(), space.id(), H5P_DEFAULT, H5P_DEFAULT),
           kAttribute);
@@ -267,36 +280,14 @@ void Group::set_string_list(const std::string& name, const std::vector<std::stri
 }
 
 std::vector<std::string> Group::get_string_list(const std::string& name) const {
-  if (!has_attribute(name)) fail("attribute not found", "@" + name);
-  Handle attr = own(H5Aopen(handle_.id(), name.c_str(), H5P_DEFAULT), kAttribute);
-  Handle type = own(H5Aget_type(attr.id()), kType);
-  Handle space = own(H5Aget_space(attr.id()), kSpace);
-  const hssize_t n = H5Sget_simple_extent_npoints(space.id());
-  std::vector<std::string> out;
-  if (H5Tget_class(type.id()) != H5T_STRING) {
-    if (n == 0) return out;  // Keras writes an empty float array for layers without weights
-    fail("is not a string attribute", "@" + name);
+  for (const format::Attribute& a : attributes_of(handle_.id(), file_, where())) {
+    if (a.name != name) continue;
+    // Keras writes an empty float array for layers without weights.
+    if (a.kind == format::Attribute::Kind::Other && a.count == 0) return {};
+    if (a.kind == format::Attribute::Kind::Other) fail("is not a string attribute", "@" + name);
+    return format::read_strings(file_info(handle_.id(), file_), a, where());
   }
-  if (H5Tis_variable_str(type.id()) > 0) {
-    std::vector<char*> ptrs(static_cast<size_t>(n), nullptr);
-    Handle mem = own(H5Tcopy(H5T_C_S1), kType);
-    H5Tset_size(mem.id(), H5T_VARIABLE);
-    H5Tset_cset(mem.id(), H5Tget_cset(type.id()));
-    if (n && H5Aread(attr.id(), mem.id(), ptrs.data()) < 0)
-      fail("cannot read attribute", "@" + name);
-    for (char* p : ptrs) out.emplace_back(p ? p : "");
-    if (n) H5Dvlen_reclaim(mem.id(), space.id(), H5P_DEFAULT, ptrs.data());
-  } else {
-    const size_t width = H5Tget_size(type.id());
-    std::vector<char> buffer(width * static_cast<size_t>(n) + 1, '\0');
-    if (n && H5Aread(attr.id(), type.id(), buffer.data()) < 0)
-      fail("cannot read attribute", "@" + name);
-    for (hssize_t i = 0; i < n; ++i) {
-      const char* s = buffer.data() + i * width;
-      out.emplace_back(s, strnlen(s, width));
-    }
-  }
-  return out;
+  fail("attribute not found", "@" + name);
 }
 
 std::string Group::get_string(const std::string& name) const {
@@ -310,6 +301,10 @@ Group open_file(const std::string& path) {
   if (!std::filesystem::exists(path)) throw IOError("file '" + path + "' does not exist");
   if (H5Fis_hdf5(path.c_str()) <= 0)
     throw IOError("file '" + path + "' is not an HDF5 file (or it is truncated or damaged)");
+  // The root group's object header is loaded by H5Fopen itself: checked first.
+  uint64_t root_object = 0;
+  const format::FileInfo info = format::read_superblock(path, &root_object);
+  format::check_object_header(info, root_object, "HDF5 file '" + path + "', path '/'");
   hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (f < 0) throw IOError("cannot open HDF5 file '" + path + "' (truncated or damaged?)");
   Handle file = own(f, kFile);
@@ -356,6 +351,9 @@ void write_atomically(const std::string& path, const std::function<void(Group& r
 namespace testing {
 void fail_after_datasets(int datasets) {
   fault_countdown = datasets;
+}
+int64_t open_objects() {
+  return H5Fget_obj_count(static_cast<hid_t>(H5F_OBJ_ALL), H5F_OBJ_ALL);
 }
 }  // namespace testing
 

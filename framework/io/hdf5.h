@@ -67,10 +67,14 @@ class Group {
   /// A string attribute, fixed- or variable-length, scalar or one-element array.
   std::string get_string(const std::string& name) const;
   /// A string-array attribute, fixed- or variable-length (an empty numeric array reads as {}).
+  /// Attributes are decoded by nabla's bounded reader (hdf5_format.h), not by libhdf5, so a
+  /// damaged or hostile file gives an IOError rather than a crash.
   std::vector<std::string> get_string_list(const std::string& name) const;
 
  private:
   [[noreturn]] void fail(const std::string& what, const std::string& name) const;
+  /// "HDF5 file 'f.h5', path '/g'" for messages.
+  std::string where() const;
   Handle handle_;
   std::string file_;
   std::string path_;
@@ -93,6 +97,9 @@ void write_atomically(const std::string& path, const std::function<void(Group& r
 namespace testing {
 /// Makes the next atomic write fail after `datasets` datasets (fault injection for tests).
 void fail_after_datasets(int datasets);
+/// HDF5 objects (files, groups, datasets, attributes, ...) open in this process: 0 whenever no
+/// Group is alive, so tests can check that no load leaves a handle behind.
+int64_t open_objects();
 }  // namespace testing
 
 }  // namespace nabla::h5

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "framework/core/errors.h"
+#include "framework/io/hdf5_format.h"
 
 namespace nabla::h5 {
 namespace {
@@ -43,6 +44,12 @@ Group open_image(const std::string& bytes, const std::string& name) {
   if (!has_signature(bytes))
     throw IOError("HDF5 file '" + name + "' is not an HDF5 file (" + std::to_string(bytes.size()) +
                   " bytes without HDF5's signature)");
+  // The root group's object header is loaded by H5Fopen itself: checked first, as open_file
+  // checks a file on disk.
+  uint64_t root_object = 0;
+  const format::FileInfo info =
+      format::read_superblock(std::make_shared<const std::string>(bytes), name, &root_object);
+  format::check_object_header(info, root_object, "HDF5 file '" + name + "', path '/'");
   Id fapl{H5Pcreate(H5P_FILE_ACCESS), H5Pclose};
   if (fapl.id < 0 || H5Pset_fapl_core(fapl.id, 1 << 16, /*backing_store=*/0) < 0 ||
       H5Pset_file_image(fapl.id, const_cast<char*>(bytes.data()), bytes.size()) < 0)

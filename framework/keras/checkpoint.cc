@@ -207,7 +207,7 @@ Model load_h5_model(const std::string& path, Device device, FileAttributes* attr
   nlohmann::json config;
   try {
     config = nlohmann::json::parse(root.get_string("model_config"));
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
     throw IOError("HDF5 file '" + path + "', attribute /@model_config is not JSON: " + e.what());
   }
   config["keras_version"] =
@@ -226,8 +226,9 @@ Model load_h5_model(const std::string& path, Device device, FileAttributes* attr
       if (key.rfind("nabla_", 0) == 0) (*attributes)[key.substr(6)] = root.get_string(key);
 
   if (root.has_attribute("training_config")) {
-    const nlohmann::json tc = nlohmann::json::parse(root.get_string("training_config"));
+    const std::string training_config = root.get_string("training_config");
     try {
+      const nlohmann::json tc = nlohmann::json::parse(training_config);
       KerasVersionScope version(keras_major(root));
       compile_from_config(model, tc, device);
     } catch (const Error&) {

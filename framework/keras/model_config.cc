@@ -105,7 +105,21 @@ nlohmann::json Model::training_config() const {
            {{"class_name", "Custom>" + optimizer().class_name()}, {"config", optimizer_config}}}};
 }
 
+namespace {
+Model model_from_checked_config(const nlohmann::json& j);
+}  // namespace
+
 Model model_from_config(const nlohmann::json& j) {
+  // A value of the wrong JSON type anywhere in the config is a ValueError like any other.
+  try {
+    return model_from_checked_config(j);
+  } catch (const nlohmann::json::exception& e) {
+    throw ValueError(std::string("model config: ") + e.what());
+  }
+}
+
+namespace {
+Model model_from_checked_config(const nlohmann::json& j) {
   if (!j.is_object() || !j.contains("class_name"))
     throw ValueError("a model config needs \"class_name\" and \"config\"");
   const std::string cls = j["class_name"].is_string() ? j["class_name"].get<std::string>() : "";
@@ -137,12 +151,13 @@ Model model_from_config(const nlohmann::json& j) {
   }
   return model;
 }
+}  // namespace
 
 Model model_from_json(const std::string& text) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e400
     throw ValueError(std::string("model JSON does not parse: ") + e.what());
   }
   return model_from_config(j);
