@@ -27,7 +27,10 @@ double worst_output_difference(Model& model, const nlohmann::json& inputs,
                                const nlohmann::json& outputs) {
   const NamedTensors got = predict_named(model, inputs);
   double worst = 0;
-  for (const auto& [name, rows] : outputs.items()) {
+  for (const auto& item : outputs.items()) {
+    // Not a structured binding: clang 14 cannot capture one in CAPTURE's lambda.
+    const std::string& name = item.key();
+    const nlohmann::json& rows = item.value();
     CAPTURE(name);
     REQUIRE(got.count(name));
     worst = std::max(worst, max_relative_diff(got.at(name), tensor_from(rows)));
