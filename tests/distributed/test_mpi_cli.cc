@@ -121,7 +121,9 @@ TEST_CASE("mpirun -np 2 nabla train equals nabla train alone, and only rank 0 pr
 
   const json ha = json::parse(read(alone / "history.json"));
   const json ht = json::parse(read(together / "history.json"));
-  for (const auto& [key, values] : ha.items()) {
+  for (const auto& item : ha.items()) {  // no structured binding: clang 14's CAPTURE
+    const std::string& key = item.key();
+    const json& values = item.value();
     if (key == "epoch_seconds") continue;
     CAPTURE(key);
     REQUIRE(ht.contains(key));

@@ -32,7 +32,9 @@ using MakeOptimizer = std::function<OptimizerRef()>;
 // The largest difference between two histories over every key but epoch_seconds.
 double history_diff(const History& a, const History& b) {
   double worst = 0;
-  for (const auto& [key, values] : a.history) {
+  for (const auto& entry : a.history) {  // no structured binding: clang 14's REQUIRE_MESSAGE
+    const std::string& key = entry.first;
+    const auto& values = entry.second;
     if (key == "epoch_seconds") continue;
     REQUIRE_MESSAGE(b.history.count(key), key);
     REQUIRE(b.history.at(key).size() == values.size());
@@ -165,7 +167,9 @@ TEST_CASE("loss and metric statistics are summed over the ranks: AUC, precision,
   const EvaluateOptions eval = EvaluateOptions().batch_size(16).verbose(0);  // 150 = 9 x 16 + 6
   const Logs alone = p.alone.evaluate(x, y, eval);
   const Logs together = p.together.evaluate(x, y, eval);
-  for (const auto& [key, value] : alone) {
+  for (const auto& entry : alone) {  // no structured binding: clang 14's CAPTURE
+    const std::string& key = entry.first;
+    const double value = entry.second;
     CAPTURE(key);
     CHECK(together.at(key) == doctest::Approx(value).epsilon(1e-5));
   }
