@@ -187,6 +187,15 @@ TEST_CASE("every input in tests/data/hostile ends in a typed error, not a crash"
   CHECK(files >= 8);
 }
 
+TEST_CASE("an attribute whose datatype has 0 bytes is refused, not read through a null pointer") {
+  NoHandlesLeft no_handles_left;
+  const std::string path = (kHostile / "keras_h5-string_of_zero_bytes.h5").string();
+  Sequential model({Input({4}), Dense(3, "relu", "dense")});
+  CHECK_THROWS_WITH_AS(model.load_weights(path), doctest::Contains("a datatype of 0 bytes"),
+                       IOError);
+  CHECK_THROWS_WITH_AS(model.load_weights(path), doctest::Contains(path.c_str()), IOError);
+}
+
 TEST_CASE("in-memory images (a .keras archive's weights) get the checks of files on disk") {
   NoHandlesLeft no_handles_left;
   // The bad heap index crashed libhdf5 through a file; as an image it must fail as cleanly.

@@ -159,6 +159,8 @@ Attribute decode_attribute(const Message& m, const FileInfo& file, const std::st
   decode_type(Cursor(c.here(), type_size, where, "an attribute's datatype"), file, a);
   c.skip(padded(type_size));
   const std::string at = where + ", attribute '" + a.name + "'";
+  // HDF5 has no datatype of 0 bytes; elements of none would have no data to point at.
+  if (a.element_size == 0) fail(at, "a datatype of 0 bytes");
   c.need(space_size);
   a.count = decode_count(Cursor(c.here(), space_size, at, "an attribute's dataspace"), file, at);
   c.skip(padded(space_size));
