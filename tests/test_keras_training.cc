@@ -1,6 +1,8 @@
 // The Keras API end to end: models learn, graph fit and eager loops agree, runs reproduce.
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "keras_test_data.h"
 
 using namespace nabla;
@@ -179,4 +181,33 @@ TEST_CASE("a compiled model reads its variables when it runs, not when its graph
   reg.set_weights({Tensor::zeros({2, 3}), Tensor::zeros({3})});
   CHECK(reg.evaluate(x, targets, EvaluateOptions().verbose(0)).at("loss") == 0.0);
   CHECK(before > 0.0);
+}
+
+TEST_CASE(
+    "an uncompiled model predicts through a compiled inference plan that follows its weights") {
+  set_seed(13);
+  auto [x, y] = spiral_data(10);
+  Sequential model({Dense(8, "relu"), Dropout(0.5), Dense(3, "softmax", "out")});  // no Input
+  const Tensor first = model.predict(x, PredictOptions().batch_size(7));           // builds from x
+  const Tensor eager = model(x);  // inference mode: dropout off
+  REQUIRE(first.shape() == eager.shape());
+  for (int64_t i = 0; i < eager.numel(); ++i)
+    REQUIRE(first.at(i) == doctest::Approx(eager.at(i)).epsilon(1e-6));
+  // New weights, then training after compile(): each prediction reads the weights of the moment.
+  std::vector<Tensor> w = model.get_weights();
+  for (Tensor& t : w) t = t * 0.5f;
+  model.set_weights(w);
+  const Tensor halved = model.predict(x);
+  double change = 0;
+  for (int64_t i = 0; i < eager.numel(); ++i) change += std::abs(halved.at(i) - first.at(i));
+  CHECK(change > 1e-3);
+  const Tensor eager_halved = model(x);
+  for (int64_t i = 0; i < eager.numel(); ++i)
+    REQUIRE(halved.at(i) == doctest::Approx(eager_halved.at(i)).epsilon(1e-6));
+  model.compile("adam", "sparse_categorical_crossentropy");
+  model.fit(x, y, FitOptions().epochs(2).batch_size(8).verbose(0));
+  const Tensor trained = model.predict(x);
+  const Tensor eager_trained = model(x);
+  for (int64_t i = 0; i < eager.numel(); ++i)
+    REQUIRE(trained.at(i) == doctest::Approx(eager_trained.at(i)).epsilon(1e-6));
 }

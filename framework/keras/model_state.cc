@@ -21,11 +21,7 @@ TrainStep& ModelState::ensure_step(Model& self, const std::vector<Shape>& data_s
     throw StateError("model '" + name +
                      "' is not compiled: call compile(optimizer, loss, metrics) first");
   std::lock_guard<std::mutex> lock(step_mutex);
-  if (!arch->built()) {
-    if (data_shapes.empty() || data_shapes[0].rank() < 1)
-      throw ShapeError("model '" + name + "' needs data with a batch axis");
-    arch->build(data_shapes);
-  }
+  build_architecture(data_shapes);
   if (!step) {
     std::vector<int64_t> widths;
     for (const Shape& s : arch->output_shapes()) widths.push_back(s.rank() ? s.dim(-1) : 1);
@@ -33,6 +29,21 @@ TrainStep& ModelState::ensure_step(Model& self, const std::vector<Shape>& data_s
     step = TrainStep::build(self, device);
   }
   return *step;
+}
+
+TrainStep& ModelState::ensure_predict_step(Model& self, const std::vector<Shape>& data_shapes) {
+  if (optimizer) return ensure_step(self, data_shapes);
+  std::lock_guard<std::mutex> lock(step_mutex);
+  build_architecture(data_shapes);
+  if (!inference_step) inference_step = TrainStep::build_inference(self, device);
+  return *inference_step;
+}
+
+void ModelState::build_architecture(const std::vector<Shape>& data_shapes) {
+  if (arch->built()) return;
+  if (data_shapes.empty() || data_shapes[0].rank() < 1)
+    throw ShapeError("model '" + name + "' needs data with a batch axis");
+  arch->build(data_shapes);
 }
 
 void ModelState::resolve_compile(const std::vector<std::string>& names,
@@ -77,6 +88,7 @@ void ModelState::resolve_compile(const std::vector<std::string>& names,
 void ModelState::invalidate_step() {
   std::lock_guard<std::mutex> lock(step_mutex);
   step.reset();
+  inference_step.reset();
 }
 
 UseGuard::UseGuard(ModelState& state, const char* what) : state_(state), counted_(false) {

@@ -4,8 +4,8 @@
 
 #include <atomic>
 #include <iosfwd>
-#include <memory>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
@@ -49,10 +49,10 @@ struct ModelState {
 
   // compile(), as given: resolved against the outputs when the step is built.
   OptimizerPtr optimizer;
-  LossPtr loss;                                   // every output's, unless given per output
-  std::map<std::string, LossPtr> output_losses;   // by output name
-  std::map<std::string, double> loss_weights;     // by output name (default 1)
-  std::vector<MetricRef> metric_refs;             // every output's
+  LossPtr loss;                                  // every output's, unless given per output
+  std::map<std::string, LossPtr> output_losses;  // by output name
+  std::map<std::string, double> loss_weights;    // by output name (default 1)
+  std::vector<MetricRef> metric_refs;            // every output's
   std::map<std::string, std::vector<MetricRef>> output_metric_refs;
 
   // Resolved when the step is built: per output its loss and weight, and every metric (in the
@@ -68,8 +68,10 @@ struct ModelState {
   std::weak_ptr<Layer> as_layer;  // the layer this model is inside other models
   bool stop_training = false;
 
-  // The compiled step (built on first use) and what guards it.
+  // The compiled step (built on first use), the inference-only step of a model predicting
+  // without compile(), and what guards them.
   std::unique_ptr<TrainStep> step;
+  std::unique_ptr<TrainStep> inference_step;
   std::mutex step_mutex;      // building the step
   std::mutex evaluate_mutex;  // evaluate calls take turns (metrics hold their sums)
   std::atomic<int> users{0};  // predict/evaluate calls under way
@@ -79,12 +81,19 @@ struct ModelState {
   /// The step of `self` (the model of this state), built on first use for data whose inputs have
   /// `data_shapes` (batch -1; used to build an unbuilt model). StateError before compile().
   TrainStep& ensure_step(Model& self, const std::vector<Shape>& data_shapes);
-  /// Drops the compiled step (the structure, device or compile arguments changed).
+  /// What predict() runs: the compiled step, or before compile() an inference-only step, built
+  /// on first use as ensure_step builds its step (Keras compiles its predict function either way).
+  TrainStep& ensure_predict_step(Model& self, const std::vector<Shape>& data_shapes);
+  /// Drops the compiled steps (the structure, device or compile arguments changed).
   void invalidate_step();
   /// Resolves the compile arguments against the outputs (`names`, last axes `widths`): per output
   /// its loss, weight and metrics. ValueError naming an output the arguments name but the model
   /// lacks, or an output left without a loss.
   void resolve_compile(const std::vector<std::string>& names, const std::vector<int64_t>& widths);
+
+ private:
+  // Builds an unbuilt model from its data's shapes (under step_mutex).
+  void build_architecture(const std::vector<Shape>& data_shapes);
 };
 
 /// Marks a predict or evaluate call for its lifetime; refused with a StateError while another

@@ -8,6 +8,32 @@
 
 namespace nabla {
 
+namespace {
+
+// One float32 placeholder per model input.
+TensorList input_placeholders(const Model& model) {
+  TensorList inputs;
+  const std::vector<Shape> shapes = model.input_shapes();
+  for (size_t i = 0; i < shapes.size(); ++i)
+    inputs.push_back(placeholder(DType::Float32, shapes[i],
+                                 shapes.size() == 1 ? "x" : "x_" + std::to_string(i)));
+  return inputs;
+}
+
+}  // namespace
+
+std::unique_ptr<TrainStep> TrainStep::build_inference(Model& model, Device device) {
+  auto step = std::make_unique<TrainStep>();
+  Graph& g = step->graph;
+  auto scope = g.as_default();
+  auto capture = g.capture_variables();
+  step->inputs = input_placeholders(model);
+  CallContext infer_ctx;
+  step->infer_outputs = model.call(step->inputs, infer_ctx);
+  step->session = std::make_unique<Session>(g, device);
+  return step;
+}
+
 std::unique_ptr<TrainStep> TrainStep::build(Model& model, Device device) {
   auto step = std::make_unique<TrainStep>();
   detail::ModelState& state = model.state();
@@ -16,10 +42,7 @@ std::unique_ptr<TrainStep> TrainStep::build(Model& model, Device device) {
   auto capture = g.capture_variables();  // variable reads below are graph nodes
   Optimizer& optimizer = model.optimizer();
 
-  const std::vector<Shape> in_shapes = model.input_shapes();
-  for (size_t i = 0; i < in_shapes.size(); ++i)
-    step->inputs.push_back(placeholder(DType::Float32, in_shapes[i],
-                                       in_shapes.size() == 1 ? "x" : "x_" + std::to_string(i)));
+  step->inputs = input_placeholders(model);
   const std::vector<Shape> out_shapes = model.output_shapes();
   for (size_t o = 0; o < out_shapes.size(); ++o) {
     Target t;

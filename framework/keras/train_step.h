@@ -64,6 +64,9 @@ struct TrainStep {
 
   /// Compiles `model` (built and compiled) for `device`.
   static std::unique_ptr<TrainStep> build(Model& model, Device device);
+  /// Compiles the inference pass alone — `inputs`, `infer_outputs` and the session, no targets,
+  /// losses or update — for predict() on a model that is built but not compiled.
+  static std::unique_ptr<TrainStep> build_inference(Model& model, Device device);
 };
 
 }  // namespace nabla

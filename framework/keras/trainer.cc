@@ -493,24 +493,8 @@ TensorList Model::predict(const TensorList& x, const PredictOptions& o) {
   check_batch_size(o.batch_size(), "predict");
   detail::ModelState& s = state();
   detail::UseGuard use(s, "predict");
-  if (!compiled()) {
-    // Keras predicts with uncompiled models too: run the layers eagerly in batches.
-    const DataSet data = make_inputs(*this, x, "predict");
-    std::vector<TensorList> parts;
-    for (int64_t b = 0; b < data.size(); b += o.batch_size()) {
-      const DataSet rows = data.rows(b, std::min<int64_t>(data.size(), b + o.batch_size()));
-      TensorList in;
-      for (const Tensor& t : rows.x) in.push_back(t.to(s.device));
-      CallContext ctx;
-      const TensorList outs = call(in, ctx);
-      if (parts.empty()) parts.resize(outs.size());
-      for (size_t k = 0; k < outs.size(); ++k) parts[k].push_back(outs[k]);
-    }
-    TensorList out;
-    for (const TensorList& p : parts) out.push_back(concat(p, 0).to(Device::CPU));
-    return out;
-  }
-  TrainStep& step = s.ensure_step(*this, data_shapes(x));
+  // Keras predicts with uncompiled models too: they get an inference-only step.
+  TrainStep& step = s.ensure_predict_step(*this, data_shapes(x));
   const DataSet data = make_inputs(*this, x, "predict").to(s.device);
   BatchRunner runner(step, Pass::Predict, data, o.batch_size(), {});
   TensorList out;
