@@ -11,6 +11,8 @@
 #include <fstream>
 #include <string>
 
+#include "temp_dir.h"
+
 namespace nabla::clitest {
 
 struct Result {
@@ -18,8 +20,9 @@ struct Result {
   std::string output;  // standard output and error
 };
 
-inline Result run(const std::string& args) {
-  const std::string cmd = std::string(NABLA_CLI) + " " + args + " 2>&1";
+/// Runs `nabla ARGS` through the shell, with `env` (e.g. "NABLA_NUM_THREADS=1") before it.
+inline Result run(const std::string& args, const std::string& env = "") {
+  const std::string cmd = env + " " + std::string(NABLA_CLI) + " " + args + " 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");
   REQUIRE(pipe);
   std::string out;
@@ -40,13 +43,6 @@ inline std::string read_bytes(const std::filesystem::path& p) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-struct TempDir {
-  std::filesystem::path path =
-      std::filesystem::temp_directory_path() /
-      ("nabla_cli_keras_" + std::to_string(getpid()) + "_" + std::to_string(rand()));
-  TempDir() { std::filesystem::create_directories(path); }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
+using testing::TempDir;
 
 }  // namespace nabla::clitest

@@ -20,6 +20,9 @@ inline const std::string& cuda_unavailable_reason() {
   return reason;
 }
 
+/// The GPU the CUDA tests run on.
+inline const Device kGpu = Device::CUDA(0);
+
 inline bool cuda_available() {
   return cuda_unavailable_reason().empty();
 }

@@ -1,6 +1,7 @@
 // Small data sets generated in the tests (XOR, a linear function, a 3-class spiral).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -44,6 +45,15 @@ inline double sparse_accuracy(const Tensor& predictions, const Tensor& labels) {
   return static_cast<double>(correct) / static_cast<double>(n);
 }
 
+/// Largest |a - b| over two tensors of one shape (infinity when the shapes differ).
+inline double max_abs_diff(const Tensor& a, const Tensor& b) {
+  if (a.shape() != b.shape()) return INFINITY;
+  double worst = 0;
+  for (int64_t i = 0; i < a.numel(); ++i) worst = std::max(worst, std::fabs(a.at(i) - b.at(i)));
+  return worst;
+}
+
+/// Largest |a - b| over two lists of tensors.
 inline double max_abs_diff(const TensorList& a, const TensorList& b) {
   double worst = 0;
   for (size_t i = 0; i < a.size(); ++i)

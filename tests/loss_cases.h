@@ -30,6 +30,9 @@ struct LossCase {
 /// (sparse labels stay int64).
 std::vector<LossCase> loss_cases(DType dtype);
 
+/// The shape of `t` with the batch (first axis) left to run time, for a placeholder.
+Shape run_time_batch(const Tensor& t);
+
 /// max |a - b| / max(1, |b|) over all elements, as a double (infinity on a shape mismatch).
 double max_abs_rel_diff(const Tensor& a, const Tensor& b);
 

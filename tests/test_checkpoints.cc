@@ -12,23 +12,13 @@
 
 #include "framework/io/hdf5.h"
 #include "keras_test_data.h"
+#include "temp_dir.h"
 
 using namespace nabla;
 using namespace nabla::testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir()
-      : path(fs::temp_directory_path() /
-             ("nabla_ckpt_" + std::to_string(getpid()) + "_" + std::to_string(rand()))) {
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
 
 Sequential all_layers_model() {
   set_seed(21);

@@ -10,50 +10,22 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli_run.h"
 #include "fault_injection.h"
 #include "framework/data/loaders.h"
 #include "framework/io/hdf5.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using namespace nabla::clitest;
 
 namespace {
 
-const std::string kCli = NABLA_CLI;
 const std::string kConfigs = NABLA_CONFIGS;
-
-struct Result {
-  int code;
-  std::string output;
-};
-
-Result run(const std::string& args) {
-  const std::string cmd = kCli + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe);
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() /
-                  ("nabla_cli_" + std::to_string(getpid()) + "_" + std::to_string(rand()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 // A copy of configs/iris.json with `edit` applied, written into `dir`.
 std::string iris_config(const TempDir& dir, const std::function<void(json&)>& edit = {}) {
-  json j = json::parse(read(kConfigs + "/iris.json"));
+  json j = json::parse(read_text(kConfigs + "/iris.json"));
   for (auto& split : {"train", "test"}) {
     std::string p = j["data"][split]["path"];
     j["data"][split]["path"] = kConfigs + "/" + p;
@@ -75,18 +47,18 @@ TEST_CASE("train iris -> model.h5 -> evaluate -> predict -> summary -> export-gr
   REQUIRE_MESSAGE(train.code == 0, train.output);
   for (const char* f : {"model.h5", "history.json", "history.csv", "config.json", "metrics.json"})
     CHECK_MESSAGE(fs::exists(out / f), f);
-  const json history = json::parse(read(out / "history.json"));
+  const json history = json::parse(read_text(out / "history.json"));
   for (const char* key : {"loss", "accuracy", "lr", "epoch_seconds"}) {
     CAPTURE(key);
     REQUIRE(history.contains(key));
     CHECK(history[key].size() == 5);
   }
-  CHECK(read(out / "history.csv").rfind("epoch,", 0) == 0);
-  const json resolved = json::parse(read(out / "config.json"));
+  CHECK(read_text(out / "history.csv").rfind("epoch,", 0) == 0);
+  const json resolved = json::parse(read_text(out / "config.json"));
   CHECK(resolved["fit"]["epochs"] == 5);  // the flag, applied
   CHECK(resolved["data"]["preprocessing"]["classes"] ==
         json({"setosa", "versicolor", "virginica"}));
-  const json metrics = json::parse(read(out / "metrics.json"));
+  const json metrics = json::parse(read_text(out / "metrics.json"));
   CHECK(metrics.contains("loss"));
   CHECK(metrics.contains("accuracy"));
   CHECK(train.output.find("test: accuracy=") != std::string::npos);
@@ -115,7 +87,7 @@ TEST_CASE("train iris -> model.h5 -> evaluate -> predict -> summary -> export-gr
   Result classes = run("predict " + (out / "model.h5").string() + " --input " + input +
                        " --classes --output " + (dir.path / "classes.csv").string());
   REQUIRE(classes.code == 0);
-  const std::string cls = read(dir.path / "classes.csv");
+  const std::string cls = read_text(dir.path / "classes.csv");
   CHECK(std::count(cls.begin(), cls.end(), '\n') == 30);
   CHECK(cls.find_first_not_of("012\n") == std::string::npos);
 
@@ -152,7 +124,7 @@ TEST_CASE("--epochs 0 saves the fresh model; --weights starts from saved weights
                      (dir.path / "fresh").string() + " --verbose 0");
   REQUIRE_MESSAGE(fresh.code == 0, fresh.output);
   CHECK(fs::exists(dir.path / "fresh" / "model.h5"));
-  CHECK(json::parse(read(dir.path / "fresh" / "history.json")).empty());
+  CHECK(json::parse(read_text(dir.path / "fresh" / "history.json")).empty());
   CHECK(run("predict " + (dir.path / "fresh" / "model.h5").string() + " --input " + input).output !=
         want);
 
@@ -167,7 +139,7 @@ TEST_CASE("bad configs exit 2 with the JSON path and leave earlier output untouc
   TempDir dir;
   REQUIRE(run("train " + iris_config(dir) + " --epochs 2 --verbose 0").code == 0);
   const fs::path model = dir.path / "run" / "model.h5";
-  const std::string before = read(model);
+  const std::string before = read_text(model);
   const auto modified = fs::last_write_time(model);
 
   struct Case {
@@ -218,7 +190,7 @@ TEST_CASE("bad configs exit 2 with the JSON path and leave earlier output untouc
     CHECK_MESSAGE(r.output.find(c.message) != std::string::npos, r.output);
     CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);  // one line
   }
-  CHECK(read(model) == before);
+  CHECK(read_text(model) == before);
   CHECK(fs::last_write_time(model) == modified);
 
   CHECK(run("train").code == 2);
@@ -253,8 +225,8 @@ TEST_CASE("every shipped config trains briefly as it is") {
 }
 
 TEST_CASE("the README shows the example exactly as it is built") {
-  const std::string readme = read(std::string(NABLA_SOURCE_DIR) + "/README.md");
-  const std::string example = read(std::string(NABLA_SOURCE_DIR) + "/examples/quickstart.cc");
+  const std::string readme = read_text(std::string(NABLA_SOURCE_DIR) + "/README.md");
+  const std::string example = read_text(std::string(NABLA_SOURCE_DIR) + "/examples/quickstart.cc");
   CHECK(!example.empty());
   CHECK(readme.find(example) != std::string::npos);
   CHECK(std::count(example.begin(), example.end(), '\n') <= 17);
@@ -264,7 +236,7 @@ TEST_CASE("npy and hdf5 data sources train, and predict reads .npy and .h5 input
   TempDir dir;
   // The iris features and labels as .npy files and as datasets of one .h5 file.
   const std::string csv = kConfigs + "/data/iris_train.csv";
-  json j = json::parse(read(kConfigs + "/iris.json"));
+  json j = json::parse(read_text(kConfigs + "/iris.json"));
   j["output"]["dir"] = (dir.path / "run").string();
   j["data"].erase("test");
   std::ifstream in(csv);
@@ -347,17 +319,10 @@ TEST_CASE("guarded loads report a hung or crashed reader in one line (exit 1)") 
   const std::string model = (dir.path / "run" / "model.h5").string();
   CHECK(run("summary " + model).code == 0);
   // A guarded load with no time at all: the child is stopped and the command says why.
-  const std::string cmd = "NABLA_LOAD_TIMEOUT=0.000001 " + kCli + " summary " + model + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  const int status = pclose(pipe);
-  CHECK(WEXITSTATUS(status) == 1);
-  CHECK(out.find("took longer than 1e-06 s and was stopped") != std::string::npos);
-  CHECK(std::count(out.begin(), out.end(), '\n') == 1);
+  const Result stopped = run("summary " + model, "NABLA_LOAD_TIMEOUT=0.000001");
+  CHECK(stopped.code == 1);
+  CHECK(stopped.output.find("took longer than 1e-06 s and was stopped") != std::string::npos);
+  CHECK(std::count(stopped.output.begin(), stopped.output.end(), '\n') == 1);
   // --trusted reads in this process: no limit applies.
   CHECK(run("summary " + model + " --trusted").code == 0);
   CHECK(run("summary " + model + " --trusted --help").output.find("--trusted") !=
@@ -401,7 +366,7 @@ TEST_CASE(
   TempDir dir;
   const fs::path out = dir.path / "run";
   REQUIRE(run("train " + iris_config(dir) + " --epochs 2 --verbose 0").code == 0);
-  const std::string model = read(out / "model.h5"), metrics = read(out / "metrics.json");
+  const std::string model = read_text(out / "model.h5"), metrics = read_text(out / "metrics.json");
   const std::string diverging = iris_config(dir, [&](json& j) {
     j["compile"]["optimizer"] = {{"class_name", "SGD"}, {"config", {{"learning_rate", 1e6}}}};
     j["callbacks"] = json::array(
@@ -414,8 +379,8 @@ TEST_CASE(
   CHECK_MESSAGE(r.output.find("TerminateOnNaN") != std::string::npos, r.output);
   CHECK_MESSAGE(r.output.find("nothing was saved") != std::string::npos, r.output);
   CHECK(r.output.find("saved " + (out / "model.h5").string()) == std::string::npos);
-  CHECK(read(out / "model.h5") == model);  // neither the run nor ModelCheckpoint replaced it
-  CHECK(read(out / "metrics.json") == metrics);
+  CHECK(read_text(out / "model.h5") == model);  // neither the run nor ModelCheckpoint replaced it
+  CHECK(read_text(out / "metrics.json") == metrics);
 }
 
 TEST_CASE("a full output disk fails the run and keeps the earlier run's files whole") {
@@ -428,7 +393,7 @@ TEST_CASE("a full output disk fails the run and keeps the earlier run's files wh
   auto to_disk = [&](json& j) { j["output"]["dir"] = (disk.path / "run").string(); };
   REQUIRE(run("train " + iris_config(dir, to_disk) + " --epochs 2 --verbose 0").code == 0);
   const fs::path out = disk.path / "run";
-  const std::string model = read(out / "model.h5"), metrics = read(out / "metrics.json");
+  const std::string model = read_text(out / "model.h5"), metrics = read_text(out / "metrics.json");
   disk.fill();
   const std::string wide = iris_config(dir, [&](json& j) {
     to_disk(j);
@@ -437,7 +402,7 @@ TEST_CASE("a full output disk fails the run and keeps the earlier run's files wh
   const Result r = run("train " + wide + " --epochs 1 --verbose 0");
   CHECK(r.code == 1);
   CHECK_MESSAGE(r.output.find("No space left on device") != std::string::npos, r.output);
-  CHECK(read(out / "model.h5") == model);
-  CHECK(read(out / "metrics.json") == metrics);
-  CHECK_NOTHROW(json::parse(read(out / "metrics.json")));
+  CHECK(read_text(out / "model.h5") == model);
+  CHECK(read_text(out / "metrics.json") == metrics);
+  CHECK_NOTHROW(json::parse(read_text(out / "metrics.json")));
 }

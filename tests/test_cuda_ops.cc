@@ -11,7 +11,6 @@ using namespace nabla::testing;
 
 namespace {
 
-const Device kGpu = Device::CUDA(0);
 constexpr double kTolerance = 1e-5;
 
 TensorList to_device(const TensorList& x, Device device) {

@@ -18,8 +18,6 @@ using namespace nabla::testing;
 
 namespace {
 
-const Device kGpu = Device::CUDA(0);
-
 // w after each of 5 steps of `opt` on a 40x25 variable, with fed gradients, in a Session.
 TensorList optimizer_steps(const std::function<OptimizerPtr()>& make, Device device) {
   Graph graph;

@@ -7,19 +7,13 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/nabla.h"
+#include "keras_test_data.h"
 
 using namespace nabla;
+using nabla::testing::max_abs_diff;
 namespace fs = std::filesystem;
 
 namespace {
-
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  REQUIRE(a.shape() == b.shape());
-  const auto x = a.to_vector<double>(), y = b.to_vector<double>();
-  double m = 0;
-  for (size_t i = 0; i < x.size(); ++i) m = std::max(m, std::abs(x[i] - y[i]));
-  return m;
-}
 
 // features (5) and extra (3) -> a 3-class softmax head and a regression head.
 Model two_in_two_out() {
@@ -28,8 +22,8 @@ Model two_in_two_out() {
   Tensor extra = Input({3}, "extra");
   Tensor a = Dense(6, "relu", "features_dense")(features);
   Tensor joined = Dense(8, "relu", "trunk")(Dense(7, "linear", "mix")(a));
-  return Model({features, extra}, {Dense(3, "softmax", "class_out")(joined),
-                                   Dense(1, "linear", "value_out")(joined)},
+  return Model({features, extra},
+               {Dense(3, "softmax", "class_out")(joined), Dense(1, "linear", "value_out")(joined)},
                "two_heads");
 }
 
@@ -97,10 +91,9 @@ TEST_CASE("several inputs and outputs train by name with a loss per output") {
   Tensor side = Dense(8, "relu", "extra_dense")(extra);
   Tensor joined = Dense(8, "relu", "joined")(trunk);
   (void)side;
-  Model model({features, extra}, {Dense(3, "softmax", "class_out")(joined),
-                                  Dense(1, "linear", "value_out")(joined)});
-  model.compile("adam",
-                {{"class_out", "sparse_categorical_crossentropy"}, {"value_out", "mse"}},
+  Model model({features, extra},
+              {Dense(3, "softmax", "class_out")(joined), Dense(1, "linear", "value_out")(joined)});
+  model.compile("adam", {{"class_out", "sparse_categorical_crossentropy"}, {"value_out", "mse"}},
                 {{"class_out", {"accuracy"}}}, {{"value_out", 0.5}});
   const int n = 64;
   const NamedTensors x{{"features", Tensor::random_normal({n, 5}, 0, 1, 8)},
@@ -128,7 +121,8 @@ TEST_CASE("a functional model saved to .h5 loads back with the same predictions 
   const fs::path file = fs::temp_directory_path() / "nabla_functional.h5";
   Model model = two_in_two_out();
   model.compile("adam", {{"class_out", "categorical_crossentropy"}, {"value_out", "mse"}});
-  const TensorList x{Tensor::random_normal({9, 5}, 0, 1, 1), Tensor::random_normal({9, 3}, 0, 1, 2)};
+  const TensorList x{Tensor::random_normal({9, 5}, 0, 1, 1),
+                     Tensor::random_normal({9, 3}, 0, 1, 2)};
   const TensorList y{softmax(Tensor::random_normal({9, 3}, 0, 1, 3)),
                      Tensor::random_normal({9, 1}, 0, 1, 4)};
   model.fit(x, y, FitOptions().epochs(1).batch_size(4).verbose(0));

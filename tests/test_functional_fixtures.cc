@@ -11,45 +11,14 @@
 #include <set>
 
 #include "framework/nabla.h"
+#include "keras_manifest.h"
 
 using namespace nabla;
 using json = nlohmann::json;
 
 namespace {
 
-const std::string kDir = std::string(NABLA_TEST_DATA) + "/keras/functional/";
-
-json manifest() {
-  std::ifstream in(kDir + "manifest.json");
-  REQUIRE(in.good());
-  return json::parse(in);
-}
-
-// Rows of nested lists as a float32 tensor.
-Tensor tensor_from(const json& rows) {
-  std::vector<float> values;
-  Shape shape{static_cast<int64_t>(rows.size())};
-  std::function<void(const json&, int)> walk = [&](const json& j, int depth) {
-    if (j.is_array()) {
-      if (depth == shape.rank()) shape.push_back(static_cast<int64_t>(j.size()));
-      for (const auto& e : j) walk(e, depth + 1);
-    } else {
-      values.push_back(j.get<float>());
-    }
-  };
-  for (const auto& r : rows) walk(r, 1);
-  return Tensor::from_vector(values, shape);
-}
-
-// max |got - expected| / max(1, |expected|).
-double worst_difference(const Tensor& got, const Tensor& expected) {
-  REQUIRE(got.numel() == expected.numel());
-  double worst = 0;
-  for (int64_t i = 0; i < got.numel(); ++i)
-    worst = std::max(
-        worst, std::fabs(got.at(i) - expected.at(i)) / std::max(1.0, std::fabs(expected.at(i))));
-  return worst;
-}
+const std::string kDir = manifest::functional_dir();
 
 // The files in the legacy layout (model files of both flavors, tf-keras weights files).
 bool legacy(const json& entry) {
@@ -76,7 +45,7 @@ json keras_config(const json& files, const std::string& case_name, const std::st
 }  // namespace
 
 TEST_CASE("every legacy-layout functional and layer fixture predicts what Keras predicted") {
-  const json m = manifest();
+  const json m = manifest::functional_manifest();
   const json& files = m.at("files");
   std::set<std::string> cases;
   int checked = 0;
@@ -89,7 +58,7 @@ TEST_CASE("every legacy-layout functional and layer fixture predicts what Keras 
     NamedTensors x;
     for (const json& in : entry.at("inputs")) {
       const std::string name = in.at("name");
-      x[name] = tensor_from(entry.at("input").at(name));
+      x[name] = manifest::tensor_from(entry.at("input").at(name));
     }
     const TensorList got = model.predict(x);
     const std::vector<std::string> outputs = model.output_names();
@@ -98,7 +67,8 @@ TEST_CASE("every legacy-layout functional and layer fixture predicts what Keras 
     for (size_t o = 0; o < outputs.size(); ++o) {
       CAPTURE(outputs[o]);
       REQUIRE(entry.at("output").contains(outputs[o]));
-      CHECK(worst_difference(got[o], tensor_from(entry.at("output").at(outputs[o]))) < 1e-5);
+      CHECK(manifest::max_relative_diff(
+                got[o], manifest::tensor_from(entry.at("output").at(outputs[o]))) < 1e-5);
     }
     cases.insert(entry.at("case").get<std::string>());
     ++checked;
@@ -144,7 +114,7 @@ TEST_CASE("every legacy-layout functional and layer fixture predicts what Keras 
 }
 
 TEST_CASE("a functional fixture's layers are in the order of Keras's model config") {
-  const json m = manifest();
+  const json m = manifest::functional_manifest();
   const json& files = m.at("files");
   int checked = 0;
   for (const json& entry : files) {
@@ -167,7 +137,7 @@ TEST_CASE("a functional fixture's layers are in the order of Keras's model confi
 }
 
 TEST_CASE("the fixtures' layers hold Keras's weights under Keras's names and order") {
-  const json m = manifest();
+  const json m = manifest::functional_manifest();
   int checked = 0;
   for (const json& entry : m.at("files")) {
     if (!legacy(entry) || entry.at("kind") != "model") continue;
@@ -217,7 +187,7 @@ TEST_CASE("nested models' calls are numbered as tf-keras numbers them, read and 
     Model copy = model_from_json(model.to_json());
     copy.set_weights(model.get_weights());
     const Tensor x = Tensor::random_normal({3, 4}, 0, 1, 1);
-    CHECK(worst_difference(copy.predict(x), model.predict(x)) == 0.0);
+    CHECK(manifest::max_relative_diff(copy.predict(x), model.predict(x)) == 0.0);
   }
   // A nested model as the output: output_layers names its node 1 too.
   Tensor x = Input({4}, "x"), inner_in = Input({4}, "inner_in");
@@ -228,5 +198,5 @@ TEST_CASE("nested models' calls are numbered as tf-keras numbers them, read and 
   Model copy = model_from_json(outer.to_json());
   copy.set_weights(outer.get_weights());
   const Tensor data = Tensor::random_normal({3, 4}, 0, 1, 2);
-  CHECK(worst_difference(copy.predict(data), outer.predict(data)) == 0.0);
+  CHECK(manifest::max_relative_diff(copy.predict(data), outer.predict(data)) == 0.0);
 }

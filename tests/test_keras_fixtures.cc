@@ -6,27 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/nabla.h"
+#include "keras_manifest.h"
 
 using namespace nabla;
-
-namespace {
-
-Tensor tensor_from(const nlohmann::json& rows) {
-  std::vector<float> values;
-  Shape shape{static_cast<int64_t>(rows.size())};
-  std::function<void(const nlohmann::json&, int)> walk = [&](const nlohmann::json& j, int depth) {
-    if (j.is_array()) {
-      if (depth == static_cast<int>(shape.rank())) shape.push_back(static_cast<int64_t>(j.size()));
-      for (const auto& e : j) walk(e, depth + 1);
-    } else {
-      values.push_back(j.get<float>());
-    }
-  };
-  for (const auto& r : rows) walk(r, 1);
-  return Tensor::from_vector(values, shape);
-}
-
-}  // namespace
+using nabla::manifest::tensor_from;
 
 TEST_CASE("every Keras fixture loads and predicts what Keras predicted (within 1e-5)") {
   const std::string dir = std::string(NABLA_TEST_DATA) + "/keras/";

@@ -9,20 +9,14 @@
 
 #include "framework/io/hdf5.h"
 #include "framework/nabla.h"
+#include "keras_test_data.h"
 
 using namespace nabla;
+using nabla::testing::max_abs_diff;
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
-
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  REQUIRE(a.shape() == b.shape());
-  const auto x = a.to_vector<double>(), y = b.to_vector<double>();
-  double m = 0;
-  for (size_t i = 0; i < x.size(); ++i) m = std::max(m, std::abs(x[i] - y[i]));
-  return m;
-}
 
 LayerPtr layer_from(const std::string& cls, const json& config) {
   return LayerRegistry::global().from_config({{"class_name", cls}, {"config", config}});

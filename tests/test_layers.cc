@@ -9,19 +9,13 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/nabla.h"
+#include "keras_test_data.h"
 
 using namespace nabla;
+using nabla::testing::max_abs_diff;
 namespace fs = std::filesystem;
 
 namespace {
-
-double max_abs_diff(const Tensor& a, const Tensor& b) {
-  REQUIRE(a.shape() == b.shape());
-  const auto x = a.to_vector<double>(), y = b.to_vector<double>();
-  double m = 0;
-  for (size_t i = 0; i < x.size(); ++i) m = std::max(m, std::abs(x[i] - y[i]));
-  return m;
-}
 
 Tensor train_call(Layer& layer, const Tensor& x, int64_t step) {
   CallContext ctx;

@@ -18,13 +18,6 @@ using namespace nabla::testing;
 
 namespace {
 
-/// Placeholder shape with the batch left to run time.
-Shape run_time_batch(const Tensor& t) {
-  Shape s = t.shape();
-  s[0] = -1;
-  return s;
-}
-
 /// loss(y_true, y_pred, w) in a graph fed through placeholders of unknown batch size.
 double graph_value(const LossCase& c, bool weighted) {
   Graph g;

@@ -17,12 +17,6 @@ struct Batch {
   Tensor y_true, y_pred, sample_weight;
 };
 
-Shape run_time_batch(const Tensor& t) {
-  Shape s = t.shape();
-  s[0] = -1;
-  return s;
-}
-
 /// Runs `metric` over `batches` as fit() does: statistics built once in a graph with a run-time
 /// batch size, evaluated per batch, accumulated on the host. Returns result().
 double run_in_graph(Metric& metric, const std::vector<Batch>& batches) {

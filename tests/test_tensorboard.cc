@@ -13,20 +13,15 @@
 #include "framework/tensorboard/event_writer.h"
 #include "framework/tensorboard/histogram.h"
 #include "framework/tensorboard/record_writer.h"
+#include "temp_dir.h"
 #include "tfevent_reader.h"
 
 namespace fs = std::filesystem;
 using namespace nabla;
+using nabla::testing::TempDir;
 using namespace nabla::tensorboard;
 
 namespace {
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() /
-                  ("nabla_tb_" + std::to_string(getpid()) + "_" + std::to_string(rand()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 std::string bytes(std::initializer_list<int> values) {
   std::string s;

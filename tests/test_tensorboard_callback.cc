@@ -7,6 +7,7 @@
 
 #include "framework/keras/tensorboard.h"
 #include "keras_test_data.h"
+#include "temp_dir.h"
 #include "tfevent_reader.h"
 
 namespace fs = std::filesystem;
@@ -14,13 +15,6 @@ using namespace nabla;
 using namespace nabla::testing;
 
 namespace {
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() /
-                  ("nabla_tbcb_" + std::to_string(getpid()) + "_" + std::to_string(rand()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 Sequential named_model() {
   set_seed(5);

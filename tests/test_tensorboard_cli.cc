@@ -10,36 +10,14 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "cli_run.h"
 #include "tfevent_reader.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using namespace nabla::clitest;
 
 namespace {
-
-struct Result {
-  int code;
-  std::string output;
-};
-
-Result run_cli(const std::string& args) {
-  const std::string cmd = std::string(NABLA_CLI) + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  REQUIRE(pipe);
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() /
-                  ("nabla_tbcli_" + std::to_string(getpid()) + "_" + std::to_string(rand()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 // configs/iris.json with absolute data paths, 20% held out for validation, output in `dir`/run,
 // and `tensorboard` as its one callback's config.
@@ -63,7 +41,7 @@ TEST_CASE("nabla train with a TensorBoard callback writes train/ and validation/
   TempDir dir;
   const std::string config =
       iris_with_tensorboard(dir, {{"log_dir", "logs"}, {"histogram_freq", 1}});
-  const Result r = run_cli("train " + config + " --epochs 3 --verbose 0");
+  const Result r = run("train " + config + " --epochs 3 --verbose 0");
   REQUIRE_MESSAGE(r.code == 0, r.output);
   // log_dir is relative to the output directory, as ModelCheckpoint's filepath is.
   const fs::path logs = dir.path / "run" / "logs";
@@ -112,17 +90,17 @@ TEST_CASE("bad TensorBoard configs exit 2 naming the key") {
     const json& tb = c.first;
     const std::string& message = c.second;
     CAPTURE(tb.dump());
-    const Result r = run_cli("train " + iris_with_tensorboard(dir, tb) + " --epochs 1");
+    const Result r = run("train " + iris_with_tensorboard(dir, tb) + " --epochs 1");
     CHECK(r.code == 2);
     CHECK_MESSAGE(r.output.find(message) != std::string::npos, r.output);
   }
   // Keras's own defaults for the options nabla lacks are accepted.
-  const Result ok = run_cli("train " +
-                            iris_with_tensorboard(dir, {{"profile_batch", 0},
-                                                        {"write_images", false},
-                                                        {"embeddings_freq", 0},
-                                                        {"update_freq", "epoch"}}) +
-                            " --epochs 1 --verbose 0");
+  const Result ok = run("train " +
+                        iris_with_tensorboard(dir, {{"profile_batch", 0},
+                                                    {"write_images", false},
+                                                    {"embeddings_freq", 0},
+                                                    {"update_freq", "epoch"}}) +
+                        " --epochs 1 --verbose 0");
   CHECK_MESSAGE(ok.code == 0, ok.output);
 }
 
@@ -133,8 +111,8 @@ TEST_CASE("export-graph --format tensorboard writes a graph-only event file") {
   for (const bool training : {false, true}) {
     CAPTURE(training);
     fs::remove_all(out);
-    const Result r = run_cli("export-graph " + config + " --format tensorboard --output " +
-                             out.string() + (training ? " --training" : ""));
+    const Result r = run("export-graph " + config + " --format tensorboard --output " +
+                         out.string() + (training ? " --training" : ""));
     REQUIRE_MESSAGE(r.code == 0, r.output);
     const auto files = tfevents::event_files(out);
     REQUIRE(files.size() == 1);
@@ -151,7 +129,7 @@ TEST_CASE("export-graph --format tensorboard writes a graph-only event file") {
     for (const auto& [name, op] : ops) any_training |= name.rfind("training/", 0) == 0;
     CHECK(any_training == training);
   }
-  const Result missing = run_cli("export-graph " + config + " --format tensorboard");
+  const Result missing = run("export-graph " + config + " --format tensorboard");
   CHECK(missing.code == 2);
   CHECK(missing.output.find("--output") != std::string::npos);
 }

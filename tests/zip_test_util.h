@@ -16,19 +16,11 @@
 #include <vector>
 
 #include "framework/core/errors.h"
+#include "temp_dir.h"
 
 namespace nabla::ziptest {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir()
-      : path(std::filesystem::temp_directory_path() /
-             ("nabla_zip_" + std::to_string(getpid()) + "_" + std::to_string(rand()))) {
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
+using testing::TempDir;
 
 inline std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
