@@ -5,19 +5,9 @@
 #include <nabla/nabla.h>
 
 #include "harness.h"
+#include "workloads.h"
 
 namespace nabla::bench {
-namespace {
-
-const char* kData = "/usr/share/datasets/fashion-mnist/";
-
-Sequential reference_mlp() {
-  set_seed(42);
-  return Sequential({Input({784}), Dense(256, "relu"), Dense(128, "relu"), Dense(10)});
-}
-
-}  // namespace
-
 void run_serving(const WorkloadOptions& o) {
   std::printf("\n== framework overhead and serving (%d threads) ==\n", num_threads());
   {  // a tiny model, where kernels cost almost nothing
@@ -35,7 +25,8 @@ void run_serving(const WorkloadOptions& o) {
     std::printf("RESULT framework=nabla case=tiny_step threads=%d us_median=%.2f\n", num_threads(),
                 us);
   }
-  Tensor x = load_idx(std::string(kData) + "t10k-images-idx3-ubyte.gz").view({10000, 784});
+  Tensor x =
+      load_idx(std::string(kFashionMnistDir) + "t10k-images-idx3-ubyte.gz").view({10000, 784});
   x /= 255.f;
   {  // one sample, as a C++ service calls predict
     Sequential model = reference_mlp();

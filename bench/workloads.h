@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include <nabla/nabla.h>
 #include "framework/core/options.h"
 
 namespace nabla::bench {
@@ -22,6 +23,12 @@ struct WorkloadOptions {
   /// Threads of the pool; 0 leaves its default.
   NABLA_ARG(int, threads) = 0;
 };
+
+/// Where Debian's dataset-fashion-mnist package puts the data.
+inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist/";
+
+/// The reference MLP, 784-256-128-10 (relu, relu, logits), seeded, not compiled.
+Sequential reference_mlp();
 
 /// Epoch times of the reference MLP at batch 32, 128, 1024 (the tiny model and predict are in
 /// serving.h). Prints rows and RESULT lines. `sgemm_peak` (GFLOP/s, all threads) puts the

@@ -1,14 +1,12 @@
-// Eigen 3 directly: a mapped row-major product, with OpenMP for its own threads.
+// Eigen 3 as the library calls it (framework/cpu/gemm_eigen.cc, compiled into this executable),
+// with OpenMP for Eigen's own threads.
 #include <Eigen/Core>
 
+#include "framework/cpu/gemm_provider.h"
 #include "provider.h"
 
 namespace nabla::bench {
 namespace {
-
-using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using Stride = Eigen::OuterStride<>;
-using Map = Eigen::Map<const RowMat, 0, Stride>;
 
 class EigenGemm final : public GemmProvider {
  public:
@@ -21,13 +19,7 @@ class EigenGemm final : public GemmProvider {
   void set_threads(int n) override { Eigen::setNbThreads(n); }
   void gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool ta, const float* b,
             int64_t ldb, bool tb, float* c, int64_t ldc) override {
-    Map A(a, ta ? k : m, ta ? m : k, Stride(lda));
-    Map B(b, tb ? n : k, tb ? k : n, Stride(ldb));
-    Eigen::Map<RowMat, 0, Stride> C(c, m, n, Stride(ldc));
-    if (!ta && !tb) C.noalias() = A * B;
-    if (ta && !tb) C.noalias() = A.transpose() * B;
-    if (!ta && tb) C.noalias() = A * B.transpose();
-    if (ta && tb) C.noalias() = A.transpose() * B.transpose();
+    cpu::eigen_sgemm(m, n, k, a, lda, ta, b, ldb, tb, c, ldc);
   }
 };
 
