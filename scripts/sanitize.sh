@@ -15,12 +15,14 @@ flags="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 if [ ! -f "$build/CMakeCache.txt" ]; then
-  # Debug keeps assertions (nabla's and Eigen's) on; its flags are replaced by -O1 -g.
+  # Debug keeps assertions (nabla's and Eigen's) on; its flags are replaced by -O1 -g. A unity
+  # build, as scripts/build.sh makes.
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
     -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_C_FLAGS="$flags" \
     -DCMAKE_CXX_FLAGS_DEBUG="" -DCMAKE_C_FLAGS_DEBUG="" \
-    -DNABLA_CUDA=OFF -DNABLA_BENCH=OFF -DNABLA_MPI=OFF -DNABLA_NATIVE=OFF -DNABLA_FUZZ=ON "${launcher[@]}" ||
+    -DNABLA_CUDA=OFF -DNABLA_BENCH=OFF -DNABLA_MPI=OFF -DNABLA_NATIVE=OFF -DNABLA_FUZZ=ON \
+    -DCMAKE_UNITY_BUILD=ON "${launcher[@]}" ||
     exit 1
 fi
 cmake --build "$build" -j "$jobs" || exit 1
