@@ -157,7 +157,8 @@ class Model {
   /// Loss and metrics on (x, y), inference mode. Keys: "loss", then metric names.
   Logs evaluate(const Tensor& x, const Tensor& y,
                 const EvaluateOptions& options = EvaluateOptions());
-  /// Outputs for x, inference mode, computed in batches; a float32 tensor on the CPU.
+  /// Outputs for x, inference mode, computed in batches; a float32 tensor on the CPU. Works
+  /// before compile() too: the first call compiles an inference-only plan.
   Tensor predict(const Tensor& x, const PredictOptions& options = PredictOptions());
   /// The same for models with several inputs or outputs: one tensor per input and per output,
   /// in order.
