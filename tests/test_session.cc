@@ -1,6 +1,8 @@
 // Sessions: what runs, plan reuse, variables, feeds, laziness and the errors of each.
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include "framework/nabla.h"
 #include "framework/runtime/plan.h"
 
@@ -145,4 +147,52 @@ TEST_CASE("group runs every grouped update once") {
   CHECK(a.value().item<float>() == 2.f);
   CHECK(b.value().item<float>() == 4.f);
   CHECK_FALSE(group({}).defined());
+}
+
+TEST_CASE("independent products of similar cost run side by side, each whole on one thread") {
+  const int threads_before = num_threads();
+  set_num_threads(2);
+  Graph g;
+  auto scope = g.as_default();
+  // A Dense layer's backward pass: dW = xᵀ·dy and dx = dy·Wᵀ (equal cost, independent), after
+  // an element-wise op whose output only the first product reads (its buffer must stay intact
+  // while the second product writes its own), and a chain of dependent products.
+  const Tensor x0 = Tensor::random_uniform({64, 96}, -1, 1, 1);
+  const Tensor dy0 = Tensor::random_uniform({64, 80}, -1, 1, 2);
+  const Tensor w0 = Tensor::random_uniform({96, 80}, -1, 1, 3);
+  Tensor x = placeholder(DType::Float32, {64, 96}, "x");
+  Tensor dy = placeholder(DType::Float32, {64, 80}, "dy");
+  Variable w = g.variable(w0, "w");
+  Tensor x2 = x * 2.f;
+  Tensor dw = matmul(x2, dy, true, false);
+  Tensor dx = matmul(dy, w.read(), false, true);
+  Tensor chained = matmul(matmul(x, w.read()), w.read(), false, true);  // dependent: in turn
+  Tensor tiny = matmul(dy, Tensor::ones({80, 1}));                      // 64x cheaper: in turn
+  Session sess(g);
+  sess.initialize();
+  Session::PlanLease plan =
+      sess.acquire({dw, dx, chained, tiny}, {{x, Shape{64, 96}}, {dy, Shape{64, 80}}});
+  const auto& steps = plan->executed_nodes();
+  int pairs = 0;
+  for (size_t i = 0; i + 1 < steps.size(); ++i) {
+    if (!plan->beside_next(static_cast<int>(i))) continue;
+    ++pairs;
+    const std::set<const Node*> pair{steps[i], steps[i + 1]};
+    CHECK(pair == std::set<const Node*>{dw.node(), dx.node()});
+  }
+  CHECK(pairs == 1);
+
+  const Tensor want_dw = matmul(x0 * 2.f, dy0, true, false);
+  const Tensor want_dx = matmul(dy0, w0, false, true);
+  const Tensor want_chained = matmul(matmul(x0, w0), w0, false, true);
+  auto max_abs_diff = [](const Tensor& a, const Tensor& b) {
+    return reduce_max(abs(a - b)).item<float>();
+  };
+  for (int run = 0; run < 20; ++run) {  // side by side on two threads, many times
+    const TensorList out = sess.run({dw, dx, chained, tiny}, {{x, x0}, {dy, dy0}});
+    CHECK(max_abs_diff(out[0], want_dw) < 1e-4);
+    CHECK(max_abs_diff(out[1], want_dx) < 1e-4);
+    CHECK(max_abs_diff(out[2], want_chained) < 1e-3);
+  }
+  set_num_threads(threads_before);
 }

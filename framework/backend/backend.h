@@ -18,8 +18,10 @@ namespace nabla {
 class StepRunner {
  public:
   virtual ~StepRunner() = default;
-  /// Executes all steps once and waits for them to finish.
-  virtual void run(std::vector<KernelArgs>& steps, const std::vector<KernelFn>& kernels) = 0;
+  /// Executes all steps once, in order, and waits for them to finish. Where beside_next[i] is
+  /// set, steps i and i + 1 are independent and may run at the same time.
+  virtual void run(std::vector<KernelArgs>& steps, const std::vector<KernelFn>& kernels,
+                   const std::vector<uint8_t>& beside_next) = 0;
 };
 
 /// Memory and kernels of one device kind: a table of kernels by OpId, filled by generic

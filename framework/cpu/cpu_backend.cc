@@ -4,11 +4,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <vector>
 
 #include "framework/backend/backend.h"
 #include "framework/core/errors.h"
+#include "framework/cpu/kernel_util.h"
 #include "framework/runtime/thread_pool.h"
 
 namespace nabla {
@@ -67,21 +69,49 @@ class OpProfile {
   std::map<std::string, std::pair<double, int64_t>> totals_;
 };
 
+// Runs a plan's steps in order on the calling thread, the pool helping inside each kernel. Two
+// steps marked beside_next (independent products) run as one parallel region of two tasks: each
+// product whole on one thread, which the library packs once instead of once per half.
 class CpuStepRunner : public StepRunner {
  public:
-  void run(std::vector<KernelArgs>& steps, const std::vector<KernelFn>& kernels) override {
-    if (OpProfile* profile = OpProfile::get()) {
-      for (size_t i = 0; i < steps.size(); ++i) {
-        const auto start = std::chrono::steady_clock::now();
+  void run(std::vector<KernelArgs>& steps, const std::vector<KernelFn>& kernels,
+           const std::vector<uint8_t>& beside_next) override {
+    if (!prepared_) prepare(steps, beside_next);
+    OpProfile* profile = OpProfile::get();
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const auto start = profile ? std::chrono::steady_clock::now() : Clock::time_point();
+      const size_t count = beside_next[i] ? 2 : 1;
+      if (count == 2) {
+        static_cast<ThreadPool*>(steps[i].context)->run(2, [&](int64_t t) {
+          kernels[i + t](steps[i + t]);
+        });
+      } else {
         kernels[i](steps[i]);
-        profile->add(
-            steps[i].op.name(),
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       }
-      return;
+      if (profile) {  // a pair's time is shared between its two steps
+        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        for (size_t j = i; j < i + count; ++j) profile->add(steps[j].op.name(), seconds / count);
+      }
+      i += count - 1;
     }
-    for (size_t i = 0; i < steps.size(); ++i) kernels[i](steps[i]);
   }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  // Steps that run beside another get a workspace of their own (StepWorkspace).
+  void prepare(std::vector<KernelArgs>& steps, const std::vector<uint8_t>& beside_next) {
+    for (size_t i = 0; i < steps.size(); ++i)
+      if (beside_next[i])
+        for (size_t j : {i, i + 1}) {
+          workspaces_.push_back(std::make_unique<StepWorkspace>());
+          steps[j].scratch = workspaces_.back().get();
+        }
+    prepared_ = true;
+  }
+
+  bool prepared_ = false;
+  std::vector<std::unique_ptr<StepWorkspace>> workspaces_;
 };
 
 // Host memory is core's (host_memory()); the CPU backend adds the thread pool and the kernels.

@@ -5,12 +5,15 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "framework/backend/kernel.h"
 #include "framework/backend/kernel_helpers.h"
 #include "framework/core/attrs.h"
 #include "framework/core/errors.h"
+#include "framework/cpu/sgemm.h"
 #include "framework/runtime/thread_pool.h"
 
 namespace nabla::cpu {
@@ -24,6 +27,14 @@ using kernels::kernel_axis;
 inline ThreadPool& pool(const KernelArgs& args) {
   return *static_cast<ThreadPool*>(args.context);
 }
+
+/// What a plan step that runs beside another one (Plan: independent products side by side) keeps
+/// from one run to the next, in KernelArgs::scratch (null elsewhere): nabla's own GEMM kernel's
+/// packing buffers, one per block. Such a step runs on whichever thread takes it, so buffers
+/// kept per thread would grow whenever a thread first took the larger of the two.
+struct StepWorkspace {
+  std::vector<std::unique_ptr<SgemmScratch>> gemm_blocks;
+};
 
 /// Runs fn(begin, end) over [0, n) on the pool when n is large enough to pay for it.
 /// `cost` is the rough work per element in cycles.

@@ -1,6 +1,7 @@
 // CPU matrix product: a single-threaded GEMM provider (gemm_provider.h: a library or nabla's
-// own kernel) on blocks of the output, spread over the thread pool; small products and single
-// rows go to Eigen (is_small_gemm). Transposed operands are passed as strides, never copied.
+// own kernel) on blocks of the output, spread over the thread pool (or whole on one thread when
+// the step runs beside another product); small products and single rows go to Eigen
+// (is_small_gemm). Transposed operands are passed as strides, never copied.
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -14,15 +15,18 @@
 namespace nabla::cpu {
 namespace {
 
-// Packing buffers of nabla's own kernel for the blocks of one product, by block index, kept by
-// the thread that runs the plan. Were they kept per pool thread instead, a thread would grow its
-// buffers the first time it happened to claim a wider block, which depends on timing: a training
-// step would then allocate now and then (tests/test_no_alloc.cc).
-std::vector<std::unique_ptr<SgemmScratch>>* scratch_for(int64_t blocks) {
-  thread_local std::vector<std::unique_ptr<SgemmScratch>> scratch;
-  while (static_cast<int64_t>(scratch.size()) < blocks)
-    scratch.push_back(std::make_unique<SgemmScratch>());
-  return &scratch;
+// Packing buffers of nabla's own kernel for the blocks of one product, by block index: the
+// step's own when it runs beside another step, else kept by the thread that runs the plan. Were
+// they kept per pool thread instead, a thread would grow its buffers the first time it happened
+// to claim a wider block, which depends on timing: a training step would then allocate now and
+// then (tests/test_no_alloc.cc).
+std::vector<std::unique_ptr<SgemmScratch>>* scratch_for(const KernelArgs& args, int64_t blocks) {
+  thread_local std::vector<std::unique_ptr<SgemmScratch>> per_thread;
+  auto* scratch =
+      args.scratch ? &static_cast<StepWorkspace*>(args.scratch)->gemm_blocks : &per_thread;
+  while (static_cast<int64_t>(scratch->size()) < blocks)
+    scratch->push_back(std::make_unique<SgemmScratch>());
+  return scratch;
 }
 
 // Multiplies rows [r0, r1) and columns [c0, c1) of the output (`scratch`: nabla's kernel's
@@ -53,14 +57,14 @@ void gemm(const KernelArgs& args, const T* a, const T* b, T* c, int64_t m, int64
     std::fill(c, c + m * n, T(0));
     return;
   }
-  const int threads = pool(args).num_threads();
+  const int threads = pool(args).threads_here();
   const double flops = 2.0 * static_cast<double>(m) * n * k;
   constexpr double kMinFlopsPerTask = 2e5;
   const int64_t tasks = std::min<int64_t>(threads, static_cast<int64_t>(flops / kMinFlopsPerTask));
   std::vector<std::unique_ptr<SgemmScratch>>* scratch = nullptr;
   if constexpr (std::is_same_v<T, float>) {
     if (!std::strcmp(gemm_provider().name, "native"))
-      scratch = scratch_for(std::max<int64_t>(tasks, 1));
+      scratch = scratch_for(args, std::max<int64_t>(tasks, 1));
   }
   auto block_scratch = [&](int64_t t) { return scratch ? (*scratch)[t].get() : nullptr; };
   if (tasks <= 1) {

@@ -36,7 +36,9 @@ class GraphRunner : public StepRunner {
     if (exec_) cudaGraphExecDestroy(exec_);
   }
 
-  void run(std::vector<KernelArgs>& steps, const std::vector<KernelFn>& kernels) override {
+  // Steps run in order on one stream; beside_next is a CPU matter (cuBLAS uses the whole GPU).
+  void run(std::vector<KernelArgs>& steps, const std::vector<KernelFn>& kernels,
+           const std::vector<uint8_t>&) override {
     use_device(ctx_.device);
     if (state_ == State::New) {
       bool capturable = graphs_enabled() && !steps.empty();

@@ -10,13 +10,13 @@ using namespace op_helpers;
 // One function per op of the element-wise lists (elementwise_math.h), as ops.h declares them.
 #define NABLA_UNARY_FUNCTION(Name, function, ...) \
   Tensor function(const Tensor& x) {              \
-    return apply_op(op::Name, {x});                \
+    return apply_op(op::Name, {x});               \
   }
 NABLA_UNARY_MATH(NABLA_UNARY_FUNCTION)
 #undef NABLA_UNARY_FUNCTION
 #define NABLA_BINARY_FUNCTION(Name, function, ...)    \
   Tensor function(const Tensor& a, const Tensor& b) { \
-    return apply_op(op::Name, {a, b});                 \
+    return apply_op(op::Name, {a, b});                \
   }
 NABLA_BINARY_MATH(NABLA_BINARY_FUNCTION)
 NABLA_COMPARISON_MATH(NABLA_BINARY_FUNCTION)
@@ -85,6 +85,15 @@ TensorSpec infer_matmul(const InferContext& c) {
            (ta ? " (transposed)" : "") + " and " + c.shape(1).to_string() +
            (tb ? " (transposed)" : ""));
   return {Shape{m, n}, c.dtype(0)};
+}
+
+double matmul_flops(const InferContext& c) {
+  const bool ta = c.attrs.get_bool("transpose_a", false);
+  const bool tb = c.attrs.get_bool("transpose_b", false);
+  const double m = static_cast<double>(c.shape(0)[ta ? 1 : 0]);
+  const double k = static_cast<double>(c.shape(0)[ta ? 0 : 1]);
+  const double n = static_cast<double>(c.shape(1)[tb ? 0 : 1]);
+  return 2 * m * n * k;
 }
 
 TensorList grad_matmul(const GradContext& c) {
@@ -198,7 +207,7 @@ void register_math_ops(OpRegistry& r) {
   unary(op::Floor, nullptr);
 
   // Comparisons: every type, bool results, no gradient.
-#define NABLA_COMPARISON_DEF(Name, function, expr)                                                     \
+#define NABLA_COMPARISON_DEF(Name, function, expr)                                           \
   r.define(op::Name, {.min_inputs = 2, .max_inputs = 2, .infer = [](const InferContext& c) { \
                         return broadcast_binary(c, true);                                    \
                       }});
@@ -233,8 +242,11 @@ void register_math_ops(OpRegistry& r) {
                           return {Tensor()};
                         return {cast(c.grad, c.x().dtype())};
                       }});
-  r.define(op::MatMul,
-           {.min_inputs = 2, .max_inputs = 2, .infer = infer_matmul, .grad = grad_matmul});
+  r.define(op::MatMul, {.min_inputs = 2,
+                        .max_inputs = 2,
+                        .infer = infer_matmul,
+                        .grad = grad_matmul,
+                        .flops = matmul_flops});
 }
 
 }  // namespace nabla

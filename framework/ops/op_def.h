@@ -54,6 +54,7 @@ struct GradContext {
 };
 
 using InferFn = std::function<TensorSpec(const InferContext&)>;
+using FlopsFn = std::function<double(const InferContext&)>;
 using GradFn = std::function<TensorList(const GradContext&)>;
 
 /// The description of an op type.
@@ -73,6 +74,12 @@ struct OpDef {
   // runs the smallest node id first): an op that starts communication (a gradient bucket's
   // all-reduce) then starts it while the rest of the backward pass still runs.
   bool schedule_early = false;
+
+  // Floating-point operations of one run, for compute-bound ops whose CPU kernels split their
+  // work over the threads (MatMul). Two such ops that are independent and of similar cost (a
+  // layer's dW and dX products) run side by side in a plan, one whole op per thread, which
+  // costs less than splitting each over all threads (measured in bench/README.md).
+  FlopsFn flops;
 };
 
 /// Throws ValueError unless `count` inputs suit `def` (naming the op and node).

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <queue>
 #include <set>
 #include <unordered_map>
 
@@ -50,9 +49,10 @@ bool mutates_input(const Node* n, int i) {
 }
 
 // Topological order of `nodes` (among the ready ones, ops marked schedule_early first, then the
-// smallest id, so plans are deterministic). Besides data and control edges, every read of a
-// variable runs before any op that updates it in the same run: gradients see the weights the
-// forward pass used.
+// smallest id, so plans are deterministic; after an op with a flop count, another ready one, so
+// that the two can run side by side). Besides data and control edges, every read of a variable
+// runs before any op that updates it in the same run: gradients see the weights the forward pass
+// used.
 std::vector<const Node*> schedule(const std::vector<const Node*>& nodes,
                                   const std::set<const Node*>& fed) {
   std::set<const Node*> in_plan(nodes.begin(), nodes.end());
@@ -83,21 +83,27 @@ std::vector<const Node*> schedule(const std::vector<const Node*>& nodes,
         if (r != w && std::find(ws.begin(), ws.end(), r) == ws.end()) edge(r, w);
     for (size_t i = 1; i < ws.size(); ++i) edge(ws[i - 1], ws[i]);  // writers in creation order
   }
-  auto later = [](const Node* a, const Node* b) {
+  auto before = [](const Node* a, const Node* b) {
     const bool early_a = a->def().schedule_early, early_b = b->def().schedule_early;
-    if (early_a != early_b) return early_b;
-    return a->id() > b->id();
+    if (early_a != early_b) return early_a;
+    return a->id() < b->id();
   };
-  std::priority_queue<const Node*, std::vector<const Node*>, decltype(later)> ready(later);
+  auto has_flops = [](const Node* n) { return static_cast<bool>(n->def().flops); };
+  std::set<const Node*, decltype(before)> ready(before);
   for (const Node* n : nodes)
-    if (pending[n] == 0) ready.push(n);
+    if (pending[n] == 0) ready.insert(n);
   std::vector<const Node*> order;
   while (!ready.empty()) {
-    const Node* n = ready.top();
-    ready.pop();
+    auto next = ready.begin();
+    if (!order.empty() && has_flops(order.back()) && !(*next)->def().schedule_early) {
+      auto partner = std::find_if(ready.begin(), ready.end(), has_flops);
+      if (partner != ready.end()) next = partner;
+    }
+    const Node* n = *next;
+    ready.erase(next);
     order.push_back(n);
     for (const Node* s : successors[n])
-      if (--pending[s] == 0) ready.push(s);
+      if (--pending[s] == 0) ready.insert(s);
   }
   if (order.size() != nodes.size()) {
     for (const Node* n : nodes)
@@ -106,6 +112,26 @@ std::vector<const Node*> schedule(const std::vector<const Node*>& nodes,
                          " (control inputs that contradict variable read/update order?)");
   }
   return order;
+}
+
+// Whether step `b`, right after step `a`, may run at the same time as `a`, one thread each:
+// both have flop counts (compute-bound kernels that otherwise split over the threads) within a
+// factor of two of each other, neither updates anything, and `b` does not use `a`'s output.
+bool side_by_side(const Node* a, const Node* b,
+                  const std::unordered_map<const Node*, TensorSpec>& spec) {
+  if (!a->def().flops || !b->def().flops) return false;
+  if (!a->def().mutates.empty() || !b->def().mutates.empty()) return false;
+  for (const Node* in : b->inputs())
+    if (in == a) return false;
+  for (const Node* in : b->control_inputs())
+    if (in == a) return false;
+  auto flops = [&](const Node* n) {
+    std::vector<TensorSpec> in_specs;
+    for (const Node* in : n->inputs()) in_specs.push_back(spec.at(in));
+    return n->def().flops(InferContext{n->op_id(), n->name(), in_specs, n->attrs()});
+  };
+  const double fa = flops(a), fb = flops(b);
+  return fa > 0 && fb > 0 && fa <= 2 * fb && fb <= 2 * fa;
 }
 
 }  // namespace
@@ -140,7 +166,7 @@ void Plan::set_feed(int i, const Tensor& value) {
 
 void Plan::run() {
   ScopedFlushDenormals flush;
-  runner_->run(steps_, kernels_);
+  runner_->run(steps_, kernels_, beside_next_);
 }
 
 Tensor Plan::fetch(int i, Device device) const {
@@ -194,12 +220,16 @@ std::unique_ptr<Plan> PlanBuilder::build(const std::vector<const Node*>& fetches
   std::vector<Buffer> buffers;
   std::unordered_map<const Node*, int> buffer_of;
   std::unordered_map<const Node*, TensorSpec> spec;
-  std::unordered_map<const Node*, int> step_index;
   const int end_of_plan = static_cast<int>(order.size());
+  // Buffer lifetimes are in positions of `order`, except that a step run beside the step before
+  // it takes that step's position: the two are alive at once, so their buffers must not overlap.
+  const Node* last_step = nullptr;
+  int last_step_pos = 0;
+  bool last_step_paired = false;
 
-  for (int pos = 0; pos < static_cast<int>(order.size()); ++pos) {
-    const Node* n = order[pos];
-    step_index[n] = pos;
+  for (int pos_in_order = 0; pos_in_order < static_cast<int>(order.size()); ++pos_in_order) {
+    const Node* n = order[pos_in_order];
+    int pos = pos_in_order;
     TensorSpec s;
     if (n->kind() == NodeKind::Placeholder) {
       s = {feed_of.at(n)->shape, n->dtype()};
@@ -222,6 +252,15 @@ std::unique_ptr<Plan> PlanBuilder::build(const std::vector<const Node*>& fetches
                          " does not match its static shape " + n->shape().to_string());
     }
     spec[n] = s;
+    if (n->kind() == NodeKind::Operation) {
+      const bool paired = last_step && !last_step_paired && side_by_side(last_step, n, spec);
+      if (paired) pos = last_step_pos;
+      plan->beside_next_.push_back(0);
+      if (paired) plan->beside_next_[plan->beside_next_.size() - 2] = 1;
+      last_step = n;
+      last_step_pos = pos;
+      last_step_paired = paired;
+    }
     // Inputs extend the lifetime of their buffers, also into ops without an output (an update
     // must still find its gradient intact).
     for (const Node* in : n->inputs()) {

@@ -17,7 +17,8 @@ class Session;
 /// What a Session builds once per (fetches, feeds, feed shapes) and then runs many times, as
 /// ggml does: the subgraph the fetches need, pruned and in topological order, every shape
 /// resolved, every intermediate buffer placed in one arena by lifetime, and one prepared kernel
-/// call per op. Running it allocates nothing.
+/// call per op, with independent products marked to run side by side. Running it allocates
+/// nothing.
 ///
 /// Most code uses Session::run. The training loop uses a Plan directly: it writes batches
 /// straight into feed_view() and reads results from fetch_view(), with no copies in between.
@@ -42,6 +43,9 @@ class Plan {
   int num_fetches() const { return static_cast<int>(fetches_.size()); }
   /// The nodes whose kernels run, in execution order.
   const std::vector<const Node*>& executed_nodes() const { return executed_; }
+  /// Whether executed node i runs at the same time as node i + 1: two independent ops with flop
+  /// counts (a layer's dW and dX products) that a CPU runs side by side, one thread each.
+  bool beside_next(int i) const { return beside_next_[i] != 0; }
   /// Bytes of the intermediate-buffer arena.
   size_t arena_bytes() const { return arena_bytes_; }
   /// Bytes all intermediate buffers would take without reuse.
@@ -75,6 +79,7 @@ class Plan {
   std::vector<KernelArgs> steps_;
   std::vector<KernelFn> kernels_;
   std::vector<const Node*> executed_;
+  std::vector<uint8_t> beside_next_;  // by step, see beside_next()
   std::vector<VariableBinding> variables_;
   std::unique_ptr<StepRunner> runner_;
   size_t arena_bytes_ = 0;

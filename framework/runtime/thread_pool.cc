@@ -145,6 +145,10 @@ void ThreadPool::set_num_threads(int n) {
   start(n);
 }
 
+int ThreadPool::threads_here() const {
+  return inside_pool_task ? 1 : num_threads_;
+}
+
 void ThreadPool::run(int64_t count, FunctionRef<void(int64_t)> task) {
   if (count <= 0) return;
   if (count == 1 || num_threads_ == 1 || inside_pool_task) {

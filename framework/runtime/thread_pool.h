@@ -46,6 +46,9 @@ class ThreadPool {
 
   /// Threads that work on a parallel region, the caller included.
   int num_threads() const { return num_threads_; }
+  /// Threads a parallel region started on the calling thread gets: 1 inside a task (where run()
+  /// is serial), else num_threads(). Kernels size their split by it.
+  int threads_here() const;
   void set_num_threads(int n);
 
   /// Calls task(i) for every i in [0, count), spread over the threads; returns when all are done.
