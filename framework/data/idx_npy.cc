@@ -91,12 +91,10 @@ Tensor load_idx(const std::string& path, DType dtype) {
   unsigned char extra;
   if (in.read(&extra, 1) != 0) throw IOError("'" + path + "': more data than its IDX header says");
   Tensor out = Tensor::empty(shape, dtype);
-  for (uint64_t i = 0; i < n; ++i) {
-    if (dtype == DType::Float32) {
-      out.data<float>()[i] = bytes[i];
-    } else {
-      out.data<int32_t>()[i] = bytes[i];
-    }
+  if (dtype == DType::Float32) {
+    std::copy(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n), out.data<float>());
+  } else {
+    std::copy(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n), out.data<int32_t>());
   }
   return out;
 }
