@@ -1,6 +1,7 @@
 // sgemm rate of one library (provider_<name>.cc) at the shapes of nabla's workloads, in all
-// three transpose forms of training, on 1 thread, on the library's own 2 threads, and split in
-// two halves on 2 threads (one single-threaded library call each, as nabla's pool splits).
+// three transpose forms of training, on 1 thread, on the library's own 2 threads, split in two
+// halves on 2 threads (one single-threaded library call each, as nabla's pool splits), and as
+// two whole products at once, one per thread (as nabla runs a layer's dW and dX products).
 // Prints a row per case and a RESULT line per figure; bench/gemm/run.sh joins the libraries.
 // One thread is timed by the thread's CPU time (robust to other load), two by the wall clock.
 #include <algorithm>
@@ -141,23 +142,23 @@ double check(const Case& cs, const std::vector<float>& a, const std::vector<floa
 
 void run(GemmProvider& p, const std::vector<std::string>& modes, bool quick) {
   std::printf("== %s: %s ==\n", p.name().c_str(), p.info().c_str());
-  std::printf("%-42s %10s %10s %10s\n", "case (GFLOP/s, median)", "1 thr cpu", "lib 2 wall",
-              "split2 wall");
+  std::printf("%-42s %10s %10s %10s %10s\n", "case (GFLOP/s, median)", "1 thr cpu", "lib 2 wall",
+              "split2 wall", "pair2 wall");
   TwoThreads pair(p);
   std::mt19937 rng(1);
   std::uniform_real_distribution<float> u(-1.f, 1.f);
   for (const Case& cs : kCases) {
-    std::vector<float> a(cs.m * cs.k), b(cs.k * cs.n), c(cs.m * cs.n);
+    std::vector<float> a(cs.m * cs.k), b(cs.k * cs.n), c(cs.m * cs.n), c2(cs.m * cs.n);
     for (float& x : a) x = u(rng);
     for (float& x : b) x = u(rng);
     const int64_t lda = cs.ta ? cs.m : cs.k, ldb = cs.tb ? cs.k : cs.n;
     const double flop = 2.0 * cs.m * cs.n * cs.k;
     std::printf("%-42s", cs.name);
     if (!p.supports(cs.ta, cs.tb)) {
-      std::printf(" %10s %10s %10s\n", "n/a", "n/a", "n/a");
+      std::printf(" %10s %10s %10s %10s\n", "n/a", "n/a", "n/a", "n/a");
       continue;
     }
-    for (const char* mode : {"1", "lib2", "split2"}) {
+    for (const char* mode : {"1", "lib2", "split2", "pair2"}) {
       if (std::find(modes.begin(), modes.end(), mode) == modes.end() ||
           (std::string(mode) == "lib2" && !p.has_threads())) {
         std::printf(" %10s", "-");
@@ -182,6 +183,14 @@ void run(GemmProvider& p, const std::vector<std::string>& modes, bool quick) {
           }
         };
         fn = [&] { pair.run(half); };
+      } else if (std::string(mode) == "pair2") {
+        p.set_threads(1);
+        // Two products at once, one whole product per thread (into separate outputs).
+        half = [&](int t) {
+          p.gemm(cs.m, cs.n, cs.k, a.data(), lda, cs.ta, b.data(), ldb, cs.tb, (t ? c2 : c).data(),
+                 cs.n);
+        };
+        fn = [&] { pair.run(half); };
       } else {
         p.set_threads(std::string(mode) == "lib2" ? 2 : 1);
         fn = [&] {
@@ -191,7 +200,7 @@ void run(GemmProvider& p, const std::vector<std::string>& modes, bool quick) {
       std::fill(c.begin(), c.end(), std::nanf(""));
       const double s = time_calls(fn, quick, std::string(mode) == "1");
       const double err = check(cs, a, b, c);
-      const double gflops = flop / s / 1e9;
+      const double gflops = (std::string(mode) == "pair2" ? 2 : 1) * flop / s / 1e9;
       std::printf(" %10.1f%s", gflops, err > 1e-4 ? "!" : "");
       std::fflush(stdout);
       std::fprintf(stderr, "RESULT %s|%s|%s|%.2f|%.2e\n", p.name().c_str(), cs.name, mode, gflops,
@@ -207,7 +216,7 @@ void run(GemmProvider& p, const std::vector<std::string>& modes, bool quick) {
 
 int main(int argc, char** argv) {
   bool quick = false;
-  std::vector<std::string> modes = {"1", "lib2", "split2"};
+  std::vector<std::string> modes = {"1", "lib2", "split2", "pair2"};
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--quick") {
@@ -222,7 +231,7 @@ int main(int argc, char** argv) {
       }
     } else {
       std::fprintf(stderr,
-                   "usage: %s [--quick] [--modes 1,lib2,split2]\n"
+                   "usage: %s [--quick] [--modes 1,lib2,split2,pair2]\n"
                    "RESULT lines (library|case|mode|GFLOP/s|max relative error) go to stderr.\n",
                    argv[0]);
       return arg == "--help" ? 0 : 2;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every GEMM comparison executable that was built (nabla_gemm_<library>) and prints one
 # table per timing mode: rows are the cases, columns the libraries, GFLOP/s (median).
-#   bench/gemm/run.sh [--build DIR] [--quick] [--modes 1,lib2,split2]
+#   bench/gemm/run.sh [--build DIR] [--quick] [--modes 1,lib2,split2,pair2]
 # OpenBLAS's kernel is left to its own detection: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are
 # unset for these runs only. Single-thread rates are measured in thread CPU time (robust on a
 # busy machine); two-thread rates in wall time (meaningful only on an idle one).
@@ -36,10 +36,11 @@ for lib in "${libs[@]}"; do cat "$OUT/$lib.res"; done | grep '^RESULT ' | sed 's
     key = $2 SUBSEP $3; v[$1, key] = $4; if (!(($2) in seen)) { seen[$2] = 1; cases[++n] = $2 }
     modes[$3] = 1; if ($5 + 0 > 1e-4) bad[$1, key] = "!" }
   END {
-    split("1 lib2 split2", ml, " ")
+    split("1 lib2 split2 pair2", ml, " ")
     title["1"] = "1 thread (thread CPU time)"; title["lib2"] = "2 threads of the library (wall)"
     title["split2"] = "2 threads, output split in two (wall)"
-    for (mi = 1; mi <= 3; mi++) {
+    title["pair2"] = "2 threads, two whole products at once, one per thread (wall)"
+    for (mi = 1; mi <= 4; mi++) {
       m = ml[mi]; if (!(m in modes)) continue
       printf "\n-- %s --\n%-40s", title[m], "case"
       for (l = 1; l <= nl; l++) printf " %9s", libs[l]
