@@ -30,7 +30,13 @@ std::shared_ptr<TensorImpl> new_eager(const Shape& shape, DType dtype, Device de
   impl->shape = shape;
   impl->dtype = dtype;
   const size_t bytes = static_cast<size_t>(shape.numel()) * dtype_size(dtype);
-  impl->storage = Storage::allocate(device, bytes, "tensor of shape " + shape.to_string());
+  // The description names the shape, but is only built when the memory is not there: building
+  // it every time costs more than allocating a small tensor (a predict's output).
+  try {
+    impl->storage = Storage::allocate(device, bytes, "tensor");
+  } catch (const OutOfMemoryError&) {
+    impl->storage = Storage::allocate(device, bytes, "tensor of shape " + shape.to_string());
+  }
   impl->id = detail::next_tensor_id();
   return impl;
 }

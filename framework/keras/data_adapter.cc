@@ -165,6 +165,15 @@ DataSet make_dataset(const Model& model, const TrainStep& step, const TensorList
 
 void gather_rows(const Tensor& source, const Tensor& indices, int64_t offset, int64_t count,
                  const TensorView& destination) {
+  if (!indices.defined()) {
+    const int64_t rows = source.shape()[0];
+    const size_t row_bytes =
+        rows ? static_cast<size_t>(source.numel() / rows) * dtype_size(source.dtype()) : 0;
+    copy_bytes(destination.data, source.device(),
+               static_cast<const char*>(source.raw_data()) + offset * row_bytes, source.device(),
+               static_cast<size_t>(count) * row_bytes);
+    return;
+  }
   Backend& backend = backend_for(source.device());
   TensorView in[2] = {
       {source.raw_data(), source.shape(), source.dtype()},

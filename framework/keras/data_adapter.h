@@ -39,7 +39,8 @@ DataSet make_dataset(const Model& model, const TrainStep& step, const TensorList
 DataSet make_inputs(const Model& model, const TensorList& x, const std::string& what);
 
 /// Copies rows indices[offset, offset + count) of `source` into `destination` with the Gather
-/// kernel of the device both live on (indices: int64 on that device).
+/// kernel of the device both live on (indices: int64 on that device; undefined: the rows
+/// [offset, offset + count) in order, copied as one block).
 void gather_rows(const Tensor& source, const Tensor& indices, int64_t offset, int64_t count,
                  const TensorView& destination);
 

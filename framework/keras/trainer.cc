@@ -101,7 +101,8 @@ class BatchRunner {
     for (const MetricPtr& m : metrics_) m->reset();
   }
 
-  // Runs batch `b` of the sample order `indices` (int64 on the data's device).
+  // Runs batch `b` of the sample order `indices` (int64 on the data's device; undefined: the
+  // data's own order).
   void run_batch(int64_t b, const Tensor& indices) {
     if (dp_) {
       run_shard(b, indices);
@@ -426,8 +427,7 @@ History Model::fit(const TensorList& x, const TensorList& y, const FitOptions& o
     Logs logs(shown.begin(), shown.end());
     if (val_runner) {
       val_runner->reset();
-      const Tensor val_order = order_on(epoch_order(val.size(), false, 0, 0), s.device);
-      for (int64_t b = 0; b < val_runner->steps(); ++b) val_runner->run_batch(b, val_order);
+      for (int64_t b = 0; b < val_runner->steps(); ++b) val_runner->run_batch(b, Tensor());
       std::vector<std::pair<std::string, double>> val_values;
       val_runner->values(val_values, "val_");
       for (const auto& kv : val_values) logs.insert(kv), shown.push_back(kv);
@@ -466,9 +466,8 @@ Logs Model::evaluate(const TensorList& x, const TensorList& y, const EvaluateOpt
   for (const CallbackPtr& c : callbacks) c->set_model(this), c->on_test_begin({});
   BatchRunner runner(step, Pass::Evaluate, data, o.batch_size(), s.metrics, dp);
   ProgressBar bar(runner.steps(), !dp || dp->strategy().is_chief() ? o.verbose() : 0, std::cout);
-  const Tensor order = order_on(epoch_order(data.size(), false, 0, 0), s.device);
   runner.reset();
-  for (int64_t b = 0; b < runner.steps(); ++b) runner.run_batch(b, order);
+  for (int64_t b = 0; b < runner.steps(); ++b) runner.run_batch(b, Tensor());  // in order
   std::vector<std::pair<std::string, double>> values;
   runner.values(values);
   bar.finish(values);
@@ -504,10 +503,9 @@ TensorList Model::predict(const TensorList& x, const PredictOptions& o) {
     out.push_back(Tensor::empty(shape, DType::Float32));
     row_bytes.push_back(static_cast<size_t>(out.back().numel() / data.size()) * sizeof(float));
   }
-  const Tensor order = order_on(epoch_order(data.size(), false, 0, 0), s.device);
   ProgressBar bar(runner.steps(), o.verbose(), std::cout);
   for (int64_t b = 0; b < runner.steps(); ++b) {
-    runner.run_batch(b, order);
+    runner.run_batch(b, Tensor());  // in order
     for (size_t k = 0; k < out.size(); ++k) {
       const TensorView& v = runner.output(b, static_cast<int>(k));
       copy_bytes(static_cast<char*>(out[k].raw_data()) + b * o.batch_size() * row_bytes[k],
@@ -527,7 +525,7 @@ Logs Model::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sampl
   BatchRunner runner(step, Pass::Train, data, data.size(), s.metrics, step.data_parallel.get());
   runner.reset();
   s.optimizer->prepare_step();
-  runner.run_batch(0, order_on(epoch_order(data.size(), false, 0, 0), s.device));
+  runner.run_batch(0, Tensor());  // in order
   std::vector<std::pair<std::string, double>> values;
   runner.values(values);
   return Logs(values.begin(), values.end());

@@ -25,7 +25,8 @@ Session::~Session() = default;
 
 Session::PlanLease::PlanLease() = default;
 
-Session::PlanLease::PlanLease(Session* session, std::string key, std::unique_ptr<Plan> plan)
+Session::PlanLease::PlanLease(Session* session, std::vector<int64_t> key,
+                              std::unique_ptr<Plan> plan)
     : session_(session), key_(std::move(key)), plan_(std::move(plan)) {}
 
 Session::PlanLease::~PlanLease() {
@@ -48,7 +49,7 @@ Session::PlanLease& Session::PlanLease::operator=(PlanLease&& o) noexcept {
   return *this;
 }
 
-void Session::give_back(const std::string& key, std::unique_ptr<Plan> plan) {
+void Session::give_back(const std::vector<int64_t>& key, std::unique_ptr<Plan> plan) {
   std::lock_guard<std::mutex> lock(mutex_);
   idle_[key].push_back(std::move(plan));
 }
@@ -69,21 +70,24 @@ void Session::initialize() {
 
 Session::PlanLease Session::acquire(const TensorList& fetches,
                                     const std::vector<std::pair<Tensor, Shape>>& fed) {
-  std::string key;
+  std::vector<int64_t> key;
+  key.reserve(fetches.size() + 4 * fed.size() + 1);
   std::vector<const Node*> fetch_nodes;
   for (const Tensor& f : fetches) {
     const Node* n = node_of(f, "a fetch");
     if (n->graph() != graph_)
       throw ValueError("fetch '" + n->name() + "' belongs to another graph than the session's");
     fetch_nodes.push_back(n);
-    key += std::to_string(n->id()) + ",";
+    key.push_back(n->id());
   }
-  key += "|";
+  key.push_back(-1);  // ids are >= 0: the fetches end here
   std::vector<PlanBuilder::FeedSpec> feed_specs;
   for (const auto& [t, shape] : fed) {
     const Node* n = node_of(t, "a feed key");
     feed_specs.push_back({n, shape, n->dtype()});
-    key += std::to_string(n->id()) + shape.to_string();
+    key.push_back(n->id());
+    key.push_back(shape.rank());
+    for (int d = 0; d < shape.rank(); ++d) key.push_back(shape[d]);
   }
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<std::unique_ptr<Plan>>& idle = idle_[key];

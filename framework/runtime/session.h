@@ -73,9 +73,9 @@ class Session {
 
    private:
     friend class Session;
-    PlanLease(Session* session, std::string key, std::unique_ptr<Plan> plan);
+    PlanLease(Session* session, std::vector<int64_t> key, std::unique_ptr<Plan> plan);
     Session* session_ = nullptr;
-    std::string key_;
+    std::vector<int64_t> key_;
     std::unique_ptr<Plan> plan_;
   };
 
@@ -92,8 +92,9 @@ class Session {
   Graph* graph_;
   Device device_;
   std::mutex mutex_;
-  void give_back(const std::string& key, std::unique_ptr<Plan> plan);
-  std::map<std::string, std::vector<std::unique_ptr<Plan>>> idle_;  // by signature
+  void give_back(const std::vector<int64_t>& key, std::unique_ptr<Plan> plan);
+  // Idle plans by signature: the fetches' node ids, then each feed's node id, rank and shape.
+  std::map<std::vector<int64_t>, std::vector<std::unique_ptr<Plan>>> idle_;
   std::unordered_map<const Node*, uint64_t> random_counters_;
   int plans_built_ = 0;
 };
