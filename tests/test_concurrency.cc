@@ -130,3 +130,99 @@ TEST_CASE("predict on another thread while fit runs is refused; in fit's own cal
   CHECK(predicted_inside);
   CHECK_MESSAGE(refused.find("being trained by fit()") != std::string::npos, refused);
 }
+
+namespace {
+
+// Calls `change` and returns its StateError's message ("" when it was not refused).
+template <class F>
+std::string refusal(F change) {
+  try {
+    change();
+  } catch (const StateError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Blocks in on_test_begin until released: an evaluate() that is under way for as long as a test
+// needs.
+class HoldEvaluate : public Callback {
+ public:
+  std::atomic<int> stage{0};
+  void on_test_begin(const Logs&) override {
+    stage = 1;
+    while (stage != 2) std::this_thread::yield();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("compile, build, add, pop or to while fit, predict or evaluate run is refused") {
+  Sequential model = trained_classifier();
+  const Tensor x = Tensor::random_normal({64, 6}, 0, 1, 3);
+  const Tensor y = cast(floor(Tensor::random_uniform({64}, 0, 4, 4)), DType::Int32);
+  const Tensor before = model.predict(x);
+
+  SUBCASE("from fit's own callbacks: fit's compiled step stays") {
+    const size_t layers = model.layers().size();
+    std::string compile_refused, add_refused;
+    auto probe = std::make_shared<LambdaCallback>();
+    probe->on_epoch_begin_fn = [&](int, const Logs&) {
+      compile_refused = refusal([&] { model.compile("sgd", "mse"); });
+      add_refused = refusal([&] { model.add(Dense(3)); });
+    };
+    model.fit(x, y, FitOptions().epochs(1).batch_size(16).verbose(0).callbacks({probe}));
+    CHECK_MESSAGE(compile_refused.find("compile: model") != std::string::npos, compile_refused);
+    CHECK_MESSAGE(compile_refused.find("being trained by fit()") != std::string::npos,
+                  compile_refused);
+    CHECK_MESSAGE(add_refused.find("Sequential::add") != std::string::npos, add_refused);
+    CHECK(model.layers().size() == layers);
+  }
+
+  SUBCASE("from another thread while evaluate runs; afterwards the change goes through") {
+    auto hold = std::make_shared<HoldEvaluate>();
+    std::thread evaluating([&] {
+      model.evaluate(x, y, EvaluateOptions().batch_size(16).verbose(0).callbacks({hold}));
+    });
+    while (hold->stage != 1) std::this_thread::yield();
+    const std::string compile_refused = refusal([&] { model.compile("sgd", "mse"); });
+    const std::string pop_refused = refusal([&] { model.pop(); });
+    const std::string to_refused = refusal([&] { model.to(Device::CPU); });
+    const std::string build_refused = refusal([&] { model.build(Shape{6}); });
+    hold->stage = 2;
+    evaluating.join();
+    for (const std::string& m : {compile_refused, pop_refused, to_refused, build_refused})
+      CHECK_MESSAGE(m.find("running predict() or evaluate()") != std::string::npos, m);
+    CHECK(same(model.predict(x), before));  // nothing changed
+    model.compile("sgd", "sparse_categorical_crossentropy");
+    CHECK(same(model.predict(x), before));
+  }
+
+  SUBCASE(
+      "predict on one thread, compile on another, many times: each call either runs or is "
+      "refused, and predictions stay right") {
+    std::atomic<bool> done{false};
+    std::atomic<int> wrong{0}, refused_predicts{0};
+    std::thread predicting([&] {
+      for (int i = 0; i < 200; ++i) {
+        try {
+          if (!same(model.predict(x), before)) ++wrong;
+        } catch (const StateError&) {
+          ++refused_predicts;  // a compile was under way on the other thread
+        }
+      }
+      done = true;
+    });
+    int compiles = 0;
+    while (!done) {
+      if (refusal([&] { model.compile("adam", "sparse_categorical_crossentropy"); }).empty())
+        ++compiles;
+      std::this_thread::yield();
+    }
+    predicting.join();
+    CHECK(wrong == 0);
+    CHECK(refused_predicts < 200);
+    MESSAGE(compiles << " compiles went through, " << refused_predicts.load()
+                     << " predicts refused");
+  }
+}

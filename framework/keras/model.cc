@@ -7,9 +7,9 @@
 #include "framework/core/errors.h"
 #include "framework/keras/checkpoint.h"
 #include "framework/keras/model_layer.h"
-#include "layers/keras_tensor.h"
 #include "framework/keras/model_state.h"
 #include "framework/keras/train_step.h"
+#include "layers/keras_tensor.h"
 
 namespace nabla {
 
@@ -52,6 +52,7 @@ bool Model::built() const {
 }
 
 void Model::build(const Shape& input_shape) {
+  detail::ChangeGuard change(state(), "build");
   state().arch->build({input_shape.inserted(0, -1)});
   state().invalidate_step();
 }
@@ -198,6 +199,7 @@ std::string Model::summary() const {
 
 void Model::compile(OptimizerRef optimizer, LossRef loss, std::vector<MetricRef> metrics,
                     Device device) {
+  detail::ChangeGuard change(state(), "compile");
   if (!optimizer.get()) throw ValueError("compile: no optimizer");
   if (!loss.get()) throw ValueError("compile: no loss");
   for (const MetricRef& m : metrics) m.validate();  // unknown names fail here, not at fit
@@ -217,6 +219,7 @@ void Model::compile(OptimizerRef optimizer, LossRef loss, std::vector<MetricRef>
 void Model::compile(OptimizerRef optimizer, std::map<std::string, LossRef> losses,
                     std::map<std::string, std::vector<MetricRef>> metrics,
                     std::map<std::string, double> loss_weights, Device device) {
+  detail::ChangeGuard change(state(), "compile");
   if (!optimizer.get()) throw ValueError("compile: no optimizer");
   if (losses.empty()) throw ValueError("compile: no loss");
   detail::ModelState& s = state();
@@ -260,8 +263,7 @@ Loss& Model::loss() const {
   const detail::ModelState& s = state();
   if (!s.optimizer)
     throw StateError("model '" + name() + "' is not compiled: call compile() first");
-  if (!s.loss)
-    throw StateError("model '" + name() + "' has a loss per output: use losses()");
+  if (!s.loss) throw StateError("model '" + name() + "' has a loss per output: use losses()");
   return *s.loss;
 }
 
@@ -283,11 +285,13 @@ std::vector<std::string> Model::metrics_names() const {
 }
 
 void Model::set_gradient_transform(GradientTransform transform) {
+  detail::ChangeGuard change(state(), "set_gradient_transform");
   state().gradient_transform = std::move(transform);
   state().invalidate_step();
 }
 
 void Model::to(Device device) {
+  detail::ChangeGuard change(state(), "to");
   for (const Variable& v : weights()) {
     Variable w = v;
     w.to(device);

@@ -91,8 +91,20 @@ void ModelState::invalidate_step() {
   inference_step.reset();
 }
 
+namespace {
+
+// Refuses `what` while another thread changes the model (ChangeGuard).
+void check_not_changing(const ModelState& state, const char* what) {
+  if (state.changing && state.change_thread != std::this_thread::get_id())
+    throw StateError(std::string(what) + ": model '" + state.name +
+                     "' is being changed (compiled, built or moved) on another thread");
+}
+
+}  // namespace
+
 UseGuard::UseGuard(ModelState& state, const char* what) : state_(state), counted_(false) {
   std::lock_guard<std::mutex> lock(guard_mutex());
+  check_not_changing(state, what);
   if (state.fitting && state.fit_thread != std::this_thread::get_id())
     throw StateError(std::string(what) + ": model '" + state.name +
                      "' is being trained by fit() on another thread, which updates its weights "
@@ -107,6 +119,7 @@ UseGuard::~UseGuard() {
 
 FitGuard::FitGuard(ModelState& state) : state_(state) {
   std::lock_guard<std::mutex> lock(guard_mutex());
+  check_not_changing(state, "fit");
   if (state.fitting)
     throw StateError("fit: model '" + state.name + "' is already being trained by fit()");
   if (state.users > 0)
@@ -120,6 +133,26 @@ FitGuard::FitGuard(ModelState& state) : state_(state) {
 FitGuard::~FitGuard() {
   std::lock_guard<std::mutex> lock(guard_mutex());
   state_.fitting = false;
+}
+
+ChangeGuard::ChangeGuard(ModelState& state, const char* what) : state_(state) {
+  std::lock_guard<std::mutex> lock(guard_mutex());
+  check_not_changing(state, what);
+  if (state.fitting)
+    throw StateError(std::string(what) + ": model '" + state.name +
+                     "' is being trained by fit(), whose compiled step this would drop; change "
+                     "it before or after fit");
+  if (state.users > 0)
+    throw StateError(std::string(what) + ": model '" + state.name +
+                     "' is running predict() or evaluate(), whose compiled step this would "
+                     "drop; change it before or after them");
+  ++state.changing;
+  state.change_thread = std::this_thread::get_id();
+}
+
+ChangeGuard::~ChangeGuard() {
+  std::lock_guard<std::mutex> lock(guard_mutex());
+  --state_.changing;
 }
 
 }  // namespace nabla::detail

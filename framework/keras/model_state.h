@@ -77,6 +77,8 @@ struct ModelState {
   std::atomic<int> users{0};  // predict/evaluate calls under way
   std::atomic<bool> fitting{false};
   std::thread::id fit_thread;
+  int changing = 0;  // ChangeGuards under way (nested on one thread)
+  std::thread::id change_thread;
 
   /// The step of `self` (the model of this state), built on first use for data whose inputs have
   /// `data_shapes` (batch -1; used to build an unbuilt model). StateError before compile().
@@ -114,6 +116,20 @@ class FitGuard {
  public:
   explicit FitGuard(ModelState& state);
   ~FitGuard();
+
+ private:
+  ModelState& state_;
+};
+
+/// Marks a change of what the compiled step is built from (compile, build, add, pop, to,
+/// set_strategy, set_gradient_transform) for its lifetime. Refused with a StateError while fit,
+/// predict or evaluate run on the model (from any thread, their own callbacks included): the
+/// change would drop the step they are running. While it lasts, fit, predict and evaluate on
+/// other threads are refused in turn. Nests on one thread (set_strategy moves the model).
+class ChangeGuard {
+ public:
+  ChangeGuard(ModelState& state, const char* what);
+  ~ChangeGuard();
 
  private:
   ModelState& state_;

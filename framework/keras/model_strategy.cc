@@ -6,6 +6,7 @@ namespace nabla {
 
 void Model::compile(OptimizerRef optimizer, LossRef loss, std::vector<MetricRef> metrics,
                     const distributed::Strategy& strategy, Device device) {
+  detail::ChangeGuard change(state(), "compile");
   compile(std::move(optimizer), std::move(loss), std::move(metrics), strategy.device_for(device));
   set_strategy(strategy);
 }
@@ -16,6 +17,7 @@ const distributed::Strategy& Model::strategy() const {
 
 void Model::set_strategy(const distributed::Strategy& strategy) {
   detail::ModelState& s = state();
+  detail::ChangeGuard change(s, "set_strategy");
   const bool same = &s.strategy.communicator() == &strategy.communicator() &&
                     s.strategy.bucket_bytes() == strategy.bucket_bytes();
   s.strategy = strategy;

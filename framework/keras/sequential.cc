@@ -41,7 +41,7 @@ class SequentialArchitecture : public detail::Architecture {
   std::vector<Shape> input_shapes() const override { return {input}; }
   std::vector<std::string> input_names() const override {
     return {!list.empty() && dynamic_cast<const InputLayer*>(list[0].get()) ? list[0]->name()
-                                                                           : "input"};
+                                                                            : "input"};
   }
   std::vector<std::string> output_names() const override {
     return {list.empty() ? "output" : list.back()->name()};
@@ -146,6 +146,7 @@ Sequential::Sequential(const Model& model) : Model(model) {
 }
 
 void Sequential::add(LayerRef layer) {
+  detail::ChangeGuard change(state(), "Sequential::add");
   const LayerPtr& l = layer.get();
   if (!l) throw ValueError("Sequential::add: a null layer");
   detail::ModelState& s = state();
@@ -166,6 +167,7 @@ void Sequential::add(LayerRef layer) {
 }
 
 void Sequential::pop() {
+  detail::ChangeGuard change(state(), "pop");
   SequentialArchitecture& arch = list_of(*this);
   if (arch.list.empty()) throw StateError("pop(): model '" + name() + "' has no layers");
   arch.list.pop_back();

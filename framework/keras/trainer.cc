@@ -345,8 +345,8 @@ History Model::fit(const TensorList& x, const TensorList& y, const FitOptions& o
     if (t.defined() && t.is_eager() && t.rank() >= 1 && t.shape()[0] == 0)
       throw ValueError("fit: the dataset is empty (x has shape " + t.shape().to_string() + ")");
   detail::ModelState& s = state();
+  if (o.strategy()) set_strategy(*o.strategy());  // before fit starts: it changes the model
   detail::FitGuard guard(s);
-  if (o.strategy()) set_strategy(*o.strategy());
   if (s.strategy.is_distributed()) s.strategy.shard(o.batch_size(), "fit: batch_size");
   TrainStep& step = s.ensure_step(*this, data_shapes(x));
   const detail::DataParallelStep* dp = step.data_parallel.get();
