@@ -168,10 +168,11 @@ TEST_CASE("independent products of similar cost run side by side, each whole on 
   Tensor dx = matmul(dy, w.read(), false, true);
   Tensor chained = matmul(matmul(x, w.read()), w.read(), false, true);  // dependent: in turn
   Tensor tiny = matmul(dy, Tensor::ones({80, 1}));                      // 64x cheaper: in turn
+  Tensor tiny2 = matmul(dy, Tensor::full({80, 1}, 2));  // as cheap, but too small to hand off
   Session sess(g);
   sess.initialize();
   Session::PlanLease plan =
-      sess.acquire({dw, dx, chained, tiny}, {{x, Shape{64, 96}}, {dy, Shape{64, 80}}});
+      sess.acquire({dw, dx, chained, tiny, tiny2}, {{x, Shape{64, 96}}, {dy, Shape{64, 80}}});
   const auto& steps = plan->executed_nodes();
   int pairs = 0;
   for (size_t i = 0; i + 1 < steps.size(); ++i) {
@@ -189,7 +190,7 @@ TEST_CASE("independent products of similar cost run side by side, each whole on 
     return reduce_max(abs(a - b)).item<float>();
   };
   for (int run = 0; run < 20; ++run) {  // side by side on two threads, many times
-    const TensorList out = sess.run({dw, dx, chained, tiny}, {{x, x0}, {dy, dy0}});
+    const TensorList out = sess.run({dw, dx, chained, tiny, tiny2}, {{x, x0}, {dy, dy0}});
     CHECK(max_abs_diff(out[0], want_dw) < 1e-4);
     CHECK(max_abs_diff(out[1], want_dx) < 1e-4);
     CHECK(max_abs_diff(out[2], want_chained) < 1e-3);

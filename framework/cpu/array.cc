@@ -137,17 +137,20 @@ void gather_kernel(const KernelArgs& args) {
   const size_t row_bytes = rows ? params.numel() / rows * dtype_size(params.dtype) : 0;
   const char* src = static_cast<const char*>(params.data);
   char* dst = static_cast<char*>(args.output.data);
+  auto copy = [dst, src, row_bytes](int64_t i, int64_t row) {
+    std::memcpy(dst + i * row_bytes, src + row * row_bytes, row_bytes);
+  };
   // Rows of a training batch (128 images, 400 KB) come from all over the data set: two threads
-  // copying halves wait on memory side by side.
-  parallel_range(args, args.in(1).numel(), static_cast<int64_t>(row_bytes / 8) + 16,
-                 [&](int64_t lo, int64_t hi) {
-                   for_each_index(
-                       args, args.in(1), rows,
-                       [&](int64_t i, int64_t row) {
-                         std::memcpy(dst + i * row_bytes, src + row * row_bytes, row_bytes);
-                       },
-                       lo, hi);
-                 });
+  // copying halves wait on memory side by side. Small batches are copied here and now.
+  const int64_t n = args.in(1).numel();
+  const int64_t cost = static_cast<int64_t>(row_bytes / 8) + 16;
+  if (n * cost < kMinWorkPerTask) {
+    for_each_index(args, args.in(1), rows, copy);
+    return;
+  }
+  parallel_range(args, n, cost, [&](int64_t lo, int64_t hi) {
+    for_each_index(args, args.in(1), rows, copy, lo, hi);
+  });
 }
 
 void gather_grad_kernel(const KernelArgs& args) {

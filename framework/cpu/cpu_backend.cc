@@ -78,26 +78,41 @@ class CpuStepRunner : public StepRunner {
            const std::vector<uint8_t>& beside_next) override {
     if (!prepared_) prepare(steps, beside_next);
     OpProfile* profile = OpProfile::get();
+    if (!profile) {  // the training loop's path: nothing but the kernels
+      const size_t n = steps.size();
+      for (size_t i = 0; i < n; ++i) {
+        if (beside_next[i]) {
+          run_pair(steps, kernels, i++);
+        } else {
+          kernels[i](steps[i]);
+        }
+      }
+      return;
+    }
     for (size_t i = 0; i < steps.size(); ++i) {
-      const auto start = profile ? std::chrono::steady_clock::now() : Clock::time_point();
+      const auto start = Clock::now();
       const size_t count = beside_next[i] ? 2 : 1;
       if (count == 2) {
-        static_cast<ThreadPool*>(steps[i].context)->run(2, [&](int64_t t) {
-          kernels[i + t](steps[i + t]);
-        });
+        run_pair(steps, kernels, i);
       } else {
         kernels[i](steps[i]);
       }
-      if (profile) {  // a pair's time is shared between its two steps
-        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        for (size_t j = i; j < i + count; ++j) profile->add(steps[j].op.name(), seconds / count);
-      }
+      // A pair's time is shared between its two steps.
+      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      for (size_t j = i; j < i + count; ++j) profile->add(steps[j].op.name(), seconds / count);
       i += count - 1;
     }
   }
 
  private:
   using Clock = std::chrono::steady_clock;
+
+  static void run_pair(std::vector<KernelArgs>& steps, const std::vector<KernelFn>& kernels,
+                       size_t i) {
+    static_cast<ThreadPool*>(steps[i].context)->run(2, [&](int64_t t) {
+      kernels[i + t](steps[i + t]);
+    });
+  }
 
   // Steps that run beside another get a workspace of their own (StepWorkspace).
   void prepare(std::vector<KernelArgs>& steps, const std::vector<uint8_t>& beside_next) {

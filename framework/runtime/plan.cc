@@ -116,7 +116,9 @@ std::vector<const Node*> schedule(const std::vector<const Node*>& nodes,
 
 // Whether step `b`, right after step `a`, may run at the same time as `a`, one thread each:
 // both have flop counts (compute-bound kernels that otherwise split over the threads) within a
-// factor of two of each other, neither updates anything, and `b` does not use `a`'s output.
+// factor of two of each other and large enough to pay for handing one to another thread (a
+// few microseconds of work: the CPU's products split from the same size), neither updates
+// anything, and `b` does not use `a`'s output.
 bool side_by_side(const Node* a, const Node* b,
                   const std::unordered_map<const Node*, TensorSpec>& spec) {
   if (!a->def().flops || !b->def().flops) return false;
@@ -130,8 +132,9 @@ bool side_by_side(const Node* a, const Node* b,
     for (const Node* in : n->inputs()) in_specs.push_back(spec.at(in));
     return n->def().flops(InferContext{n->op_id(), n->name(), in_specs, n->attrs()});
   };
+  constexpr double kMinFlops = 2e5;
   const double fa = flops(a), fb = flops(b);
-  return fa > 0 && fb > 0 && fa <= 2 * fb && fb <= 2 * fa;
+  return fa >= kMinFlops && fb >= kMinFlops && fa <= 2 * fb && fb <= 2 * fa;
 }
 
 }  // namespace
