@@ -3,7 +3,6 @@
 // field changed (the variable-length string attributes whose global heap IDs libhdf5 1.10 trusts,
 // a dataset's data address), plus the inputs the fuzzers found (tests/data/hostile).
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
@@ -12,6 +11,7 @@
 #include "framework/io/hdf5.h"
 #include "framework/io/hdf5_memory.h"
 #include "framework/nabla.h"
+#include "temp_dir.h"
 
 using namespace nabla;
 namespace fs = std::filesystem;
@@ -26,17 +26,15 @@ std::string read_bytes(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// A copy of a fixture with some bytes changed, removed with the object.
+// A copy of a fixture with some bytes changed, in a directory removed with the object.
 struct Patched {
   std::string bytes;
+  testing::TempDir dir;
   fs::path path;
   explicit Patched(const std::string& fixture)
-      : bytes(read_bytes(kKeras / fixture)),
-        path(fs::temp_directory_path() /
-             ("nabla_hostile_" + std::to_string(getpid()) + "_" + std::to_string(rand()) + ".h5")) {
+      : bytes(read_bytes(kKeras / fixture)), path(dir / "patched.h5") {
     REQUIRE(!bytes.empty());
   }
-  ~Patched() { fs::remove(path); }
   template <class T>
   void put(size_t at, T value) {
     REQUIRE(at + sizeof value <= bytes.size());

@@ -113,6 +113,13 @@ void one_hot_kernel(const KernelArgs& args) {
   });
 }
 
+// Out of line, so that the loops checking indices stay small enough to inline.
+[[noreturn, gnu::noinline, gnu::cold]] void index_outside(const KernelArgs& args, int64_t row,
+                                                          int64_t i, int64_t limit) {
+  throw ValueError(args.where() + ": index " + std::to_string(row) + " at position " +
+                   std::to_string(i) + " is outside [0, " + std::to_string(limit) + ")");
+}
+
 // Calls fn(i, indices[i]) for i in [begin, end) (all of them when end < 0), checking each index.
 template <class F>
 void for_each_index(const KernelArgs& args, const TensorView& indices, int64_t limit, F&& fn,
@@ -122,9 +129,7 @@ void for_each_index(const KernelArgs& args, const TensorView& indices, int64_t l
       const I* idx = indices.as<I>();
       for (int64_t i = begin, n = end < 0 ? indices.numel() : end; i < n; ++i) {
         const int64_t row = static_cast<int64_t>(idx[i]);
-        if (row < 0 || row >= limit)
-          throw ValueError(args.where() + ": index " + std::to_string(row) + " at position " +
-                           std::to_string(i) + " is outside [0, " + std::to_string(limit) + ")");
+        if (row < 0 || row >= limit) index_outside(args, row, i, limit);
         fn(i, row);
       }
     }
