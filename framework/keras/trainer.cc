@@ -83,11 +83,11 @@ class BatchRunner {
     const int64_t n = data.size();
     if (n >= batch_size) full_ = lease(rows_here(batch_size));
     if (n % batch_size) tail_ = lease(rows_here(n % batch_size));
+    if (pass == Pass::Predict) return;  // outputs are read from the plan (output())
     const Plan& any = full_.valid() ? *full_ : *tail_;
     host_.resize(any.num_fetches());
-    if (pass != Pass::Predict)
-      for (int i = 0; i < any.num_fetches(); ++i)
-        if (any.fetch_view(i).data) host_[i].resize(static_cast<size_t>(any.fetch_view(i).numel()));
+    for (int i = 0; i < any.num_fetches(); ++i)
+      if (any.fetch_view(i).data) host_[i].resize(static_cast<size_t>(any.fetch_view(i).numel()));
     pointers_.reserve(host_.size());
     global_.resize(host_.size());
   }
@@ -496,20 +496,20 @@ TensorList Model::predict(const TensorList& x, const PredictOptions& o) {
   TrainStep& step = s.ensure_predict_step(*this, data_shapes(x));
   const DataSet data = make_inputs(*this, x, "predict").to(s.device);
   BatchRunner runner(step, Pass::Predict, data, o.batch_size(), {});
-  TensorList out;
-  std::vector<size_t> row_bytes;
-  for (Shape shape : output_shapes()) {
-    shape[0] = data.size();
-    out.push_back(Tensor::empty(shape, DType::Float32));
-    row_bytes.push_back(static_cast<size_t>(out.back().numel() / data.size()) * sizeof(float));
-  }
+  TensorList out(step.infer_outputs.size());
   ProgressBar bar(runner.steps(), o.verbose(), std::cout);
   for (int64_t b = 0; b < runner.steps(); ++b) {
     runner.run_batch(b, Tensor());  // in order
     for (size_t k = 0; k < out.size(); ++k) {
       const TensorView& v = runner.output(b, static_cast<int>(k));
-      copy_bytes(static_cast<char*>(out[k].raw_data()) + b * o.batch_size() * row_bytes[k],
-                 Device::CPU, v.data, s.device, static_cast<size_t>(v.shape[0]) * row_bytes[k]);
+      const size_t row_bytes = static_cast<size_t>(v.numel() / v.shape[0]) * sizeof(float);
+      if (b == 0) {  // the outputs' shapes, all rows of x
+        Shape shape = v.shape;
+        shape[0] = data.size();
+        out[k] = Tensor::empty(shape, DType::Float32);
+      }
+      copy_bytes(static_cast<char*>(out[k].raw_data()) + b * o.batch_size() * row_bytes,
+                 Device::CPU, v.data, s.device, static_cast<size_t>(v.shape[0]) * row_bytes);
     }
   }
   bar.finish({});

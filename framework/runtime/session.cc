@@ -72,34 +72,33 @@ Session::PlanLease Session::acquire(const TensorList& fetches,
                                     const std::vector<std::pair<Tensor, Shape>>& fed) {
   std::vector<int64_t> key;
   key.reserve(fetches.size() + 4 * fed.size() + 1);
-  std::vector<const Node*> fetch_nodes;
   for (const Tensor& f : fetches) {
     const Node* n = node_of(f, "a fetch");
     if (n->graph() != graph_)
       throw ValueError("fetch '" + n->name() + "' belongs to another graph than the session's");
-    fetch_nodes.push_back(n);
     key.push_back(n->id());
   }
   key.push_back(-1);  // ids are >= 0: the fetches end here
-  std::vector<PlanBuilder::FeedSpec> feed_specs;
   for (const auto& [t, shape] : fed) {
-    const Node* n = node_of(t, "a feed key");
-    feed_specs.push_back({n, shape, n->dtype()});
-    key.push_back(n->id());
+    key.push_back(node_of(t, "a feed key")->id());
     key.push_back(shape.rank());
     for (int d = 0; d < shape.rank(); ++d) key.push_back(shape[d]);
   }
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<std::unique_ptr<Plan>>& idle = idle_[key];
-  while (!idle.empty()) {
+  while (!idle.empty()) {  // the common case: a plan of this signature is free
     std::unique_ptr<Plan> plan = std::move(idle.back());
     idle.pop_back();
-    if (plan->still_valid()) return PlanLease(this, key, std::move(plan));
+    if (plan->still_valid()) return PlanLease(this, std::move(key), std::move(plan));
   }
+  std::vector<const Node*> fetch_nodes;
+  for (const Tensor& f : fetches) fetch_nodes.push_back(f.node());
+  std::vector<PlanBuilder::FeedSpec> feed_specs;
+  for (const auto& [t, shape] : fed) feed_specs.push_back({t.node(), shape, t.node()->dtype()});
   auto counter = [this](const Node* n) { return &random_counters_[n]; };
   auto plan = PlanBuilder::build(fetch_nodes, feed_specs, device_, counter);
   ++plans_built_;
-  return PlanLease(this, key, std::move(plan));
+  return PlanLease(this, std::move(key), std::move(plan));
 }
 
 Tensor Session::run(const Tensor& fetch, const FeedDict& feeds) {
