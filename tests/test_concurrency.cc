@@ -8,9 +8,11 @@
 #include <thread>
 #include <vector>
 
+#include "error_of.h"
 #include "framework/nabla.h"
 
 using namespace nabla;
+using nabla::testing::error_of;
 
 namespace {
 
@@ -133,17 +135,6 @@ TEST_CASE("predict on another thread while fit runs is refused; in fit's own cal
 
 namespace {
 
-// Calls `change` and returns its StateError's message ("" when it was not refused).
-template <class F>
-std::string refusal(F change) {
-  try {
-    change();
-  } catch (const StateError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 // Blocks in on_test_begin until released: an evaluate() that is under way for as long as a test
 // needs.
 class HoldEvaluate : public Callback {
@@ -168,8 +159,8 @@ TEST_CASE("compile, build, add, pop or to while fit, predict or evaluate run is 
     std::string compile_refused, add_refused;
     auto probe = std::make_shared<LambdaCallback>();
     probe->on_epoch_begin_fn = [&](int, const Logs&) {
-      compile_refused = refusal([&] { model.compile("sgd", "mse"); });
-      add_refused = refusal([&] { model.add(Dense(3)); });
+      compile_refused = error_of<StateError>([&] { model.compile("sgd", "mse"); });
+      add_refused = error_of<StateError>([&] { model.add(Dense(3)); });
     };
     model.fit(x, y, FitOptions().epochs(1).batch_size(16).verbose(0).callbacks({probe}));
     CHECK_MESSAGE(compile_refused.find("compile: model") != std::string::npos, compile_refused);
@@ -185,10 +176,10 @@ TEST_CASE("compile, build, add, pop or to while fit, predict or evaluate run is 
       model.evaluate(x, y, EvaluateOptions().batch_size(16).verbose(0).callbacks({hold}));
     });
     while (hold->stage != 1) std::this_thread::yield();
-    const std::string compile_refused = refusal([&] { model.compile("sgd", "mse"); });
-    const std::string pop_refused = refusal([&] { model.pop(); });
-    const std::string to_refused = refusal([&] { model.to(Device::CPU); });
-    const std::string build_refused = refusal([&] { model.build(Shape{6}); });
+    const std::string compile_refused = error_of<StateError>([&] { model.compile("sgd", "mse"); });
+    const std::string pop_refused = error_of<StateError>([&] { model.pop(); });
+    const std::string to_refused = error_of<StateError>([&] { model.to(Device::CPU); });
+    const std::string build_refused = error_of<StateError>([&] { model.build(Shape{6}); });
     hold->stage = 2;
     evaluating.join();
     for (const std::string& m : {compile_refused, pop_refused, to_refused, build_refused})
@@ -215,7 +206,9 @@ TEST_CASE("compile, build, add, pop or to while fit, predict or evaluate run is 
     });
     int compiles = 0;
     while (!done) {
-      if (refusal([&] { model.compile("adam", "sparse_categorical_crossentropy"); }).empty())
+      if (error_of<StateError>([&] {
+            model.compile("adam", "sparse_categorical_crossentropy");
+          }).empty())
         ++compiles;
       std::this_thread::yield();
     }

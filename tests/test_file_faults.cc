@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "error_of.h"
 #include "fault_injection.h"
 #include "framework/nabla.h"
 
@@ -28,17 +29,6 @@ Sequential model_of_width(int units) {
   Sequential m({Input({8}), Dense(units, "relu"), Dense(2)});
   m.compile("adam", "mse");
   return m;
-}
-
-// The message of the IOError `f` throws ("" when it throws none).
-template <class F>
-std::string io_error_of(F f) {
-  try {
-    f();
-  } catch (const IOError& e) {
-    return e.what();
-  }
-  return "";
 }
 
 int files_in(const fs::path& dir) {
@@ -64,7 +54,7 @@ TEST_CASE("a full disk fails the save with the file and the cause, and keeps the
   const fs::path filler = disk.fill();
 
   Sequential big = model_of_width(512);  // ~20 KB of weights: cannot fit any more
-  const std::string error = io_error_of([&] { big.save(file.string()); });
+  const std::string error = error_of<IOError>([&] { big.save(file.string()); });
   CHECK_MESSAGE(error.find("model.h5") != std::string::npos, error);
   CHECK_MESSAGE(error.find("No space left on device") != std::string::npos, error);
   CHECK(read_file(file) == before);
@@ -91,8 +81,8 @@ TEST_CASE("a file-size limit fails HDF5 and text saves cleanly (EFBIG), in a chi
       return error.find(file) != std::string::npos &&
              error.find("File too large") != std::string::npos;
     };
-    const std::string h5 = io_error_of([&] { model_of_width(512).save(file.string()); });
-    const std::string csv = io_error_of([&] {
+    const std::string h5 = error_of<IOError>([&] { model_of_width(512).save(file.string()); });
+    const std::string csv = error_of<IOError>([&] {
       write_text_atomically((dir / "history.csv").string(), std::string(64 * 1024, 'x'));
     });
     return int{names(h5, "model.h5")} + int{names(csv, "history.csv")};

@@ -5,12 +5,14 @@
 
 #include <filesystem>
 
+#include "error_of.h"
 #include "framework/core/errors.h"
 #include "framework/io/zip_archive.h"
 #include "zip_test_util.h"
 
 using namespace nabla;
 using namespace nabla::ziptest;
+using nabla::testing::error_of;
 namespace fs = std::filesystem;
 
 TEST_CASE("zip: a round trip keeps every member's bytes, order and compression") {
@@ -55,12 +57,12 @@ TEST_CASE("zip: a missing member names the archive, the member and what is there
   w.add("model.weights.h5", "x");
   w.close();
   ZipReader r(dir / "m.keras");
-  const std::string msg = io_error([&] { r.read("config.json"); });
+  const std::string msg = error_of<IOError>([&] { r.read("config.json"); });
   CHECK(msg.find(dir / "m.keras") != std::string::npos);
   CHECK(msg.find("'config.json'") != std::string::npos);
   CHECK(msg.find("no such member") != std::string::npos);
   CHECK(msg.find("metadata.json, model.weights.h5") != std::string::npos);
-  CHECK_FALSE(io_error([&] { r.extract_to("config.json", dir / "c.json"); }).empty());
+  CHECK_FALSE(error_of<IOError>([&] { r.extract_to("config.json", dir / "c.json"); }).empty());
   CHECK_FALSE(fs::exists(dir / "c.json.part"));
 }
 
@@ -76,21 +78,21 @@ TEST_CASE("zip: a truncated archive or a file that is not a zip is refused, nami
   for (size_t keep : {whole.size() - 10, whole.size() / 2, size_t{30}, size_t{0}}) {
     CAPTURE(keep);
     spit(dir / "cut.keras", whole.substr(0, keep));
-    const std::string msg = io_error([&] { ZipReader r(dir / "cut.keras"); });
+    const std::string msg = error_of<IOError>([&] { ZipReader r(dir / "cut.keras"); });
     CHECK(msg.find(dir / "cut.keras") != std::string::npos);
     CHECK(msg.find("truncated") != std::string::npos);
   }
   spit(dir / "text.keras", "this is a text file, not a zip archive\n");
-  CHECK(io_error([&] { ZipReader r(dir / "text.keras"); }).find("not a zip archive") !=
+  CHECK(error_of<IOError>([&] { ZipReader r(dir / "text.keras"); }).find("not a zip archive") !=
         std::string::npos);
-  CHECK(io_error([&] { ZipReader r(dir / "absent.keras"); }).find("no such file") !=
+  CHECK(error_of<IOError>([&] { ZipReader r(dir / "absent.keras"); }).find("no such file") !=
         std::string::npos);
   // A directory that declares more stored bytes than the member holds.
   RawMember liar = stored("model.weights.h5", "0123456789");
   liar.data = "01234";  // 5 stored bytes where 10 are declared
   spit(dir / "short.keras", build_zip({liar}));
   const std::string msg =
-      io_error([&] { ZipReader(dir / "short.keras").read("model.weights.h5"); });
+      error_of<IOError>([&] { ZipReader(dir / "short.keras").read("model.weights.h5"); });
   CHECK(msg.find("'model.weights.h5'") != std::string::npos);
   CHECK(msg.find("corrupt") != std::string::npos);
 }
@@ -112,7 +114,8 @@ TEST_CASE("zip: a corrupt byte in a member's data is a CRC or inflate error") {
     const size_t data = 30 + name_len + extra_len;
     bytes[data + 100] = static_cast<char>(bytes[data + 100] ^ 0x5a);
     spit(dir / "c.keras", bytes);
-    const std::string msg = io_error([&] { ZipReader(dir / "c.keras").read("config.json"); });
+    const std::string msg =
+        error_of<IOError>([&] { ZipReader(dir / "c.keras").read("config.json"); });
     CAPTURE(msg);
     CHECK(msg.find("'config.json'") != std::string::npos);
     if (method == ZipMethod::kStore)
@@ -131,14 +134,15 @@ TEST_CASE("zip: a member declaring a huge size is refused before anything is inf
   spit(dir / "bomb.keras", build_zip({stored("config.json", "{}"), bomb}));
   ZipReader r(dir / "bomb.keras");
   CHECK(r.read("config.json") == "{}");  // the other members stay readable
-  const std::string msg = io_error([&] { r.read("model.weights.h5"); });
+  const std::string msg = error_of<IOError>([&] { r.read("model.weights.h5"); });
   CHECK(msg.find(dir / "bomb.keras") != std::string::npos);
   CHECK(msg.find("'model.weights.h5'") != std::string::npos);
   CHECK(msg.find("declared uncompressed size of 3221225472 bytes exceeds the limit") !=
         std::string::npos);
   CHECK(msg.find("refused before inflating") != std::string::npos);
-  CHECK(io_error([&] { r.extract_to("model.weights.h5", dir / "w.h5"); }).find("exceeds") !=
-        std::string::npos);
+  CHECK(error_of<IOError>([&] {
+          r.extract_to("model.weights.h5", dir / "w.h5");
+        }).find("exceeds") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "w.h5"));
 
   // A configurable limit: 1 MiB of zeros is too much for a 64 KiB cap.
@@ -146,8 +150,9 @@ TEST_CASE("zip: a member declaring a huge size is refused before anything is inf
   spit(dir / "mib.keras", build_zip({honest}));
   CHECK(ZipReader(dir / "mib.keras").read("model.weights.h5").size() == (1u << 20));
   ZipReader capped(dir / "mib.keras", ZipLimits().max_member_size(64 << 10));
-  CHECK(io_error([&] { capped.read("model.weights.h5"); }).find("exceeds the limit of 65536") !=
-        std::string::npos);
+  CHECK(error_of<IOError>([&] {
+          capped.read("model.weights.h5");
+        }).find("exceeds the limit of 65536") != std::string::npos);
 }
 
 TEST_CASE("zip: a member inflating past its declared size is stopped, in bounded memory") {
@@ -157,7 +162,8 @@ TEST_CASE("zip: a member inflating past its declared size is stopped, in bounded
   RawMember liar{"model.weights.h5", deflate_zeros(64u << 20, &crc), 8, 0, crc, 1000};
   spit(dir / "liar.keras", build_zip({liar}));
   const long before = max_rss_kib();
-  const std::string msg = io_error([&] { ZipReader(dir / "liar.keras").read("model.weights.h5"); });
+  const std::string msg =
+      error_of<IOError>([&] { ZipReader(dir / "liar.keras").read("model.weights.h5"); });
   CAPTURE(msg);
   CHECK(msg.find("'model.weights.h5'") != std::string::npos);
   CHECK((msg.find("more than its declared size of 1000 bytes") != std::string::npos ||
@@ -171,10 +177,10 @@ TEST_CASE("zip: members declaring more than the total limit are refused when ope
        build_zip({stored("a", std::string(600, 'a')), stored("b", std::string(600, 'b'))}));
   CHECK(ZipReader(dir / "many.keras", ZipLimits().max_total_size(1200)).read("b").size() == 600);
   const std::string msg =
-      io_error([&] { ZipReader r(dir / "many.keras", ZipLimits().max_total_size(1000)); });
+      error_of<IOError>([&] { ZipReader r(dir / "many.keras", ZipLimits().max_total_size(1000)); });
   CHECK(msg.find(dir / "many.keras") != std::string::npos);
   CHECK(msg.find("more than 1000 bytes uncompressed in all") != std::string::npos);
-  CHECK(io_error([&] {
+  CHECK(error_of<IOError>([&] {
           ZipReader r(dir / "many.keras", ZipLimits().max_members(1));
         }).find("lists 2 members") != std::string::npos);
 }
@@ -184,13 +190,13 @@ TEST_CASE("zip: encrypted members and unsupported compression methods are refuse
   RawMember encrypted = stored("model.weights.h5", "secret");
   encrypted.flags = 1;  // traditional PKWARE encryption
   spit(dir / "enc.keras", build_zip({encrypted}));
-  CHECK(io_error([&] {
+  CHECK(error_of<IOError>([&] {
           ZipReader(dir / "enc.keras").read("model.weights.h5");
         }).find("'model.weights.h5': encrypted members are not supported") != std::string::npos);
   RawMember bzip2 = stored("config.json", "{}");
   bzip2.method = 12;
   spit(dir / "bz.keras", build_zip({bzip2}));
-  CHECK(io_error([&] {
+  CHECK(error_of<IOError>([&] {
           ZipReader(dir / "bz.keras").read("config.json");
         }).find("unsupported compression method 12 (bzip2)") != std::string::npos);
 }
@@ -217,7 +223,7 @@ TEST_CASE("zip: the writer replaces a file only at close, and reports misuse") {
   CHECK_THROWS_AS(empty.close(), StateError);
 
   const std::string missing_dir = dir / "no/such/dir/x.keras";
-  const std::string msg = io_error([&] {
+  const std::string msg = error_of<IOError>([&] {
     ZipWriter bad(missing_dir);
     bad.add("config.json", "{}");
     bad.close();

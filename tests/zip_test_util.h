@@ -31,17 +31,6 @@ inline void spit(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary).write(bytes.data(), std::streamsize(bytes.size()));
 }
 
-// The message of the IOError `f` throws ("" when it throws nothing).
-template <class F>
-std::string io_error(F&& f) {
-  try {
-    f();
-  } catch (const IOError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 // A member of a zip built byte by byte, so a test can declare whatever it wants.
 struct RawMember {
   std::string name;
