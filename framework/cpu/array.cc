@@ -145,15 +145,10 @@ void gather_kernel(const KernelArgs& args) {
   auto copy = [dst, src, row_bytes](int64_t i, int64_t row) {
     std::memcpy(dst + i * row_bytes, src + row * row_bytes, row_bytes);
   };
-  // Rows of a training batch (128 images, 400 KB) come from all over the data set: two threads
-  // copying halves wait on memory side by side. Small batches are copied here and now.
-  const int64_t n = args.in(1).numel();
+  // Rows of a large batch come from all over the data set: two threads copying halves wait on
+  // memory side by side.
   const int64_t cost = static_cast<int64_t>(row_bytes / 8) + 16;
-  if (n * cost < kMinWorkPerTask) {
-    for_each_index(args, args.in(1), rows, copy);
-    return;
-  }
-  parallel_range(args, n, cost, [&](int64_t lo, int64_t hi) {
+  parallel_range(args, args.in(1).numel(), cost, [&](int64_t lo, int64_t hi) {
     for_each_index(args, args.in(1), rows, copy, lo, hi);
   });
 }

@@ -36,14 +36,13 @@ struct StepWorkspace {
   std::vector<std::unique_ptr<SgemmScratch>> gemm_blocks;
 };
 
-/// Below ~65k cycles of work, waking a second thread costs more than it saves, and on a busy
-/// machine a preempted worker can stall the whole op: small element-wise ops stay serial.
-constexpr int64_t kMinWorkPerTask = 65536;
-
 /// Runs fn(begin, end) over [0, n) on the pool when n is large enough to pay for it.
 /// `cost` is the rough work per element in cycles.
 template <class F>
 void parallel_range(const KernelArgs& args, int64_t n, int64_t cost, F&& fn) {
+  // Below ~65k cycles of work, waking a second thread costs more than it saves, and on a busy
+  // machine a preempted worker can stall the whole op: small element-wise ops stay serial.
+  constexpr int64_t kMinWorkPerTask = 65536;
   const int64_t grain = std::max<int64_t>(1, kMinWorkPerTask / std::max<int64_t>(1, cost));
   if (n <= grain) {
     fn(int64_t{0}, n);
