@@ -193,6 +193,40 @@ TEST_CASE("sigmoid cross-entropy has the right gradient at a logit of exactly 0"
   CHECK(values(tape.gradient(loss, z)) == std::vector<double>{-0.5, 0.5});
 }
 
+TEST_CASE("a single row times a matrix split by depth over threads sums every band once") {
+  // One row of output with B not transposed splits B's rows (the depth) over the threads and adds
+  // the partial rows; with 3 threads and k = 2 one band is empty.
+  const int threads_before = num_threads();
+  const int64_t shapes[][2] = {{300, 701}, {257, 1001}, {150000, 2}};  // n, k
+  for (int threads : {2, 3}) {
+    set_num_threads(threads);
+    for (const auto& s : shapes) {
+      const int64_t n = s[0], k = s[1];
+      for (bool ta : {false, true}) {
+        CAPTURE(threads);
+        CAPTURE(n);
+        CAPTURE(k);
+        CAPTURE(ta);
+        const Tensor a = Tensor::random_uniform(ta ? Shape{k, 1} : Shape{1, k}, -1, 1, 21);
+        const Tensor b = Tensor::random_uniform({k, n}, -1, 1, 22);
+        const Tensor c = matmul(a, b, ta, false);
+        REQUIRE(c.shape() == (Shape{1, n}));
+        double worst = 0;
+        for (int64_t j = 0; j < n; ++j) {
+          double ref = 0, magnitude = 0;
+          for (int64_t p = 0; p < k; ++p) {
+            const double term = a.at(p) * b.at(p * n + j);
+            ref += term, magnitude += std::fabs(term);
+          }
+          worst = std::max(worst, std::fabs(c.at(j) - ref) / std::max(1.0, magnitude));
+        }
+        CHECK(worst < 1e-6);
+      }
+    }
+  }
+  set_num_threads(threads_before);
+}
+
 TEST_CASE("float32 matmul is right at odd sizes, deep and tall blocks, in all transpose forms") {
   const int64_t shapes[][3] = {{1, 1, 1},      {3, 5, 2},      {8, 32, 7},
                                {9, 33, 17},    {17, 31, 300},  {130, 45, 600},
