@@ -135,6 +135,21 @@ TEST_CASE("--epochs 0 saves the fresh model; --weights starts from saved weights
         want);
 }
 
+TEST_CASE("NABLA_PROFILE prints the kernels' time per op type, or per op type and shapes") {
+  TempDir dir;
+  const std::string train = "train " + iris_config(dir) + " --epochs 1 --verbose 0";
+  CHECK(run(train).output.find("nabla op profile") == std::string::npos);
+  const Result by_op = run(train, "NABLA_PROFILE=1");
+  REQUIRE_MESSAGE(by_op.code == 0, by_op.output);
+  CHECK(by_op.output.find("nabla op profile (NABLA_PROFILE)") != std::string::npos);
+  CHECK(by_op.output.find("  MatMul  ") != std::string::npos);
+  CHECK(by_op.output.find("MatMul (") == std::string::npos);
+  const Result by_shape = run(train, "NABLA_PROFILE=shapes");
+  REQUIRE_MESSAGE(by_shape.code == 0, by_shape.output);
+  CHECK(by_shape.output.find("  MatMul (") != std::string::npos);
+  CHECK(by_shape.output.find("  ApplyAdam (") != std::string::npos);
+}
+
 TEST_CASE("bad configs exit 2 with the JSON path and leave earlier output untouched") {
   TempDir dir;
   REQUIRE(run("train " + iris_config(dir) + " --epochs 2 --verbose 0").code == 0);

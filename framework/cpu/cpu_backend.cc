@@ -33,12 +33,20 @@ namespace {
 using namespace cpu;
 
 // With NABLA_PROFILE=1, the time of every kernel call is added up per op type and printed to
-// standard error when the process exits: where a training step spends its time.
+// standard error when the process exits: where a training step spends its time. With
+// NABLA_PROFILE=shapes, per op type and input shapes instead (which of the products costs what).
 class OpProfile {
  public:
   static OpProfile* get() {
     static OpProfile* profile = std::getenv("NABLA_PROFILE") ? new OpProfile() : nullptr;
     return profile;
+  }
+  /// What a step's time is added up under.
+  std::string key(const KernelArgs& step) const {
+    std::string k = step.op.name();
+    if (!by_shapes_) return k;
+    for (int i = 0; i < step.num_inputs; ++i) k += (i ? ", " : " ") + step.in(i).shape.to_string();
+    return k;
   }
   void add(const std::string& op, double seconds) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -64,7 +72,10 @@ class OpProfile {
   }
 
  private:
-  OpProfile() { std::atexit(print); }
+  OpProfile() : by_shapes_(std::string(std::getenv("NABLA_PROFILE")) == "shapes") {
+    std::atexit(print);
+  }
+  const bool by_shapes_;
   std::mutex mutex_;
   std::map<std::string, std::pair<double, int64_t>> totals_;
 };
@@ -99,7 +110,11 @@ class CpuStepRunner : public StepRunner {
       }
       // A pair's time is shared between its two steps.
       const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      for (size_t j = i; j < i + count; ++j) profile->add(steps[j].op.name(), seconds / count);
+      if (keys_.size() != steps.size()) {  // a plan's shapes are fixed: its keys are made once
+        keys_.clear();
+        for (const KernelArgs& step : steps) keys_.push_back(profile->key(step));
+      }
+      for (size_t j = i; j < i + count; ++j) profile->add(keys_[j], seconds / count);
       i += count - 1;
     }
   }
@@ -127,6 +142,7 @@ class CpuStepRunner : public StepRunner {
 
   bool prepared_ = false;
   std::vector<std::unique_ptr<StepWorkspace>> workspaces_;
+  std::vector<std::string> keys_;  // NABLA_PROFILE's name of each step
 };
 
 // Host memory is core's (host_memory()); the CPU backend adds the thread pool and the kernels.
