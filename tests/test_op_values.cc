@@ -196,6 +196,41 @@ TEST_CASE("sigmoid cross-entropy has the right gradient at a logit of exactly 0"
   CHECK(values(tape.gradient(loss, z)) == std::vector<double>{-0.5, 0.5});
 }
 
+TEST_CASE("sparse cross-entropy and its gradient over blocks of rows and rows wider than a block") {
+  // The kernels take exponentials for a block of rows at once (1024 values): 300 rows of 10
+  // classes span three blocks, a row of 3000 classes is wider than one.
+  const int64_t shapes[][2] = {{300, 10}, {3, 3000}};
+  for (const auto& s : shapes) {
+    const int64_t rows = s[0], classes = s[1];
+    CAPTURE(classes);
+    const Tensor z = Tensor::random_uniform({rows, classes}, -20, 20, 41);
+    std::vector<int64_t> picks;
+    for (int64_t r = 0; r < rows; ++r) picks.push_back((r * 7) % classes);
+    const Tensor labels = Tensor::from_vector(picks, Shape{rows});
+    GradientTape tape;
+    tape.watch(z);
+    const Tensor loss = sparse_softmax_cross_entropy_with_logits(labels, z);
+    const std::vector<float> got = loss.to_vector<float>();
+    const std::vector<float> grad = tape.gradient(reduce_sum(loss), z).to_vector<float>();
+    const std::vector<float> zv = z.to_vector<float>();
+    double worst_loss = 0, worst_grad = 0;
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* row = zv.data() + r * classes;
+      const double m = *std::max_element(row, row + classes);
+      double sum = 0;
+      for (int64_t j = 0; j < classes; ++j) sum += std::exp(row[j] - m);
+      const double want = m + std::log(sum) - row[picks[r]];
+      worst_loss = std::max(worst_loss, std::fabs(got[r] - want) / std::max(1.0, want));
+      for (int64_t j = 0; j < classes; ++j) {
+        const double p = std::exp(row[j] - m) / sum - (j == picks[r] ? 1.0 : 0.0);
+        worst_grad = std::max(worst_grad, std::fabs(grad[r * classes + j] - p));
+      }
+    }
+    CHECK(worst_loss < 1e-6);
+    CHECK(worst_grad < 1e-6);
+  }
+}
+
 TEST_CASE("gather copies rows of a large table on several threads and names a bad index") {
   // Rows of 784 floats: a batch of 257 is split over the threads, each prefetching ahead.
   const int64_t rows = 3000, width = 784;

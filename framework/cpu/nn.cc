@@ -1,4 +1,7 @@
 // CPU kernels of softmax, log-softmax, their gradients and the fused sparse cross-entropy.
+#include <Eigen/Core>
+
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -79,29 +82,64 @@ int64_t checked_label(const KernelArgs& args, const I* labels, int64_t row, int6
   return label;
 }
 
-// Calls row(r, z, label, max, exp_into) for every row of the logits (input 1) with its checked
-// label (input 0); exp_into(d) writes exp(z - max) into d and returns their sum. Both sparse
-// cross-entropy kernels are this loop with a different row body.
+// The largest of z[0, n), in four independent chains: one chain waits on each max in turn.
+template <class T>
+T row_max(const T* z, int64_t n) {
+  constexpr T kLowest = -std::numeric_limits<T>::infinity();
+  T m[4] = {kLowest, kLowest, kLowest, kLowest};
+  int64_t j = 0;
+  for (; j + 4 <= n; j += 4)
+    for (int c = 0; c < 4; ++c) m[c] = std::max(m[c], z[j + c]);
+  for (; j < n; ++j) m[0] = std::max(m[0], z[j]);
+  return std::max(std::max(m[0], m[1]), std::max(m[2], m[3]));
+}
+
+// Calls row(r, z, label, m, e, sum) for every row r of the logits (input 1) with its checked
+// label (input 0), where m is the row's largest logit, e[j] = exp(z[j] - m) and sum = Σ e. Both
+// sparse cross-entropy kernels are this loop with a different row body. The exponentials of a
+// block of rows are taken in one pass of Eigen's vectorized exp (the rows are short: 10 classes
+// would leave most of a vector idle), into `exps` (rows x classes, the gradient's output) when
+// given, else into a buffer on the stack; e is null only for a row wider than that buffer when no
+// `exps` is given.
 template <class T, class I, class Row>
-void for_each_logit_row(const KernelArgs& args, Row&& row) {
+void for_each_logit_row(const KernelArgs& args, T* exps, Row&& row) {
+  using Arr = Eigen::Array<T, Eigen::Dynamic, 1>;
   const int64_t rows = args.in(1).shape[0], classes = args.in(1).shape[1];
   const I* labels = args.in(0).as<I>();
   const T* logits = args.in(1).as<T>();
   parallel_range(args, rows, classes * 8, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const T* z = logits + r * classes;
-      T m = -std::numeric_limits<T>::infinity();
-      for (int64_t j = 0; j < classes; ++j) m = std::max(m, z[j]);
-      auto exp_into = [&](T* d) {
-        T sum = 0;
-        for (int64_t j = 0; j < classes; ++j) {
-          const T e = std::exp(z[j] - m);
-          if (d) d[j] = e;
-          sum += e;
+    constexpr int64_t kBlock = 1024;  // exponentials per pass (with the maxima 8 KB of floats)
+    T buffer[kBlock], max[kBlock];
+    const int64_t block_rows = std::max<int64_t>(1, kBlock / std::max<int64_t>(1, classes));
+    for (int64_t b0 = r0; b0 < r1; b0 += block_rows) {
+      const int64_t b1 = std::min(r1, b0 + block_rows), n = (b1 - b0) * classes;
+      for (int64_t r = b0; r < b1; ++r) {
+        const T* z = logits + r * classes;
+        max[r - b0] = row_max(z, classes);
+      }
+      T* e = exps ? exps + b0 * classes : n <= kBlock ? buffer : nullptr;
+      if (e) {
+        for (int64_t r = b0; r < b1; ++r)
+          for (int64_t j = 0; j < classes; ++j)
+            e[(r - b0) * classes + j] = logits[r * classes + j] - max[r - b0];
+        Eigen::Map<Arr> all(e, n);
+        all = all.exp();
+      }
+      for (int64_t r = b0; r < b1; ++r) {
+        const T* z = logits + r * classes;
+        const int64_t label = checked_label(args, labels, r, classes);
+        if (e) {
+          T* er = e + (r - b0) * classes;
+          row(r, z, label, max[r - b0], er, Eigen::Map<const Arr>(er, classes).sum());
+          continue;
         }
-        return sum;
-      };
-      row(r, z, checked_label(args, labels, r, classes), m, exp_into);
+        T sum = 0;  // one row wider than the buffer: its exponentials a piece at a time
+        for (int64_t j0 = 0; j0 < classes; j0 += kBlock) {
+          const int64_t len = std::min(kBlock, classes - j0);
+          sum += (Eigen::Map<const Arr>(z + j0, len) - max[r - b0]).exp().sum();
+        }
+        row(r, z, label, max[r - b0], static_cast<T*>(nullptr), sum);
+      }
     }
   });
 }
@@ -122,23 +160,23 @@ void dispatch_xent(const KernelArgs& args, F&& body) {
 void sparse_xent_kernel(const KernelArgs& args) {
   dispatch_xent(args, [&]<class T, class I>() {
     T* loss = args.output.as<T>();
-    for_each_logit_row<T, I>(args, [&](int64_t r, const T* z, int64_t label, T m, auto&& exp_into) {
-      loss[r] = m + std::log(exp_into(static_cast<T*>(nullptr))) - z[label];
-    });
+    for_each_logit_row<T, I>(args, static_cast<T*>(nullptr),
+                             [&](int64_t r, const T* z, int64_t label, T m, const T*, T sum) {
+                               loss[r] = m + std::log(sum) - z[label];
+                             });
   });
 }
 
 // dlogits[r] = (softmax(logits[r]) - one_hot(label[r])) * dloss[r]
 void sparse_xent_grad_kernel(const KernelArgs& args) {
-  const int64_t classes = args.in(1).shape[1];
   dispatch_xent(args, [&]<class T, class I>() {
     const T* dloss = args.in(2).as<T>();
     const bool scalar_dloss = args.in(2).numel() == 1;
     T* out = args.output.as<T>();
-    for_each_logit_row<T, I>(args, [&](int64_t r, const T*, int64_t label, T, auto&& exp_into) {
-      T* d = out + r * classes;
+    const int64_t classes = args.in(1).shape[1];
+    for_each_logit_row<T, I>(args, out, [&](int64_t r, const T*, int64_t label, T, T* d, T sum) {
       const T g = dloss[scalar_dloss ? 0 : r];
-      const T scale = g / exp_into(d);
+      const T scale = g / sum;
       for (int64_t j = 0; j < classes; ++j) d[j] *= scale;
       d[label] -= g;
     });
