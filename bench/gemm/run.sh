@@ -20,7 +20,7 @@ while [[ $# -gt 0 ]]; do
 done
 OUT="$(mktemp -d "${TMPDIR:-/tmp}/nabla-gemm.XXXXXX")"
 libs=()
-for lib in nabla eigen openblas blis dnnl xsmm; do
+for lib in nabla eigen openblas nabla_openblas blis dnnl xsmm; do
   exe="$BUILD/bench/gemm/nabla_gemm_$lib"
   [[ -x "$exe" ]] || { echo "[gemm] $lib: not built (library not found)" >&2; continue; }
   echo "[gemm] $lib" >&2
