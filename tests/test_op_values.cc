@@ -232,31 +232,35 @@ TEST_CASE("sparse cross-entropy and its gradient over blocks of rows and rows wi
 }
 
 TEST_CASE("gather copies rows of a large table on several threads and names a bad index") {
-  // Rows of 784 floats: a batch of 257 is split over the threads, each prefetching ahead.
-  const int64_t rows = 3000, width = 784;
-  const Tensor table = Tensor::random_uniform({rows, width}, -1, 1, 31);
+  // Rows of 784 floats: a batch of 257 is split over the threads, each prefetching ahead; rows of
+  // 2 floats take the narrow rows' loop.
+  const int64_t rows = 3000;
   std::vector<int64_t> picks;
   for (int64_t i = 0; i < 257; ++i) picks.push_back((i * 7919) % rows);
   picks[3] = 0, picks[4] = rows - 1, picks[5] = picks[6];
-  const std::vector<float> all = table.to_vector<float>();
-  for (DType index_type : {DType::Int64, DType::Int32}) {
-    CAPTURE(index_type);
-    const Tensor idx = cast(Tensor::from_vector(picks, Shape{257}), index_type);
-    const std::vector<float> got = gather(table, idx).to_vector<float>();
-    REQUIRE(got.size() == picks.size() * width);
-    bool same = true;
-    for (size_t i = 0; i < picks.size(); ++i)
-      same = same && std::equal(all.begin() + picks[i] * width,
-                                all.begin() + (picks[i] + 1) * width, got.begin() + i * width);
-    CHECK(same);
-  }
-  for (int64_t bad : {rows, int64_t{-1}}) {
-    std::vector<int64_t> wrong = picks;
-    wrong[200] = bad;
-    const std::string want =
-        "index " + std::to_string(bad) + " at position 200 is outside [0, 3000)";
-    CHECK_THROWS_WITH_AS(gather(table, Tensor::from_vector(wrong, Shape{257})),
-                         doctest::Contains(want.c_str()), ValueError);
+  for (int64_t width : {784, 2}) {
+    CAPTURE(width);
+    const Tensor table = Tensor::random_uniform({rows, width}, -1, 1, 31);
+    const std::vector<float> all = table.to_vector<float>();
+    for (DType index_type : {DType::Int64, DType::Int32}) {
+      CAPTURE(index_type);
+      const Tensor idx = cast(Tensor::from_vector(picks, Shape{257}), index_type);
+      const std::vector<float> got = gather(table, idx).to_vector<float>();
+      REQUIRE(got.size() == picks.size() * width);
+      bool same = true;
+      for (size_t i = 0; i < picks.size(); ++i)
+        same = same && std::equal(all.begin() + picks[i] * width,
+                                  all.begin() + (picks[i] + 1) * width, got.begin() + i * width);
+      CHECK(same);
+    }
+    for (int64_t bad : {rows, int64_t{-1}}) {
+      std::vector<int64_t> wrong = picks;
+      wrong[200] = bad;
+      const std::string want =
+          "index " + std::to_string(bad) + " at position 200 is outside [0, 3000)";
+      CHECK_THROWS_WITH_AS(gather(table, Tensor::from_vector(wrong, Shape{257})),
+                           doctest::Contains(want.c_str()), ValueError);
+    }
   }
 }
 

@@ -143,18 +143,30 @@ void gather_kernel(const KernelArgs& args) {
   const size_t row_bytes = rows ? params.numel() / rows * dtype_size(params.dtype) : 0;
   const char* src = static_cast<const char*>(params.data);
   char* dst = static_cast<char*>(args.output.data);
+  auto copy = [dst, src, row_bytes](int64_t i, int64_t row) {
+    std::memcpy(dst + i * row_bytes, src + row * row_bytes, row_bytes);
+  };
   // A batch's rows come from all over a data set much larger than the caches: each row waits on
   // memory (and a page walk), ~1 us for a 3 KB row on the machines of bench/README.md, far more
   // than copying it. So the rows are split over the threads from a few dozen on, each thread
-  // waiting on its own rows, and each thread asks for the row after next while it copies one.
+  // waiting on its own rows, and rows of a few cache lines or more ask for the row after next
+  // while one is copied (for narrow rows, such as labels, asking would cost more than it saves).
   const int64_t cost = static_cast<int64_t>(row_bytes / 2) + 64;
+  const int64_t n = args.in(1).numel();
+  constexpr size_t kMinPrefetchBytes = 256;
+  if (row_bytes < kMinPrefetchBytes) {
+    parallel_range(args, n, cost, [&](int64_t lo, int64_t hi) {
+      for_each_index(args, args.in(1), rows, copy, lo, hi);
+    });
+    return;
+  }
   constexpr int64_t kAhead = 2;
   constexpr size_t kPrefetchBytes = 4096;  // the hardware prefetcher follows the rest of a row
   const size_t prefetch_bytes = std::min(row_bytes, kPrefetchBytes);
   dispatch_numeric(args.in(1).dtype, args, [&]<class I>() {
     if constexpr (std::is_integral_v<I>) {
       const I* idx = args.in(1).as<I>();
-      parallel_range(args, args.in(1).numel(), cost, [&](int64_t lo, int64_t hi) {
+      parallel_range(args, n, cost, [&](int64_t lo, int64_t hi) {
         for (int64_t i = lo; i < hi; ++i) {
           const int64_t row = static_cast<int64_t>(idx[i]);
           if (row < 0 || row >= rows) index_outside(args, row, i, rows);
@@ -164,7 +176,7 @@ void gather_kernel(const KernelArgs& args) {
               for (size_t b = 0; b < prefetch_bytes; b += 64)
                 __builtin_prefetch(src + next * row_bytes + b);
           }
-          std::memcpy(dst + i * row_bytes, src + row * row_bytes, row_bytes);
+          copy(i, row);
         }
       });
     }
