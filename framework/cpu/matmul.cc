@@ -88,7 +88,9 @@ void gemm(const KernelArgs& args, const T* a, const T* b, T* c, int64_t m, int64
   }
   const int threads = pool(args).threads_here();
   const double flops = 2.0 * static_cast<double>(m) * n * k;
-  constexpr double kMinFlopsPerTask = 2e5;
+  // ~1.6e5 flops is ~2 us of one core: below that a second thread's hand-off costs more than it
+  // saves. The logits layer's 128x128.128x10 product (3.3e5) splits; the tiny model's do not.
+  constexpr double kMinFlopsPerTask = 1.6e5;
   const int64_t tasks = std::min<int64_t>(threads, static_cast<int64_t>(flops / kMinFlopsPerTask));
   if (tasks > 1 && m == 1 && !TB) {  // a row of A is contiguous, transposed or not
     row_times_matrix(args, tasks, a, b, c, n, k);
