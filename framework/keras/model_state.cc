@@ -14,6 +14,13 @@ std::mutex& guard_mutex() {
   return m;
 }
 
+// Refuses `what` while another thread changes the model (ChangeGuard).
+void check_not_changing(const ModelState& state, const char* what) {
+  if (state.changing && state.change_thread != std::this_thread::get_id())
+    throw StateError(std::string(what) + ": model '" + state.name +
+                     "' is being changed (compiled, built or moved) on another thread");
+}
+
 }  // namespace
 
 TrainStep& ModelState::ensure_step(Model& self, const std::vector<Shape>& data_shapes) {
@@ -90,17 +97,6 @@ void ModelState::invalidate_step() {
   step.reset();
   inference_step.reset();
 }
-
-namespace {
-
-// Refuses `what` while another thread changes the model (ChangeGuard).
-void check_not_changing(const ModelState& state, const char* what) {
-  if (state.changing && state.change_thread != std::this_thread::get_id())
-    throw StateError(std::string(what) + ": model '" + state.name +
-                     "' is being changed (compiled, built or moved) on another thread");
-}
-
-}  // namespace
 
 UseGuard::UseGuard(ModelState& state, const char* what) : state_(state), counted_(false) {
   std::lock_guard<std::mutex> lock(guard_mutex());
