@@ -215,8 +215,10 @@ TensorList Layer::record_call(const TensorList& inputs) {
   Node node{inputs, {}};
   TensorList outputs;
   for (size_t i = 0; i < out_shapes.size(); ++i) {
-    const std::string name = owner->name() + (node_index ? "_" + std::to_string(node_index) : "") +
-                             (out_shapes.size() > 1 ? "_" + std::to_string(i) : "");
+    // Appended piece by piece: `"_" + std::to_string(...)` trips GCC 12's -Wrestrict.
+    std::string name = owner->name();
+    if (node_index) name.append("_").append(std::to_string(node_index));
+    if (out_shapes.size() > 1) name.append("_").append(std::to_string(i));
     const Tensor t = make_keras_tensor(out_shapes[i], DType::Float32, owner, node_index,
                                        static_cast<int>(i), name);
     node.outputs.push_back(t);
