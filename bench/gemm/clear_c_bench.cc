@@ -1,7 +1,8 @@
 // Why nabla clears C itself before calling OpenBLAS (framework/cpu/gemm_openblas.cc): for each
 // product of the reference workload, one thread's share, the two ways alternate call by call in
 // one process (so that the machine's load falls on both alike), with 6 MB of other data touched
-// before every call so that C is not in L2, as in a training step. Prints the median of each.
+// before every call so that C is not in L2, as in a training step; and the 4096-wide MLP's
+// largest products. Prints the median of each.
 //   build/bench/gemm/nabla_gemm_clear_c
 #include <cblas.h>
 
@@ -33,13 +34,17 @@ int main() {
                         {"L2 fwd, half 128x64x256", 128, 64, 256, false, false},
                         {"L2 dW 256x128x128", 256, 128, 128, true, false},
                         {"L2 dX 128x256x128", 128, 256, 128, false, true},
-                        {"L3 fwd 128x10x128", 128, 10, 128, false, false}};
-  std::vector<float> a(1 << 20, 0.5f), b(1 << 20, 0.25f), c(1 << 20), other(6 << 18, 1.f);
-  std::printf("%-26s %12s %16s\n", "case (m x n x k)", "beta = 0", "memset, beta = 1");
+                        {"L3 fwd 128x10x128", 128, 10, 128, false, false},
+                        {"4096-wide fwd, half 512x2048x4096", 512, 2048, 4096, false, false},
+                        {"4096-wide dW, half 2048x4096x512", 2048, 4096, 512, true, false}};
+  std::vector<float> a(1 << 21, 0.5f), b(1 << 24, 0.25f), c(1 << 23), other(6 << 18, 1.f);
+  std::printf("%-34s %12s %16s\n", "case (m x n x k)", "beta = 0", "memset, beta = 1");
   for (const Case& p : cases) {
     std::vector<double> t[2];
     const int lda = p.ta ? p.m : p.k, ldb = p.tb ? p.k : p.n;
-    for (int i = 0; i < 2000; ++i) {
+    const double flops = 2.0 * p.m * p.n * p.k;  // ~2 GFLOP per way, 20 to 1000 calls each
+    const int calls = 2 * static_cast<int>(std::clamp(2e9 / flops, 20.0, 1000.0));
+    for (int i = 0; i < calls; ++i) {
       for (size_t j = 0; j < other.size(); j += 16) other[j] += 1.f;
       const bool clear = i % 2;
       const auto start = std::chrono::steady_clock::now();
@@ -52,7 +57,7 @@ int main() {
               .count());
     }
     const double beta0 = median(t[0]), cleared = median(t[1]);
-    std::printf("%-26s %9.1f us %13.1f us   %+.1f%%\n", p.name, beta0, cleared,
+    std::printf("%-34s %9.1f us %13.1f us   %+.1f%%\n", p.name, beta0, cleared,
                 100 * (cleared / beta0 - 1));
   }
 }
