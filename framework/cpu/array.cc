@@ -121,16 +121,28 @@ void one_hot_kernel(const KernelArgs& args) {
                    std::to_string(i) + " is outside [0, " + std::to_string(limit) + ")");
 }
 
+// for_each_index without a look-ahead.
+struct NoLookAhead {
+  void operator()(int64_t) const {}
+};
+
 // Calls fn(i, indices[i]) for i in [begin, end) (all of them when end < 0), checking each index.
-template <class F>
+// With a look-ahead, first also ahead(indices[i + 2]) when that index is valid, so that what fn
+// will need two calls on can be asked for now.
+template <class F, class Ahead = NoLookAhead>
 void for_each_index(const KernelArgs& args, const TensorView& indices, int64_t limit, F&& fn,
-                    int64_t begin = 0, int64_t end = -1) {
+                    int64_t begin = 0, int64_t end = -1, Ahead ahead = {}) {
+  constexpr int64_t kDistance = 2;
   dispatch_numeric(indices.dtype, args, [&]<class I>() {
     if constexpr (std::is_integral_v<I>) {
       const I* idx = indices.as<I>();
       for (int64_t i = begin, n = end < 0 ? indices.numel() : end; i < n; ++i) {
         const int64_t row = static_cast<int64_t>(idx[i]);
         if (row < 0 || row >= limit) index_outside(args, row, i, limit);
+        if constexpr (!std::is_same_v<Ahead, NoLookAhead>) {
+          const int64_t next = i + kDistance < n ? static_cast<int64_t>(idx[i + kDistance]) : -1;
+          if (next >= 0 && next < limit) ahead(next);
+        }
         fn(i, row);
       }
     }
@@ -152,34 +164,21 @@ void gather_kernel(const KernelArgs& args) {
   // waiting on its own rows, and rows of a few cache lines or more ask for the row after next
   // while one is copied (for narrow rows, such as labels, asking would cost more than it saves).
   const int64_t cost = static_cast<int64_t>(row_bytes / 2) + 64;
-  const int64_t n = args.in(1).numel();
   constexpr size_t kMinPrefetchBytes = 256;
+  constexpr size_t kPrefetchBytes = 4096;  // the hardware prefetcher follows the rest of a row
+  const size_t prefetch_bytes = std::min(row_bytes, kPrefetchBytes);
+  auto prefetch = [src, row_bytes, prefetch_bytes](int64_t row) {
+    for (size_t b = 0; b < prefetch_bytes; b += 64) __builtin_prefetch(src + row * row_bytes + b);
+  };
+  const int64_t n = args.in(1).numel();
   if (row_bytes < kMinPrefetchBytes) {
     parallel_range(args, n, cost, [&](int64_t lo, int64_t hi) {
       for_each_index(args, args.in(1), rows, copy, lo, hi);
     });
     return;
   }
-  constexpr int64_t kAhead = 2;
-  constexpr size_t kPrefetchBytes = 4096;  // the hardware prefetcher follows the rest of a row
-  const size_t prefetch_bytes = std::min(row_bytes, kPrefetchBytes);
-  dispatch_numeric(args.in(1).dtype, args, [&]<class I>() {
-    if constexpr (std::is_integral_v<I>) {
-      const I* idx = args.in(1).as<I>();
-      parallel_range(args, n, cost, [&](int64_t lo, int64_t hi) {
-        for (int64_t i = lo; i < hi; ++i) {
-          const int64_t row = static_cast<int64_t>(idx[i]);
-          if (row < 0 || row >= rows) index_outside(args, row, i, rows);
-          if (i + kAhead < hi) {
-            const int64_t next = static_cast<int64_t>(idx[i + kAhead]);
-            if (next >= 0 && next < rows)
-              for (size_t b = 0; b < prefetch_bytes; b += 64)
-                __builtin_prefetch(src + next * row_bytes + b);
-          }
-          copy(i, row);
-        }
-      });
-    }
+  parallel_range(args, n, cost, [&](int64_t lo, int64_t hi) {
+    for_each_index(args, args.in(1), rows, copy, lo, hi, prefetch);
   });
 }
 
