@@ -67,10 +67,8 @@ void row_times_matrix(const KernelArgs& args, int64_t tasks, const T* a, const T
     T* out = t == 0 ? c : partials + (t - 1) * n;
     if (k1 == k0) {
       std::fill(out, out + n, T(0));
-    } else if constexpr (std::is_same_v<T, float>) {
-      eigen_sgemm(1, n, k1 - k0, a + k0, k, false, b + k0 * n, n, false, out, n);
-    } else {
-      eigen_dgemm(1, n, k1 - k0, a + k0, k, false, b + k0 * n, n, false, out, n);
+    } else {  // a 1 x (k1 - k0) row times the band of B's rows, written to `out`
+      gemm_block<T, false, false>(a + k0, b + k0 * n, out, 1, n, k1 - k0, 0, 1, 0, n, nullptr);
     }
   });
   for (int64_t t = 1; t < tasks; ++t) {
