@@ -110,10 +110,6 @@ class CpuStepRunner : public StepRunner {
       }
       // A pair's time is shared between its two steps.
       const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      if (keys_.size() != steps.size()) {  // a plan's shapes are fixed: its keys are made once
-        keys_.clear();
-        for (const KernelArgs& step : steps) keys_.push_back(profile->key(step));
-      }
       for (size_t j = i; j < i + count; ++j) profile->add(keys_[j], seconds / count);
       i += count - 1;
     }
@@ -129,8 +125,11 @@ class CpuStepRunner : public StepRunner {
     });
   }
 
-  // Steps that run beside another get a workspace of their own (StepWorkspace).
+  // Steps that run beside another get a workspace of their own (StepWorkspace); with
+  // NABLA_PROFILE, each step's name in the profile (a plan's shapes are fixed).
   void prepare(std::vector<KernelArgs>& steps, const std::vector<uint8_t>& beside_next) {
+    if (const OpProfile* profile = OpProfile::get())
+      for (const KernelArgs& step : steps) keys_.push_back(profile->key(step));
     for (size_t i = 0; i < steps.size(); ++i)
       if (beside_next[i])
         for (size_t j : {i, i + 1}) {
