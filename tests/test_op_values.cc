@@ -16,6 +16,23 @@ namespace {
 std::vector<double> values(const Tensor& t) {
   return t.to_vector<double>();
 }
+
+// Largest |c - op(a)·op(b)| over c's entries, each relative to the sum of its terms' magnitudes
+// (at least 1): float32 rounding grows with that sum, not with the result. Reference in double.
+double worst_matmul_error(const Tensor& c, const Tensor& a, const Tensor& b, bool ta, bool tb) {
+  const int64_t m = c.shape()[0], n = c.shape()[1], k = a.shape()[ta ? 0 : 1];
+  double worst = 0;
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double ref = 0, magnitude = 0;
+      for (int64_t p = 0; p < k; ++p) {
+        const double term = a.at(ta ? p * m + i : i * k + p) * b.at(tb ? j * k + p : p * n + j);
+        ref += term, magnitude += std::fabs(term);
+      }
+      worst = std::max(worst, std::fabs(c.at(i * n + j) - ref) / std::max(1.0, magnitude));
+    }
+  return worst;
+}
 }  // namespace
 
 TEST_CASE("graph mode and eager mode agree for every op") {
@@ -282,16 +299,7 @@ TEST_CASE("a single row times a matrix split by depth over threads sums every ba
         const Tensor b = Tensor::random_uniform({k, n}, -1, 1, 22);
         const Tensor c = matmul(a, b, ta, false);
         REQUIRE(c.shape() == (Shape{1, n}));
-        double worst = 0;
-        for (int64_t j = 0; j < n; ++j) {
-          double ref = 0, magnitude = 0;
-          for (int64_t p = 0; p < k; ++p) {
-            const double term = a.at(p) * b.at(p * n + j);
-            ref += term, magnitude += std::fabs(term);
-          }
-          worst = std::max(worst, std::fabs(c.at(j) - ref) / std::max(1.0, magnitude));
-        }
-        CHECK(worst < 1e-6);
+        CHECK(worst_matmul_error(c, a, b, ta, false) < 1e-6);
       }
     }
   }
@@ -314,18 +322,7 @@ TEST_CASE("float32 matmul is right at odd sizes, deep and tall blocks, in all tr
       const Tensor b = Tensor::random_uniform(tb ? Shape{n, k} : Shape{k, n}, -1, 1, 12);
       const Tensor c = matmul(a, b, ta, tb);
       REQUIRE(c.shape() == (Shape{m, n}));
-      double worst = 0;
-      for (int64_t i = 0; i < m; ++i)
-        for (int64_t j = 0; j < n; ++j) {
-          double ref = 0, magnitude = 0;
-          for (int64_t p = 0; p < k; ++p) {
-            const double term = a.at(ta ? p * m + i : i * k + p) * b.at(tb ? j * k + p : p * n + j);
-            ref += term, magnitude += std::fabs(term);
-          }
-          // float32 rounding grows with the sum of the terms' magnitudes, not with the result
-          worst = std::max(worst, std::fabs(c.at(i * n + j) - ref) / std::max(1.0, magnitude));
-        }
-      CHECK(worst < 1e-6);
+      CHECK(worst_matmul_error(c, a, b, ta, tb) < 1e-6);
     }
   }
 }
