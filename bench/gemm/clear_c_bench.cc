@@ -12,34 +12,24 @@
 #include <cstring>
 #include <vector>
 
-namespace {
+#include "alternating.h"
 
-struct Case {
-  const char* name;
-  int m, n, k;
-  bool ta, tb;
-};
-
-double median(std::vector<double>& t) {
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
-
-}  // namespace
+using nabla::bench::GemmCase;
+using nabla::bench::median;
 
 int main() {
   openblas_set_num_threads(1);
-  const Case cases[] = {{"L1 fwd, half 128x128x784", 128, 128, 784, false, false},
-                        {"L1 dW, half 392x256x128", 392, 256, 128, true, false},
-                        {"L2 fwd, half 128x64x256", 128, 64, 256, false, false},
-                        {"L2 dW 256x128x128", 256, 128, 128, true, false},
-                        {"L2 dX 128x256x128", 128, 256, 128, false, true},
-                        {"L3 fwd 128x10x128", 128, 10, 128, false, false},
-                        {"4096-wide fwd, half 512x2048x4096", 512, 2048, 4096, false, false},
-                        {"4096-wide dW, half 2048x4096x512", 2048, 4096, 512, true, false}};
+  const GemmCase cases[] = {{"L1 fwd, half 128x128x784", 128, 128, 784, false, false},
+                            {"L1 dW, half 392x256x128", 392, 256, 128, true, false},
+                            {"L2 fwd, half 128x64x256", 128, 64, 256, false, false},
+                            {"L2 dW 256x128x128", 256, 128, 128, true, false},
+                            {"L2 dX 128x256x128", 128, 256, 128, false, true},
+                            {"L3 fwd 128x10x128", 128, 10, 128, false, false},
+                            {"4096-wide fwd, half 512x2048x4096", 512, 2048, 4096, false, false},
+                            {"4096-wide dW, half 2048x4096x512", 2048, 4096, 512, true, false}};
   std::vector<float> a(1 << 21, 0.5f), b(1 << 24, 0.25f), c(1 << 23), other(6 << 18, 1.f);
   std::printf("%-34s %12s %16s\n", "case (m x n x k)", "beta = 0", "memset, beta = 1");
-  for (const Case& p : cases) {
+  for (const GemmCase& p : cases) {
     std::vector<double> t[2];
     const int lda = p.ta ? p.m : p.k, ldb = p.tb ? p.k : p.n;
     const double flops = 2.0 * p.m * p.n * p.k;  // ~2 GFLOP per way, 20 to 1000 calls each

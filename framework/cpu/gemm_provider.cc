@@ -89,11 +89,6 @@ const GemmProvider& gemm_provider() {
   return chosen;
 }
 
-bool is_small_gemm(int64_t m, int64_t n, int64_t k) {
-  constexpr int64_t kSmallVolume = 32768;  // multiply-adds: a few microseconds at most
-  return m == 1 || m * n * k <= kSmallVolume;
-}
-
 std::vector<std::string> gemm_provider_names() {
   std::vector<std::string> names;
   for (const Entry& e : entries())

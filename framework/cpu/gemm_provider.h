@@ -35,10 +35,16 @@ const GemmProvider& gemm_provider_named(const std::string& name);
 /// Providers this build can use on this CPU, the default first.
 std::vector<std::string> gemm_provider_names();
 
-/// Whether an m x n x k product is better left to Eigen whatever the provider: one row of
+/// Whether an m x n x k product is better left to small_sgemm whatever the provider: one row of
 /// output (Eigen's matrix-vector product; a library packs B first) or so few multiply-adds that
 /// a library's packing and dispatch cost more than the product (measured in bench/README.md).
 bool is_small_gemm(int64_t m, int64_t n, int64_t k);
+
+/// The products is_small_gemm accepts, with the arguments of GemmFn: direct loops over the
+/// operands where they lie for up to 32,768 multiply-adds (gemm_small.cc), Eigen's
+/// matrix-vector product for a longer single row and for the few layouts the loops leave out.
+void small_sgemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool trans_a,
+                 const float* b, int64_t ldb, bool trans_b, float* c, int64_t ldc);
 
 /// Eigen's products (always available; float64 products always use Eigen).
 void eigen_sgemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, bool trans_a,

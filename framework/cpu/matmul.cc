@@ -1,6 +1,6 @@
 // CPU matrix product: a single-threaded GEMM provider (gemm_provider.h: a library or nabla's
 // own kernel) on blocks of the output, spread over the thread pool (or whole on one thread when
-// the step runs beside another product); small products and single rows go to Eigen
+// the step runs beside another product); small products and single rows go to small_sgemm
 // (is_small_gemm). Transposed operands are passed as strides, never copied.
 #include <cstdlib>
 #include <cstring>
@@ -43,7 +43,7 @@ void gemm_block(const T* a, const T* b, T* c, int64_t m, int64_t n, int64_t k, i
       return;
     }
     const GemmFn<float> f =
-        is_small_gemm(r1 - r0, c1 - c0, k) ? eigen_sgemm : gemm_provider().sgemm;
+        is_small_gemm(r1 - r0, c1 - c0, k) ? small_sgemm : gemm_provider().sgemm;
     f(r1 - r0, c1 - c0, k, a0, TA ? m : k, TA, b0, TB ? k : n, TB, c + r0 * n + c0, n);
   } else {
     eigen_dgemm(r1 - r0, c1 - c0, k, a0, TA ? m : k, TA, b0, TB ? k : n, TB, c + r0 * n + c0, n);
