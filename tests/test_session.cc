@@ -4,6 +4,7 @@
 #include <set>
 
 #include "framework/nabla.h"
+#include "framework/ops/dispatch.h"  // apply_op
 #include "framework/runtime/plan.h"
 
 using namespace nabla;
@@ -100,6 +101,31 @@ TEST_CASE("errors name what was wrong") {
                        StateError);
   CHECK_THROWS_WITH_AS(sess.run(y, {{y, Tensor::ones({})}}),
                        doctest::Contains("only placeholders can be fed"), ValueError);
+}
+
+TEST_CASE("kernels decode their attributes once per plan and still follow them") {
+  // MatMul's transposes, ReduceSum's axes, Softmax's axis, leaky relu's alpha and Fill's value are
+  // decoded when the plan is built, once per node (two products with different transposes); the
+  // plan, run again with new values, must still apply them.
+  Graph g;
+  auto scope = g.as_default();
+  Tensor x = placeholder(DType::Float32, {2, 3}, "x");
+  Tensor w = placeholder(DType::Float32, {4, 3}, "w");
+  Tensor y = reduce_sum(softmax(leaky_relu(matmul(x, w, false, true), 0.5), 0), {1}) +
+             fill_like(reduce_sum(x, {1}), 2.0) + reduce_sum(matmul(x, x, true, false));
+  Session sess(g);
+  for (float scale : {1.f, -3.f}) {
+    const Tensor xv = Tensor(std::vector<float>{1.f, -2.f, 3.f, 0.5f, 1.f, -1.f}, {2, 3}) * scale;
+    const Tensor wv =
+        Tensor::full({4, 3}, 0.25) + Tensor(std::vector<float>{0.f, 1.f, 2.f, 3.f}, {4, 1});
+    const Tensor eager = reduce_sum(softmax(leaky_relu(matmul(xv, wv, false, true), 0.5), 0), {1}) +
+                         2.f + reduce_sum(matmul(xv, xv, true, false));
+    const Tensor got = sess.run(y, {{x, xv}, {w, wv}});
+    REQUIRE(got.shape() == Shape{2});
+    for (int i = 0; i < 2; ++i)
+      CHECK(got.to_vector<float>()[i] == doctest::Approx(eager.to_vector<float>()[i]));
+  }
+  CHECK(sess.plans_built() == 1);
 }
 
 TEST_CASE("lazy execution: a huge tensor costs nothing until run, then a clear error") {

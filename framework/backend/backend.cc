@@ -77,9 +77,18 @@ bool Backend::has_kernel(OpId op) const {
   return op.valid() && op.index() < kernels_.size() && kernels_[op.index()] != nullptr;
 }
 
-void Backend::register_kernel(OpId op, KernelFn fn) {
-  if (op.index() >= kernels_.size()) kernels_.resize(op.index() + 1, nullptr);
+void Backend::register_kernel(OpId op, KernelFn fn, KernelDecodeFn decode) {
+  if (op.index() >= kernels_.size()) {
+    kernels_.resize(op.index() + 1, nullptr);
+    decoders_.resize(op.index() + 1, nullptr);
+  }
   kernels_[op.index()] = fn;
+  decoders_[op.index()] = decode;
+}
+
+void Backend::prepare(KernelArgs& args) const {
+  if (args.op.valid() && args.op.index() < decoders_.size())
+    if (KernelDecodeFn decode = decoders_[args.op.index()]) decode(args);
 }
 
 std::vector<OpId> Backend::kernel_ops() const {

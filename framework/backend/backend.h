@@ -43,13 +43,19 @@ class Backend : public DeviceMemory {
   KernelFn kernel(OpId op) const;
   /// True when `op` has a kernel here.
   bool has_kernel(OpId op) const;
-  /// Sets the kernel of `op` (a later registration replaces an earlier one).
-  void register_kernel(OpId op, KernelFn fn);
+  /// Sets the kernel of `op` and, if it has one, the function that decodes its attributes
+  /// (a later registration replaces an earlier one).
+  void register_kernel(OpId op, KernelFn fn, KernelDecodeFn decode = nullptr);
+  /// Completes `args` for its kernel once its op, attrs and tensors are set: fills args.params
+  /// where the kernel of args.op decodes its attributes. Every caller of a kernel calls it
+  /// first (a plan once per step, eager execution once per call).
+  void prepare(KernelArgs& args) const;
   /// Every op with a kernel here.
   std::vector<OpId> kernel_ops() const;
 
  private:
-  std::vector<KernelFn> kernels_;  // by OpId index
+  std::vector<KernelFn> kernels_;          // by OpId index
+  std::vector<KernelDecodeFn> decoders_;  // by OpId index; null where a kernel reads attrs itself
 };
 
 /// The backend of `device`. Throws UnimplementedError when the build has no such backend and

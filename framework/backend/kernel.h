@@ -2,7 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
+#include <new>
 #include <string>
+#include <type_traits>
 
 #include "framework/core/dtype.h"
 #include "framework/core/shape.h"
@@ -25,6 +28,29 @@ struct TensorView {
   }
 };
 
+/// A kernel's attributes decoded once, when its plan step or eager call is set up (a
+/// KernelDecodeFn registered beside the kernel), so that the kernel does not look them up by
+/// name on every call, as TensorFlow's kernels read theirs in their constructor: any trivially
+/// copyable struct of up to 64 bytes.
+class KernelParams {
+ public:
+  template <class P>
+  void set(const P& p) {
+    static_assert(std::is_trivially_copyable_v<P> && sizeof(P) <= sizeof(bytes_));
+    std::memcpy(bytes_, &p, sizeof p);
+  }
+  /// The struct set() stored (copying it into these bytes created it there, as C++20 has
+  /// memcpy do for trivially copyable types).
+  template <class P>
+  const P& get() const {
+    static_assert(std::is_trivially_copyable_v<P> && sizeof(P) <= sizeof(bytes_));
+    return *std::launder(reinterpret_cast<const P*>(bytes_));
+  }
+
+ private:
+  alignas(8) unsigned char bytes_[64] = {};
+};
+
 /// Everything one kernel call needs. A plan builds these once per step and reuses them, so a
 /// kernel call allocates nothing; eager execution builds one per call.
 struct KernelArgs {
@@ -38,6 +64,7 @@ struct KernelArgs {
   void* context = nullptr;      // backend-specific (Backend::kernel_context())
   void* scratch = nullptr;      // per-step workspace of scratch_bytes
   size_t scratch_bytes = 0;
+  KernelParams params;  // what the kernel's KernelDecodeFn, if any, read from attrs
 
   const TensorView& in(int i) const { return inputs[i]; }
   /// "MatMul 'dense/MatMul'" for messages.
@@ -45,5 +72,8 @@ struct KernelArgs {
 };
 
 using KernelFn = void (*)(const KernelArgs& args);
+/// Reads args.attrs (and the inputs' ranks, which a plan fixes) into args.params; throws, naming
+/// args.where(), for attributes the kernel cannot run with.
+using KernelDecodeFn = void (*)(KernelArgs& args);
 
 }  // namespace nabla

@@ -7,10 +7,15 @@
 namespace nabla::cpu {
 namespace {
 
+// An activation's alpha (leaky relu's slope, elu's scale; 0 for the others).
+void decode_alpha(KernelArgs& args) {
+  args.params.set(args.attrs->get_float("alpha", 0.0));
+}
+
 template <class A>
 void activation_kernel(const KernelArgs& args) {
   dispatch_float(args.in(0).dtype, args, [&]<class T>() {
-    const T alpha = static_cast<T>(args.attrs->get_float("alpha", 0.0));
+    const T alpha = static_cast<T>(args.params.get<double>());
     unary_loop<T>(args, A::kCost, [alpha](T x) { return A::template forward<T>(x, alpha); });
   });
 }
@@ -30,26 +35,42 @@ void activation_backward(const KernelArgs& args, T alpha) {
                  });
 }
 
+// ActivationGrad's "kind" resolved to the backward loop of that activation, and its alpha.
+struct ActivationGradParams {
+  void (*backward)(const KernelArgs& args, double alpha);
+  double alpha;
+};
+
+template <class A>
+void backward_of(const KernelArgs& args, double alpha) {
+  dispatch_float(args.in(0).dtype, args,
+                 [&]<class T>() { activation_backward<A, T>(args, static_cast<T>(alpha)); });
+}
+
+void decode_activation_grad(KernelArgs& args) {
+  const std::string& kind = args.attrs->get_string("kind");
+  ActivationGradParams p{nullptr, args.attrs->get_float("alpha", 0.0)};
+  activation::with_activation_named(kind.c_str(), [&]<class A>() { p.backward = backward_of<A>; });
+  if (!p.backward) throw ValueError(args.where() + ": unknown activation kind '" + kind + "'");
+  args.params.set(p);
+}
+
 void activation_grad_kernel(const KernelArgs& args) {
   if (args.in(0).shape != args.in(1).shape)
     throw ShapeError(args.where() + ": gradient " + args.in(0).shape.to_string() +
                      " and activation " + args.in(1).shape.to_string() + " differ");
-  const std::string& kind = args.attrs->get_string("kind");
-  dispatch_float(args.in(0).dtype, args, [&]<class T>() {
-    const T alpha = static_cast<T>(args.attrs->get_float("alpha", 0.0));
-    const bool known = activation::with_activation_named(
-        kind.c_str(), [&]<class A>() { activation_backward<A, T>(args, alpha); });
-    if (!known) throw ValueError(args.where() + ": unknown activation kind '" + kind + "'");
-  });
+  const ActivationGradParams& p = args.params.get<ActivationGradParams>();
+  p.backward(args, p.alpha);
 }
 
 }  // namespace
 
 void register_activation_kernels(Backend& b) {
-#define NABLA_ACTIVATION_KERNEL(A) b.register_kernel(op::A, activation_kernel<activation::A>);
+#define NABLA_ACTIVATION_KERNEL(A) \
+  b.register_kernel(op::A, activation_kernel<activation::A>, decode_alpha);
   NABLA_ACTIVATIONS(NABLA_ACTIVATION_KERNEL)
 #undef NABLA_ACTIVATION_KERNEL
-  b.register_kernel(op::ActivationGrad, activation_grad_kernel);
+  b.register_kernel(op::ActivationGrad, activation_grad_kernel, decode_activation_grad);
 }
 
 }  // namespace nabla::cpu

@@ -267,8 +267,12 @@ void fill_value(const KernelArgs& args, double value) {
   });
 }
 
+void decode_fill(KernelArgs& args) {
+  args.params.set(args.attrs->get_float("value"));
+}
+
 void fill_kernel(const KernelArgs& args) {
-  fill_value(args, args.attrs->get_float("value"));
+  fill_value(args, args.params.get<double>());
 }
 
 void copy_kernel(const KernelArgs& args) {
@@ -311,8 +315,8 @@ void register_elementwise_kernels(Backend& b) {
   b.register_kernel(op::Select, select_kernel);
   b.register_kernel(op::Cast, cast_kernel);
   b.register_kernel(op::AddN, add_n_kernel);
-  b.register_kernel(op::Fill, fill_kernel);
-  b.register_kernel(op::FillLike, fill_kernel);
+  b.register_kernel(op::Fill, fill_kernel, decode_fill);
+  b.register_kernel(op::FillLike, fill_kernel, decode_fill);
   for (OpId op : kernels::kCopyOps) b.register_kernel(op, copy_kernel);
 }
 

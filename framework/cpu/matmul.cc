@@ -120,9 +120,17 @@ void gemm(const KernelArgs& args, const T* a, const T* b, T* c, int64_t m, int64
   });
 }
 
+struct MatMulParams {
+  bool ta, tb;
+};
+
+void decode_matmul(KernelArgs& args) {
+  args.params.set(MatMulParams{args.attrs->get_bool("transpose_a", false),
+                               args.attrs->get_bool("transpose_b", false)});
+}
+
 void matmul_kernel(const KernelArgs& args) {
-  const bool ta = args.attrs->get_bool("transpose_a", false);
-  const bool tb = args.attrs->get_bool("transpose_b", false);
+  const auto [ta, tb] = args.params.get<MatMulParams>();
   const Shape &sa = args.in(0).shape, &sb = args.in(1).shape;
   const int64_t m = sa[ta ? 1 : 0], k = sa[ta ? 0 : 1], n = sb[tb ? 0 : 1];
   if (sb[tb ? 1 : 0] != k)
@@ -156,7 +164,7 @@ void matmul_kernel(const KernelArgs& args) {
 }  // namespace
 
 void register_matmul_kernels(Backend& b) {
-  b.register_kernel(op::MatMul, matmul_kernel);
+  b.register_kernel(op::MatMul, matmul_kernel, decode_matmul);
 }
 
 }  // namespace nabla::cpu

@@ -13,8 +13,13 @@ namespace {
 
 using kernels::AxisView;
 
+// The "axis" attribute made non-negative for the input's rank (which a plan fixes).
+void decode_axis(KernelArgs& args) {
+  args.params.set(kernel_axis(args, args.attrs->get_int("axis", -1), args.in(0).shape.rank()));
+}
+
 AxisView axis_view(const KernelArgs& args, const Shape& s) {
-  return kernels::axis_view(s, kernel_axis(args, args.attrs->get_int("axis", -1), s.rank()));
+  return kernels::axis_view(s, args.params.get<int>());
 }
 
 // Calls fn(x_line, y_line, stride) for every line along the axis.
@@ -186,10 +191,10 @@ void sparse_xent_grad_kernel(const KernelArgs& args) {
 }  // namespace
 
 void register_nn_kernels(Backend& b) {
-  b.register_kernel(op::Softmax, softmax_kernel<false>);
-  b.register_kernel(op::LogSoftmax, softmax_kernel<true>);
-  b.register_kernel(op::SoftmaxGrad, softmax_grad_kernel<false>);
-  b.register_kernel(op::LogSoftmaxGrad, softmax_grad_kernel<true>);
+  b.register_kernel(op::Softmax, softmax_kernel<false>, decode_axis);
+  b.register_kernel(op::LogSoftmax, softmax_kernel<true>, decode_axis);
+  b.register_kernel(op::SoftmaxGrad, softmax_grad_kernel<false>, decode_axis);
+  b.register_kernel(op::LogSoftmaxGrad, softmax_grad_kernel<true>, decode_axis);
   b.register_kernel(op::SparseSoftmaxCrossEntropyWithLogits, sparse_xent_kernel);
   b.register_kernel(op::SparseSoftmaxCrossEntropyGrad, sparse_xent_grad_kernel);
 }

@@ -105,11 +105,16 @@ void reduce(const KernelArgs& args, const T* x, const Shape& in, AxisMask mask, 
   }
 }
 
+// The reduced axes, from the "axes" attribute and the input's rank (which a plan fixes).
+void decode_axes(KernelArgs& args) {
+  args.params.set(kernels::axes_mask(args, args.in(0).shape.rank()));
+}
+
 template <Reduction R, bool Mean = false>
 void reduce_kernel(const KernelArgs& args) {
   dispatch_numeric(args.in(0).dtype, args, [&]<class T>() {
     const TensorView& x = args.in(0);
-    const auto mask = kernels::axes_mask(args, x.shape.rank());
+    const AxisMask mask = args.params.get<AxisMask>();
     T* y = args.output.as<T>();
     reduce<T>(args, x.as<T>(), x.shape, mask, y, R);
     if constexpr (Mean) {
@@ -175,10 +180,10 @@ void reduced_size_kernel(const KernelArgs& args) {
 }  // namespace
 
 void register_reduce_kernels(Backend& b) {
-  b.register_kernel(op::ReduceSum, reduce_kernel<Reduction::Sum>);
-  b.register_kernel(op::ReduceMean, reduce_kernel<Reduction::Sum, true>);
-  b.register_kernel(op::ReduceMax, reduce_kernel<Reduction::Max>);
-  b.register_kernel(op::ReduceMin, reduce_kernel<Reduction::Min>);
+  b.register_kernel(op::ReduceSum, reduce_kernel<Reduction::Sum>, decode_axes);
+  b.register_kernel(op::ReduceMean, reduce_kernel<Reduction::Sum, true>, decode_axes);
+  b.register_kernel(op::ReduceMax, reduce_kernel<Reduction::Max>, decode_axes);
+  b.register_kernel(op::ReduceMin, reduce_kernel<Reduction::Min>, decode_axes);
   b.register_kernel(op::ReduceToShapeOf, reduce_to_shape_of_kernel);
   b.register_kernel(op::BroadcastLike, broadcast_kernel);
   b.register_kernel(op::BroadcastTo, broadcast_kernel);

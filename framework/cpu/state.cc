@@ -54,12 +54,26 @@ void update_range(T* __restrict w, const T* __restrict g, T* __restrict s0, T* _
   }
 }
 
+// A rule's attributes and the weight decay, decoded once per plan step.
+template <class Rule>
+struct UpdateParams {
+  typename Rule::Params rule;
+  double weight_decay;
+};
+
+template <class Rule>
+void decode_update(KernelArgs& args) {
+  args.params.set(UpdateParams<Rule>{typename Rule::Params(*args.attrs),
+                                     args.attrs->get_float("weight_decay", 0.0)});
+}
+
 // One kernel for every rule of optimizer_math.h: the step's scalars once on the host, then the
 // elements on the pool.
 template <class Rule>
 void update_kernel(const KernelArgs& args) {
+  const UpdateParams<Rule>& decoded = args.params.get<UpdateParams<Rule>>();
   dispatch_float(args.in(kVar).dtype, args, [&]<class T>() {
-    const typename Rule::Params params(*args.attrs);
+    const typename Rule::Params& params = decoded.rule;
     T* slot[kMaxSlots] = {};
     for (int s = 0; s < Rule::kSlots; ++s)
       if (args.num_inputs > kSlot0 + s && s != Rule::kScalarSlot && params.uses_slot(s))
@@ -69,7 +83,7 @@ void update_kernel(const KernelArgs& args) {
     if (Rule::kScalarSlot >= 0 && args.num_inputs > kSlot0 + Rule::kScalarSlot)
       in.scalar = static_cast<double>(*args.in(kSlot0 + Rule::kScalarSlot).template as<T>());
     const auto sc = Rule::template prepare<T>(params, in);
-    const T wd_lr = static_cast<T>(args.attrs->get_float("weight_decay", 0.0) * in.lr);
+    const T wd_lr = static_cast<T>(decoded.weight_decay * in.lr);
     T* w = args.in(kVar).as<T>();
     const T* g = args.in(kGrad).as<T>();
     with_flag(wd_lr != T(0), [&](auto decay) {
@@ -94,7 +108,8 @@ void register_state_kernels(Backend& b) {
   b.register_kernel(op::Assign, assign_kernel<AssignMode::Set>);
   b.register_kernel(op::AssignAdd, assign_kernel<AssignMode::Add>);
   b.register_kernel(op::AssignSub, assign_kernel<AssignMode::Sub>);
-#define NABLA_UPDATE_KERNEL(Name, Rule) b.register_kernel(op::Name, update_kernel<Rule>);
+#define NABLA_UPDATE_KERNEL(Name, Rule) \
+  b.register_kernel(op::Name, update_kernel<Rule>, decode_update<Rule>);
   NABLA_OPTIMIZER_RULES(NABLA_UPDATE_KERNEL)
 #undef NABLA_UPDATE_KERNEL
 }

@@ -184,6 +184,7 @@ void gather_rows(const Tensor& source, const Tensor& indices, int64_t offset, in
   args.num_inputs = 2;
   args.output = destination;
   args.context = backend.kernel_context();
+  backend.prepare(args);
   backend.kernel(op::Gather)(args);
 }
 

@@ -58,6 +58,7 @@ Tensor run_eager(const OpDef& def, const TensorList& inputs, const Attrs& attrs,
   }
   Backend& backend = backend_for(device);
   args.context = backend.kernel_context();
+  backend.prepare(args);
   backend.kernel(def.id)(args);
   return result;
 }

@@ -347,6 +347,7 @@ std::unique_ptr<Plan> PlanBuilder::build(const std::vector<const Node*>& fetches
     if (n->has_output()) args.output = view_of(n);
     if (n->def().random) args.counter = counters(n);
     args.context = context;
+    backend.prepare(args);
     plan->kernels_.push_back(backend.kernel(n->op_id()));
     plan->steps_.push_back(args);
     plan->executed_.push_back(n);
