@@ -54,7 +54,7 @@ class Backend : public DeviceMemory {
   std::vector<OpId> kernel_ops() const;
 
  private:
-  std::vector<KernelFn> kernels_;          // by OpId index
+  std::vector<KernelFn> kernels_;         // by OpId index
   std::vector<KernelDecodeFn> decoders_;  // by OpId index; null where a kernel reads attrs itself
 };
 
