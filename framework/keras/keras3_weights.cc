@@ -23,7 +23,7 @@ std::vector<std::pair<std::string, LayerPtr>> keyed_layers(const Model& model) {
   for (const LayerPtr& l : keras3_layers(model)) {
     std::string key = keras3_snake_case(l->class_name());
     auto [it, fresh] = used.emplace(key, 0);
-    if (!fresh) key += "_" + std::to_string(++it->second);
+    if (!fresh) key.append("_").append(std::to_string(++it->second));
     out.emplace_back(key, l);
   }
   return out;
