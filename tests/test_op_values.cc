@@ -250,12 +250,12 @@ TEST_CASE("sparse cross-entropy and its gradient over blocks of rows and rows wi
 
 TEST_CASE("gather copies rows of a large table on several threads and names a bad index") {
   // Rows of 784 floats: a batch of 257 is split over the threads, each prefetching ahead; rows of
-  // 2 floats take the narrow rows' loop.
+  // 3 floats take the narrow rows' loop, rows of 2 floats and of 1 the fixed-size copies.
   const int64_t rows = 3000;
   std::vector<int64_t> picks;
   for (int64_t i = 0; i < 257; ++i) picks.push_back((i * 7919) % rows);
   picks[3] = 0, picks[4] = rows - 1, picks[5] = picks[6];
-  for (int64_t width : {784, 2}) {
+  for (int64_t width : {784, 3, 2, 1}) {
     CAPTURE(width);
     const Tensor table = Tensor::random_uniform({rows, width}, -1, 1, 31);
     const std::vector<float> all = table.to_vector<float>();
