@@ -130,7 +130,8 @@ void decode_matmul(KernelArgs& args) {
 }
 
 void matmul_kernel(const KernelArgs& args) {
-  const auto [ta, tb] = args.params.get<MatMulParams>();
+  const MatMulParams& p = args.params.get<MatMulParams>();
+  const bool ta = p.ta, tb = p.tb;  // variables, not bindings: Clang 14 cannot capture bindings
   const Shape &sa = args.in(0).shape, &sb = args.in(1).shape;
   const int64_t m = sa[ta ? 1 : 0], k = sa[ta ? 0 : 1], n = sb[tb ? 0 : 1];
   if (sb[tb ? 1 : 0] != k)
