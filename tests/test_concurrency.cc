@@ -214,7 +214,10 @@ TEST_CASE("compile, build, add, pop or to while fit, predict or evaluate run is 
     }
     predicting.join();
     CHECK(wrong == 0);
-    CHECK(refused_predicts < 200);
+    // How many calls of each kind were refused depends on the scheduler (on a busy machine every
+    // predict may meet a compile under way), so only what must hold in every interleaving is
+    // checked: no wrong answer, and once the other thread is quiet the model predicts as before.
+    CHECK(same(model.predict(x), before));
     MESSAGE(compiles << " compiles went through, " << refused_predicts.load()
                      << " predicts refused");
   }
