@@ -209,3 +209,31 @@ TEST_CASE("graph-mode training of several variables matches eager training") {
   };
   check_rows(train(true), train(false), 1e-5);
 }
+
+TEST_CASE("optimizers of one kind with different attributes, stepped alternately, stay apart") {
+  // The CPU update kernel reuses a step's scalars across variables; two optimizers at the same
+  // step number and learning rate must still each get their own.
+  auto alternate = [](Optimizer& a, Optimizer& b) {
+    Variable wa(Tensor(kW0, {3}), "wa"), wb(Tensor(kW0, {3}), "wb");
+    Rows ra, rb;
+    for (const auto& g : kGrads) {
+      a.apply_gradients({Tensor(g, {3})}, {wa});
+      b.apply_gradients({Tensor(g, {3})}, {wb});
+      ra.push_back(values(wa));
+      rb.push_back(values(wb));
+    }
+    return std::pair{ra, rb};
+  };
+  Adam adam(0.01), slow(AdamOptions(0.01).beta_1(0.5).beta_2(0.9));
+  Adam slow_alone(AdamOptions(0.01).beta_1(0.5).beta_2(0.9));
+  const auto [adam_rows, slow_rows] = alternate(adam, slow);
+  check_rows(adam_rows, kCases[4].expected);  // "Adam"
+  check_rows(slow_rows, eager_steps(slow_alone));
+  CHECK(std::abs(slow_rows[1][0] - adam_rows[1][0]) > 1e-3);
+
+  Nadam nadam(0.01), other(NadamOptions(0.01).epsilon(0.5));
+  Nadam other_alone(NadamOptions(0.01).epsilon(0.5));
+  const auto [nadam_rows, other_rows] = alternate(nadam, other);
+  check_rows(nadam_rows, kCases.back().expected);  // "Nadam"
+  check_rows(other_rows, eager_steps(other_alone));
+}
