@@ -115,6 +115,45 @@ TEST_CASE("an epoch's loss and metrics are exact over all samples, including the
   CHECK(h.history.at("accuracy")[0] == doctest::Approx(whole.at("accuracy")));
 }
 
+TEST_CASE("predict and evaluate give the same at every batch size, read in place or gathered") {
+  // Batches in the data's own order are read where they lie when they start on a 64-byte
+  // boundary (rows of 3 floats: every 16th row) and copied into the plan's feed otherwise.
+  set_seed(9);
+  const Tensor x = Tensor::random_normal({37, 3}, 0, 1, 4);
+  const Tensor y = Tensor::random_normal({37, 2}, 0, 1, 5);
+  Sequential model({Input({3}), Dense(8, "tanh"), Dense(2)});
+  model.compile(SGD(0.1), "mse");
+  const std::vector<float> whole =
+      model.predict(x, PredictOptions().batch_size(37)).to_vector<float>();
+  const double loss = model.evaluate(x, y, EvaluateOptions().batch_size(37).verbose(0)).at("loss");
+  for (int64_t batch : {1, 5, 16, 32}) {
+    INFO("batch size " << batch);
+    const std::vector<float> got =
+        model.predict(x, PredictOptions().batch_size(batch)).to_vector<float>();
+    REQUIRE(got.size() == whole.size());
+    for (size_t i = 0; i < got.size(); ++i)
+      CHECK(got[i] == doctest::Approx(whole[i]).epsilon(1e-6));
+    CHECK(model.evaluate(x, y, EvaluateOptions().batch_size(batch).verbose(0)).at("loss") ==
+          doctest::Approx(loss).epsilon(1e-6));
+  }
+  // An unshuffled fit reads its batches in place too: the same as one train_on_batch per batch.
+  auto fresh = [] {
+    set_seed(10);
+    Sequential m({Input({3}), Dense(8, "tanh"), Dense(2)});
+    m.compile(SGD(0.1), "mse");
+    return m;
+  };
+  Sequential fitted = fresh(), by_hand = fresh();
+  fitted.fit(x, y, FitOptions().epochs(1).batch_size(5).shuffle(false).verbose(0));
+  for (int64_t begin = 0; begin < 37; begin += 5) {
+    const int64_t end = std::min<int64_t>(begin + 5, 37);
+    by_hand.train_on_batch(x.rows(begin, end), y.rows(begin, end));
+  }
+  const std::vector<float> p = fitted.predict(x).to_vector<float>();
+  const std::vector<float> q = by_hand.predict(x).to_vector<float>();
+  for (size_t i = 0; i < p.size(); ++i) CHECK(p[i] == doctest::Approx(q[i]).epsilon(1e-6));
+}
+
 TEST_CASE("sample weights and class weights weight the loss as in Keras") {
   set_seed(8);
   const Tensor x = Tensor::random_uniform({8, 2}, -1, 1, 3);

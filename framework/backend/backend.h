@@ -22,6 +22,10 @@ class StepRunner {
   /// set, steps i and i + 1 are independent and may run at the same time.
   virtual void run(std::vector<KernelArgs>& steps, const std::vector<KernelFn>& kernels,
                    const std::vector<uint8_t>& beside_next) = 0;
+  /// True when run() reads the steps' buffer addresses afresh every time, so a plan may point a
+  /// step at other memory between runs (Plan::read_feed_from); false for a runner that replays
+  /// launches recorded with the addresses of the time.
+  virtual bool follows_addresses() const { return true; }
 };
 
 /// Memory and kernels of one device kind: a table of kernels by OpId, filled by generic

@@ -36,6 +36,9 @@ class GraphRunner : public StepRunner {
     if (exec_) cudaGraphExecDestroy(exec_);
   }
 
+  // A replayed graph keeps the addresses it was captured with.
+  bool follows_addresses() const override { return false; }
+
   // Steps run in order on one stream; beside_next is a CPU matter (cuBLAS uses the whole GPU).
   void run(std::vector<KernelArgs>& steps, const std::vector<KernelFn>& kernels,
            const std::vector<uint8_t>&) override {

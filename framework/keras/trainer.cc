@@ -158,18 +158,33 @@ class BatchRunner {
   }
 
  private:
-  // Gathers rows [begin, begin + count) of the sample order into the plan's feeds; returns the
-  // index of the next feed.
+  // Feeds rows [begin, begin + count) of the sample order to the plan; returns the index of the
+  // next feed.
   int feed_rows(Plan& plan, const Tensor& indices, int64_t begin, int64_t count) {
     int feed = 0;
-    for (const Tensor& x : data_.x) gather_rows(x, indices, begin, count, plan.feed_view(feed++));
+    for (const Tensor& x : data_.x) feed_one(plan, feed++, x, indices, begin, count);
     if (pass_ != Pass::Predict) {
       for (size_t o = 0; o < data_.y.size(); ++o) {
-        gather_rows(data_.y[o], indices, begin, count, plan.feed_view(feed++));
-        gather_rows(data_.weights[o], indices, begin, count, plan.feed_view(feed++));
+        feed_one(plan, feed++, data_.y[o], indices, begin, count);
+        feed_one(plan, feed++, data_.weights[o], indices, begin, count);
       }
     }
     return feed;
+  }
+
+  // Rows in the data's own order (predict, evaluate, unshuffled fit) already lie as one block:
+  // the plan reads them where they are when it can, else they are gathered into its feed.
+  static void feed_one(Plan& plan, int feed, const Tensor& source, const Tensor& indices,
+                       int64_t begin, int64_t count) {
+    if (!indices.defined() && source.shape()[0] > 0) {
+      const int64_t row_bytes =
+          source.numel() / source.shape()[0] * static_cast<int64_t>(dtype_size(source.dtype()));
+      if (plan.read_feed_from(feed,
+                              static_cast<const char*>(source.raw_data()) + begin * row_bytes))
+        return;
+    }
+    plan.read_feed_from(feed, nullptr);
+    gather_rows(source, indices, begin, count, plan.feed_view(feed));
   }
 
   // The rows this process computes of a batch of `rows`.

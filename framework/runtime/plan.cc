@@ -165,6 +165,20 @@ void Plan::set_feed(int i, const Tensor& value) {
     throw ShapeError("placeholder '" + f.node->name() + "': this plan was compiled for shape " +
                      f.view.shape.to_string() + ", got " + value.shape().to_string());
   copy_bytes(f.view.data, device_, value.raw_data(), value.device(), value.storage()->bytes());
+  read_feed_from(i, nullptr);
+}
+
+bool Plan::read_feed_from(int i, const void* data) {
+  Feed& f = feeds_[i];
+  if (data && (reinterpret_cast<uintptr_t>(data) % 64 != 0 || !runner_->follows_addresses()))
+    return false;
+  // Kernels take inputs through non-const views but never write to a placeholder's buffer.
+  void* address = data ? const_cast<void*>(data) : f.view.data;
+  if (address == f.read_from) return true;
+  f.read_from = address;
+  for (int k : f.step_inputs) step_inputs_[k].data = address;
+  for (int k : f.fetches) fetches_[k].data = address;
+  return true;
 }
 
 void Plan::run() {
@@ -335,6 +349,9 @@ std::unique_ptr<Plan> PlanBuilder::build(const std::vector<const Node*>& fetches
     if (n->kind() == NodeKind::Operation) total_inputs += n->inputs().size();
   plan->step_inputs_.reserve(total_inputs);  // views must not move once steps point at them
   void* context = backend.kernel_context();
+  // Where each placeholder is read (by node: after its last read the arena may put another
+  // buffer at the same address).
+  std::unordered_map<const Node*, std::vector<int>> placeholder_reads;
   for (const Node* n : order) {
     if (n->kind() != NodeKind::Operation) continue;
     KernelArgs args;
@@ -343,7 +360,11 @@ std::unique_ptr<Plan> PlanBuilder::build(const std::vector<const Node*>& fetches
     args.attrs = &n->attrs();
     args.inputs = plan->step_inputs_.data() + plan->step_inputs_.size();
     args.num_inputs = static_cast<int>(n->inputs().size());
-    for (const Node* in : n->inputs()) plan->step_inputs_.push_back(view_of(in));
+    for (const Node* in : n->inputs()) {
+      if (in->kind() == NodeKind::Placeholder)
+        placeholder_reads[in].push_back(static_cast<int>(plan->step_inputs_.size()));
+      plan->step_inputs_.push_back(view_of(in));
+    }
     if (n->has_output()) args.output = view_of(n);
     if (n->def().random) args.counter = counters(n);
     args.context = context;
@@ -352,10 +373,17 @@ std::unique_ptr<Plan> PlanBuilder::build(const std::vector<const Node*>& fetches
     plan->steps_.push_back(args);
     plan->executed_.push_back(n);
   }
-  for (const FeedSpec& f : feeds) plan->feeds_.push_back({f.placeholder, view_of(f.placeholder)});
   for (const Node* f : fetches) {
     plan->fetch_nodes_.push_back(f);
     plan->fetches_.push_back(buffer_of.count(f) ? view_of(f) : TensorView{});
+  }
+  for (const FeedSpec& f : feeds) {
+    Plan::Feed feed{
+        f.placeholder, view_of(f.placeholder), placeholder_reads[f.placeholder], {}, nullptr};
+    feed.read_from = feed.view.data;
+    for (size_t k = 0; k < fetches.size(); ++k)
+      if (fetches[k] == f.placeholder) feed.fetches.push_back(static_cast<int>(k));
+    plan->feeds_.push_back(std::move(feed));
   }
   plan->runner_ = backend.make_step_runner();
   return plan;

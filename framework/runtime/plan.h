@@ -21,7 +21,8 @@ class Session;
 /// nothing.
 ///
 /// Most code uses Session::run. The training loop uses a Plan directly: it writes batches
-/// straight into feed_view() and reads results from fetch_view(), with no copies in between.
+/// straight into feed_view() (or has the plan read them where they lie, read_feed_from()) and
+/// reads results from fetch_view(), with no copies in between.
 class Plan {
  public:
   ~Plan();
@@ -32,6 +33,14 @@ class Plan {
   const TensorView& feed_view(int i) const { return feeds_[i].view; }
   /// Copies `value` into feed i, checking its shape and dtype against the plan.
   void set_feed(int i, const Tensor& value);
+  /// Makes the following runs read feed i straight from `data` instead of from feed_view(i),
+  /// which saves copying a value that already lies as one block in the plan's device memory
+  /// (a batch of a data set in its own order): a value of the feed's shape and dtype, kept
+  /// alive and unchanged until those runs are done; kernels only read a feed. nullptr goes back
+  /// to feed_view(i), as set_feed() and a session taking a leased plan back do. Returns false,
+  /// changing nothing, for `data` not aligned to 64 bytes (as the plan's own buffers are) and
+  /// where the plan's runner replays recorded launches (CUDA Graphs), which keep their addresses.
+  bool read_feed_from(int i, const void* data);
   /// Runs every step once (with denormals flushed to zero).
   void run();
   /// Fetch i's value after run(); valid until the next run. Undefined view for no-output ops.
@@ -62,6 +71,9 @@ class Plan {
   struct Feed {
     const Node* node;
     TensorView view;
+    std::vector<int> step_inputs;  // where steps read it: indices into step_inputs_
+    std::vector<int> fetches;      // where it is fetched itself: indices into fetches_
+    const void* read_from;         // what those read now: view.data or read_feed_from's data
   };
   struct VariableBinding {
     std::shared_ptr<VariableState> variable;

@@ -50,6 +50,7 @@ Session::PlanLease& Session::PlanLease::operator=(PlanLease&& o) noexcept {
 }
 
 void Session::give_back(const std::vector<int64_t>& key, std::unique_ptr<Plan> plan) {
+  for (int i = 0; i < plan->num_feeds(); ++i) plan->read_feed_from(i, nullptr);
   std::lock_guard<std::mutex> lock(mutex_);
   idle_[key].push_back(std::move(plan));
 }
