@@ -419,5 +419,5 @@ TEST_CASE("a full output disk fails the run and keeps the earlier run's files wh
   CHECK_MESSAGE(r.output.find("No space left on device") != std::string::npos, r.output);
   CHECK(read_text(out / "model.h5") == model);
   CHECK(read_text(out / "metrics.json") == metrics);
-  CHECK_NOTHROW(static_cast<void>(json::parse(read_text(out / "metrics.json"))));
+  CHECK(json::accept(read_text(out / "metrics.json")));
 }
