@@ -163,15 +163,18 @@ DataSet make_dataset(const Model& model, const TrainStep& step, const TensorList
   return ds;
 }
 
+size_t row_bytes(const Tensor& source) {
+  const int64_t rows = source.shape()[0];
+  return rows ? static_cast<size_t>(source.numel() / rows) * dtype_size(source.dtype()) : 0;
+}
+
 void gather_rows(const Tensor& source, const Tensor& indices, int64_t offset, int64_t count,
                  const TensorView& destination) {
   if (!indices.defined()) {
-    const int64_t rows = source.shape()[0];
-    const size_t row_bytes =
-        rows ? static_cast<size_t>(source.numel() / rows) * dtype_size(source.dtype()) : 0;
+    const size_t bytes = row_bytes(source);
     copy_bytes(destination.data, source.device(),
-               static_cast<const char*>(source.raw_data()) + offset * row_bytes, source.device(),
-               static_cast<size_t>(count) * row_bytes);
+               static_cast<const char*>(source.raw_data()) + offset * bytes, source.device(),
+               static_cast<size_t>(count) * bytes);
     return;
   }
   Backend& backend = backend_for(source.device());

@@ -38,6 +38,9 @@ DataSet make_dataset(const Model& model, const TrainStep& step, const TensorList
 /// Features only (predict).
 DataSet make_inputs(const Model& model, const TensorList& x, const std::string& what);
 
+/// Bytes of one row (everything after the first dimension) of `source`.
+size_t row_bytes(const Tensor& source);
+
 /// Copies rows indices[offset, offset + count) of `source` into `destination` with the Gather
 /// kernel of the device both live on (indices: int64 on that device; undefined: the rows
 /// [offset, offset + count) in order, copied as one block).

@@ -176,13 +176,10 @@ class BatchRunner {
   // the plan reads them where they are when it can, else they are gathered into its feed.
   static void feed_one(Plan& plan, int feed, const Tensor& source, const Tensor& indices,
                        int64_t begin, int64_t count) {
-    if (!indices.defined() && source.shape()[0] > 0) {
-      const int64_t row_bytes =
-          source.numel() / source.shape()[0] * static_cast<int64_t>(dtype_size(source.dtype()));
-      if (plan.read_feed_from(feed,
-                              static_cast<const char*>(source.raw_data()) + begin * row_bytes))
-        return;
-    }
+    if (!indices.defined() &&
+        plan.read_feed_from(feed, static_cast<const char*>(source.raw_data()) +
+                                      begin * static_cast<int64_t>(row_bytes(source))))
+      return;
     plan.read_feed_from(feed, nullptr);
     gather_rows(source, indices, begin, count, plan.feed_view(feed));
   }
